@@ -1,0 +1,118 @@
+"""The Drude-cut Ohmic bath of the paper (Eq. 17) and its spectral functions G and S (Eqs. 13-15).
+
+Conventions (hbar = kB = 1; the paper absorbs lambda_j^2 into gamma_j):
+
+* ``J(w) = gamma w / (1 + (w/wD)^2)``, extended oddly to ``w < 0``;
+* ``G(w) = J(w) (n(w) + 1)`` for all real ``w`` (Eq. 14), so ``G(-w) = J(w) n(w)``,
+  ``G(0) = gamma T``, and KMS ``G(-w) = exp(-w/T) G(w)``;
+* ``S(w)``: the principal-value integral of Eq. 15, computed from the exact closed form
+  of ``docs/theory.md`` (Eq. T4)::
+
+      S(w) = gamma wD / (w^2 + wD^2) * [ -wD^2/2 + w T
+             + (w wD / pi) (Re psi(1 + i w / (2 pi T)) - psi(1 + wD / (2 pi T))) ]
+
+  with ``psi`` the digamma function; at ``T = 0`` the bracket is
+  ``-wD^2/2 + (w wD/pi) ln(|w|/wD)``.
+* ``Gamma(w) = G(w) + i S(w)`` (Eq. 13), the one-sided Fourier transform of the bath
+  correlation function.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import digamma
+
+from .._checks import real_array
+from .bose import emission_factor
+
+__all__ = ["DrudeBath"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class DrudeBath:
+    """A bosonic bath with the Drude-cut Ohmic spectral density of Eq. 17.
+
+    Args:
+        gamma: coupling strength gamma_j >= 0 (lambda_j^2 C_j of the paper), dimensionless.
+        omega_d: Drude cutoff frequency wD > 0.
+        temperature: T >= 0 (kB = 1).
+
+    Each parameter may be an array; they broadcast together (leading batch axes).
+
+    Example:
+        >>> bath = DrudeBath(gamma=0.01, omega_d=50.0, temperature=5.0)
+        >>> float(bath.G(0.0)), float(bath.S(0.0))
+        (0.05, -0.25)
+    """
+
+    gamma: FloatArray
+    omega_d: FloatArray
+    temperature: FloatArray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gamma", real_array("gamma", self.gamma, minimum=0.0))
+        object.__setattr__(
+            self, "omega_d", real_array("omega_d", self.omega_d, strictly_positive=True)
+        )
+        object.__setattr__(
+            self, "temperature", real_array("temperature", self.temperature, minimum=0.0)
+        )
+        try:
+            np.broadcast_shapes(self.gamma.shape, self.omega_d.shape, self.temperature.shape)
+        except ValueError as exc:
+            raise ValueError(
+                "gamma, omega_d and temperature must broadcast together, got shapes "
+                f"{self.gamma.shape}, {self.omega_d.shape}, {self.temperature.shape}"
+            ) from exc
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Broadcast shape of the bath parameters (the batch shape)."""
+        return np.broadcast_shapes(self.gamma.shape, self.omega_d.shape, self.temperature.shape)
+
+    def expanded(self, ndim: int) -> DrudeBath:
+        """The same bath with ``ndim`` trailing unit axes, to broadcast against matrices."""
+        pad = (...,) + (None,) * ndim
+        return dataclasses.replace(
+            self,
+            gamma=self.gamma[pad],
+            omega_d=self.omega_d[pad],
+            temperature=self.temperature[pad],
+        )
+
+    def J(self, omega: ArrayLike) -> FloatArray:
+        """Spectral density ``J(w) = gamma w / (1 + (w/wD)^2)`` (Eq. 17), odd in w."""
+        w = np.asarray(omega, dtype=float)
+        return self.gamma * w / (1.0 + (w / self.omega_d) ** 2)
+
+    def G(self, omega: ArrayLike) -> FloatArray:
+        """``G(w) = J(w) (n(w) + 1)`` (Eq. 14) for all real w; ``G(0) = gamma T``."""
+        w = np.asarray(omega, dtype=float)
+        return self.gamma / (1.0 + (w / self.omega_d) ** 2) * emission_factor(w, self.temperature)
+
+    def S(self, omega: ArrayLike) -> FloatArray:
+        """Lamb-shift function ``S(w)`` of Eq. 15 from its exact closed form (theory Eq. T4)."""
+        w = np.asarray(omega, dtype=float)
+        wd, t = self.omega_d, self.temperature
+        w, wd, t = np.broadcast_arrays(w, wd, t)
+        hot = t > 0
+        tt = np.where(hot, t, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            matsubara = digamma(1.0 + 1j * w / (2 * np.pi * tt)).real - digamma(
+                1.0 + wd / (2 * np.pi * tt)
+            )
+            cold = np.where(w != 0, np.log(np.abs(w) / wd), 0.0)
+        bracket = -0.5 * wd**2 + np.where(
+            hot, w * t + w * wd / np.pi * matsubara, w * wd / np.pi * cold
+        )
+        return self.gamma * wd / (w**2 + wd**2) * bracket
+
+    def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
+        """``Gamma(w) = G(w) + i S(w)`` (Eq. 13)."""
+        return self.G(omega) + 1j * self.S(omega)

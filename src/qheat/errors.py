@@ -1,0 +1,54 @@
+"""Named exceptions and warnings of qheat.
+
+Each documents the physical cause and the fix. All errors subclass :class:`ValueError`
+so that code catching bad input generically keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "QheatError",
+    "InvalidParameterError",
+    "NonUniqueSteadyStateError",
+    "IllConditionedWarning",
+    "PositivityWarning",
+    "ConvergenceWarning",
+]
+
+
+class QheatError(ValueError):
+    """Base class of qheat's errors."""
+
+
+class InvalidParameterError(QheatError):
+    """A parameter is outside its allowed range (the message names both)."""
+
+
+class NonUniqueSteadyStateError(QheatError):
+    """The Liouvillian has more than one stationary state.
+
+    Cause: no bath couples to the system (every gamma is zero), or the couplings leave
+    a conserved quantity (a symmetry sector no bath connects). Fix: couple at least one
+    bath with gamma > 0 through an operator that connects every eigenstate.
+    """
+
+
+class IllConditionedWarning(RuntimeWarning):
+    """The steady-state linear system is ill-conditioned; the state may be inaccurate.
+
+    Cause: nearly decoupled baths (gamma -> 0), or a nearly conserved quantity. The
+    result's ``condition_number`` and ``residual`` quantify the loss of accuracy.
+    """
+
+
+class PositivityWarning(RuntimeWarning):
+    """The steady state has a negative eigenvalue (below -1e-12).
+
+    The Bloch-Redfield equation is not completely positive: at strong coupling or low
+    temperature its steady state can leave the set of density matrices. The result
+    carries ``min_eigenvalue``; treat such points as outside Redfield's validity.
+    """
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """A numerical integral or an iterative method did not reach its tolerance."""

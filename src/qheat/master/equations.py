@@ -1,0 +1,94 @@
+"""The master equations as typed options: each builds a :class:`Generator` from an open system.
+
+* :class:`BlochRedfield` -- Eqs. 8-12: all pairs ``(w, w')``, non-secular terms and the full
+  Lamb shift ``H_LS`` of Eq. 9 (switchable off).
+* :class:`GlobalLindblad` -- Eqs. A14-A15: the secular terms ``w = w'`` only, with its own
+  ``H_LS^L`` (switchable off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..model import OpenSystem
+from .generator import Generator
+from .pair_kernel import bohr_frequencies, pair_terms
+
+__all__ = ["MasterEquation", "BlochRedfield", "GlobalLindblad", "secular_mask"]
+
+
+class MasterEquation(Protocol):
+    """Anything that turns an :class:`~qheat.model.OpenSystem` into a :class:`Generator`."""
+
+    name: ClassVar[str]
+
+    def generator(self, system: OpenSystem) -> Generator: ...
+
+
+def secular_mask(omega: NDArray[np.float64], cutoff: float) -> NDArray[np.bool_]:
+    """``M_{ab,cd} = |w_ab - w_cd| <= cutoff`` of shape ``(..., d, d, d, d)``."""
+    return np.abs(omega[..., :, :, None, None] - omega[..., None, None, :, :]) <= cutoff
+
+
+def _build(
+    name: str, system: OpenSystem, lamb_shift: bool, secular_cutoff: float | None
+) -> Generator:
+    basis = system.eigensystem()
+    omega = bohr_frequencies(basis, system.degeneracy_tol)
+    mask = None if secular_cutoff is None else secular_mask(omega, secular_cutoff)
+    dissipators = []
+    h_ls: NDArray[np.complex128] = np.zeros(omega.shape, dtype=complex)
+    for coupling, bath in zip(system.couplings, system.baths):
+        dissipator, lamb = pair_terms(basis.to_eigen(coupling), bath, omega, mask, lamb_shift)
+        dissipators.append(dissipator)
+        h_ls = h_ls + lamb
+    h_s = np.zeros(omega.shape, dtype=complex)
+    idx = np.arange(system.dim)
+    h_s[..., idx, idx] = basis.energies
+    return Generator(
+        name=name,
+        eigenbasis=basis,
+        hamiltonian=h_s,
+        lamb_shift=h_ls,
+        dissipators=tuple(np.broadcast_arrays(*dissipators)),
+    )
+
+
+@dataclass(frozen=True)
+class BlochRedfield:
+    """Bloch-Redfield master equation, Eqs. 8-12 (non-secular, with the Lamb shift of Eq. 9).
+
+    Args:
+        lamb_shift: keep ``S(w)`` (Eq. 15). ``False`` sets ``S = 0`` everywhere, as QuTiP's
+            Bloch-Redfield tensor does (``H_LS`` then keeps only the non-secular
+            ``(G(w) - G(w'))/2i`` terms of Eq. 11).
+    """
+
+    lamb_shift: bool = True
+    name: ClassVar[str] = "br"
+
+    def generator(self, system: OpenSystem) -> Generator:
+        """Build the Bloch-Redfield generator of ``system``."""
+        return _build(self.name, system, self.lamb_shift, secular_cutoff=None)
+
+
+@dataclass(frozen=True)
+class GlobalLindblad:
+    """Global (secular) Lindblad master equation, Eqs. A14-A15.
+
+    Keeps the pairs ``(w, w')`` with ``|w - w'| <= system.degeneracy_tol``.
+
+    Args:
+        lamb_shift: keep ``S(w)``; ``False`` sets ``S = 0``, hence ``H_LS^L = 0`` (Eq. A14).
+    """
+
+    lamb_shift: bool = True
+    name: ClassVar[str] = "lindblad"
+
+    def generator(self, system: OpenSystem) -> Generator:
+        """Build the global Lindblad generator of ``system``."""
+        return _build(self.name, system, self.lamb_shift, secular_cutoff=system.degeneracy_tol)
