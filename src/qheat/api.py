@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from numpy.typing import ArrayLike
+from typing import cast
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .baths import DrudeBath
 from .master import BlochRedfield, MasterEquation
@@ -31,11 +34,16 @@ def paper_system(
         >>> system.dim, system.batch_shape
         (4, ())
     """
-    model = TwoQubitModel(eps1=eps1, eps2=eps2, g=g)
+    model = TwoQubitModel(eps1=_real(eps1), eps2=_real(eps2), g=_real(g))
     return model.open_system(
-        DrudeBath(gamma=gamma1, omega_d=omega_d, temperature=t1),
-        DrudeBath(gamma=gamma2, omega_d=omega_d, temperature=t2),
+        DrudeBath(gamma=_real(gamma1), omega_d=_real(omega_d), temperature=_real(t1)),
+        DrudeBath(gamma=_real(gamma2), omega_d=_real(omega_d), temperature=_real(t2)),
     )
+
+
+def _real(x: ArrayLike) -> NDArray[np.float64]:
+    """Pass-through for typing; the constructors validate and convert."""
+    return cast(NDArray[np.float64], x)
 
 
 def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solution:

@@ -18,7 +18,7 @@ from ..model import OpenSystem
 from .generator import Generator
 from .pair_kernel import bohr_frequencies, pair_terms
 
-__all__ = ["MasterEquation", "BlochRedfield", "GlobalLindblad", "secular_mask"]
+__all__ = ["MasterEquation", "BlochRedfield", "GlobalLindblad", "pair_generator", "secular_mask"]
 
 
 class MasterEquation(Protocol):
@@ -34,9 +34,15 @@ def secular_mask(omega: NDArray[np.float64], cutoff: float) -> NDArray[np.bool_]
     return np.abs(omega[..., :, :, None, None] - omega[..., None, None, :, :]) <= cutoff
 
 
-def _build(
+def pair_generator(
     name: str, system: OpenSystem, lamb_shift: bool, secular_cutoff: float | None
 ) -> Generator:
+    """Generator of the Bloch-Redfield family: pairs ``(w, w')`` kept when ``|w - w'| <= cutoff``.
+
+    ``secular_cutoff=None`` keeps every pair (Bloch-Redfield, Eqs. 8-12); a cutoff at the
+    degeneracy tolerance keeps only ``w = w'`` (global Lindblad, Eqs. A14-A15); anything in
+    between is a partial-secular equation.
+    """
     basis = system.eigensystem()
     omega = bohr_frequencies(basis, system.degeneracy_tol)
     mask = None if secular_cutoff is None else secular_mask(omega, secular_cutoff)
@@ -73,7 +79,7 @@ class BlochRedfield:
 
     def generator(self, system: OpenSystem) -> Generator:
         """Build the Bloch-Redfield generator of ``system``."""
-        return _build(self.name, system, self.lamb_shift, secular_cutoff=None)
+        return pair_generator(self.name, system, self.lamb_shift, secular_cutoff=None)
 
 
 @dataclass(frozen=True)
@@ -91,4 +97,4 @@ class GlobalLindblad:
 
     def generator(self, system: OpenSystem) -> Generator:
         """Build the global Lindblad generator of ``system``."""
-        return _build(self.name, system, self.lamb_shift, secular_cutoff=system.degeneracy_tol)
+        return pair_generator(self.name, system, self.lamb_shift, secular_cutoff=system.degeneracy_tol)

@@ -22,4 +22,4 @@ def two_qubit_operator(op: NDArray[np.complex128], qubit: int) -> NDArray[np.com
     """``op`` acting on qubit 1 or 2 of the pair: ``op x 1`` or ``1 x op``."""
     if qubit not in (1, 2):
         raise ValueError(f"qubit must be 1 or 2, got {qubit!r}")
-    return np.kron(op, ID2) if qubit == 1 else np.kron(ID2, op)
+    return np.asarray(np.kron(op, ID2) if qubit == 1 else np.kron(ID2, op), dtype=np.complex128)

@@ -77,7 +77,7 @@ def steady_state(generator: Generator) -> SteadyState:
     rhs = np.zeros(liou.shape[:-1], dtype=complex)
     rhs[..., 0] = 1.0
     try:
-        x = np.linalg.solve(bordered, rhs[..., None])[..., 0]
+        x = np.asarray(np.linalg.solve(bordered, rhs[..., None])[..., 0], dtype=np.complex128)
     except np.linalg.LinAlgError as exc:
         raise NonUniqueSteadyStateError(
             "the Liouvillian has no unique steady state (singular system): couple at least "
@@ -104,7 +104,7 @@ def steady_state(generator: Generator) -> SteadyState:
         norm_l * np.max(np.abs(x), axis=-1)
     )
     rho = unvec(x)
-    min_eig = np.linalg.eigvalsh(0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2))))[..., 0]
+    min_eig = np.asarray(np.linalg.eigvalsh(0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2))))[..., 0], dtype=np.float64)
     n_neg = int(np.count_nonzero(min_eig < -POSITIVITY_TOL))
     if n_neg:
         warnings.warn(

@@ -1,0 +1,50 @@
+"""The ``qheat`` command line: one module per subcommand in this package.
+
+Each subcommand module defines ``register(subparsers)``, which adds its parser and sets
+``func(args) -> int``. Bad input ends with a one-line message and exit status 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from ..errors import QheatError
+from ._parser import OneLineParser
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``qheat`` parser with every subcommand module of this package registered."""
+    parser = OneLineParser(
+        prog="qheat",
+        description="Heat currents through small open quantum systems (Bloch-Redfield, Lindblad).",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``qheat`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (QheatError, ValueError) as exc:
+        print(f"qheat {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"qheat {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
