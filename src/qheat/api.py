@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from ._checks import broadcast_shape, finite_output, real_array
 from .baths import DrudeBath
-from .master import BlochRedfield, MasterEquation
+from .errors import InvalidParameterError, NonUniqueSteadyStateError
+from .master import BlochRedfield, GlobalLindblad, MasterEquation
 from .model import OpenSystem, TwoQubitModel
 from .steady import Solution, heat_currents, steady_state
 
 __all__ = ["paper_system", "solve"]
+
+EQUATIONS = (BlochRedfield, GlobalLindblad)
+"""The master equations :func:`solve` offers (any object with ``name`` and ``generator`` works)."""
 
 
 def paper_system(
@@ -28,26 +31,41 @@ def paper_system(
     """The paper's open system: Eq. 1 with Drude baths (Eq. 17) on ``sx1`` and ``sx2``.
 
     Every argument may be an array; leading axes broadcast. Units: hbar = kB = 1.
+    Allowed: ``eps1, eps2, omega_d > 0``; ``gamma1, gamma2, t1, t2 >= 0``; ``g`` real; all
+    finite. Bad values raise :class:`~qheat.errors.InvalidParameterError` naming the argument.
 
     Example:
         >>> system = paper_system(5, 4, 0.5, 0.01, 0.01, 50, 15, 5)
         >>> system.dim, system.batch_shape
         (4, ())
     """
-    model = TwoQubitModel(eps1=_real(eps1), eps2=_real(eps2), g=_real(g))
+    positive = {"eps1": eps1, "eps2": eps2, "omega_d": omega_d}
+    non_negative = {"gamma1": gamma1, "gamma2": gamma2, "t1": t1, "t2": t2}
+    p = {name: real_array(name, value, strictly_positive=True) for name, value in positive.items()}
+    p.update({name: real_array(name, value, minimum=0.0) for name, value in non_negative.items()})
+    p["g"] = real_array("g", g)
+    order = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "t2")
+    broadcast_shape({name: p[name].shape for name in order})
+    model = TwoQubitModel(eps1=p["eps1"], eps2=p["eps2"], g=p["g"])
     return model.open_system(
-        DrudeBath(gamma=_real(gamma1), omega_d=_real(omega_d), temperature=_real(t1)),
-        DrudeBath(gamma=_real(gamma2), omega_d=_real(omega_d), temperature=_real(t2)),
+        DrudeBath(gamma=p["gamma1"], omega_d=p["omega_d"], temperature=p["t1"]),
+        DrudeBath(gamma=p["gamma2"], omega_d=p["omega_d"], temperature=p["t2"]),
     )
-
-
-def _real(x: ArrayLike) -> NDArray[np.float64]:
-    """Pass-through for typing; the constructors validate and convert."""
-    return cast(NDArray[np.float64], x)
 
 
 def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solution:
     """Steady state and heat currents of ``system`` under ``equation`` (default Bloch-Redfield).
+
+    Raises:
+        InvalidParameterError: ``system`` is not an :class:`~qheat.model.OpenSystem`,
+            ``equation`` is not a master equation (``BlochRedfield()``, ``GlobalLindblad()``),
+            or the parameters overflow double precision.
+        NonUniqueSteadyStateError: at some batch point every Drude bath has ``gamma = 0``
+            (checked before solving), or the solve finds the steady state not unique.
+
+    Warns:
+        PositivityWarning, IllConditionedWarning: see :func:`qheat.steady_state`; the
+        result carries ``min_eigenvalue``, ``residual`` and ``condition_number``.
 
     Example:
         >>> from qheat import GlobalLindblad
@@ -56,12 +74,42 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
         >>> round(float(sol.J1), 10), abs(float(sol.J1 + sol.J2)) < 1e-15
         (0.0498172737, True)
     """
+    if not isinstance(system, OpenSystem):
+        raise InvalidParameterError(
+            "system must be a qheat OpenSystem (e.g. from qheat.paper_system), got "
+            f"{type(system).__name__}"
+        )
     eq = BlochRedfield() if equation is None else equation
+    if isinstance(eq, type) or not (hasattr(eq, "generator") and hasattr(eq, "name")):
+        allowed = ", ".join(f"{cls.__name__}()" for cls in EQUATIONS)
+        raise InvalidParameterError(f"equation must be one of {allowed}, got {eq!r}")
+    _check_some_bath_coupled(system)
     generator = eq.generator(system)
-    state = steady_state(generator)
-    return Solution(
-        equation=eq.name,
-        generator=generator,
-        state=state,
-        currents=heat_currents(generator, state.rho),
+    finite_output(
+        "the generator (H_S + H_LS and the dissipators)",
+        np.stack([np.max(np.abs(m)) for m in (generator.lamb_shift, *generator.dissipators)]),
+        "these system and bath parameters",
     )
+    state = steady_state(generator)
+    currents = heat_currents(generator, state.rho)
+    finite_output("the heat currents", currents, "these system and bath parameters")
+    return Solution(equation=eq.name, generator=generator, state=state, currents=currents)
+
+
+def _check_some_bath_coupled(system: OpenSystem) -> None:
+    """``gamma = 0`` for every bath leaves ``-i[H, rho]`` only: no unique steady state.
+
+    Checked for Drude baths (whose ``gamma`` is known) before any solve, so that a batch with
+    one decoupled point fails with this message rather than a singular-matrix one.
+    """
+    if not all(isinstance(b, DrudeBath) for b in system.baths):
+        return
+    gammas = [np.asarray(b.gamma) for b in system.baths if isinstance(b, DrudeBath)]
+    shape = np.broadcast_shapes(*(g.shape for g in gammas))
+    decoupled = np.all([np.broadcast_to(g == 0, shape) for g in gammas], axis=0)
+    count = int(np.count_nonzero(decoupled))
+    if count:
+        raise NonUniqueSteadyStateError(
+            f"every bath has gamma = 0 at {count} of {decoupled.size} points: no bath couples to "
+            "the system, so there is no unique steady state; give at least one bath gamma > 0"
+        )

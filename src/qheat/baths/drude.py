@@ -26,12 +26,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import digamma
 
-from .._checks import real_array
+from .._checks import broadcast_shape, finite_output, real_array
 from .bose import emission_factor
 
 __all__ = ["DrudeBath"]
 
 FloatArray = NDArray[np.float64]
+
+COLD_RATIO = 1e-12
+"""``S(w)`` uses its ``T = 0`` form where ``2 pi T < COLD_RATIO * wD`` (see :meth:`DrudeBath.S`)."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,13 @@ class DrudeBath:
         object.__setattr__(
             self, "temperature", real_array("temperature", self.temperature, minimum=0.0)
         )
-        try:
-            np.broadcast_shapes(self.gamma.shape, self.omega_d.shape, self.temperature.shape)
-        except ValueError as exc:
-            raise ValueError(
-                "gamma, omega_d and temperature must broadcast together, got shapes "
-                f"{self.gamma.shape}, {self.omega_d.shape}, {self.temperature.shape}"
-            ) from exc
+        broadcast_shape(
+            {
+                "gamma": self.gamma.shape,
+                "omega_d": self.omega_d.shape,
+                "temperature": self.temperature.shape,
+            }
+        )
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -87,32 +90,65 @@ class DrudeBath:
         )
 
     def J(self, omega: ArrayLike) -> FloatArray:
-        """Spectral density ``J(w) = gamma w / (1 + (w/wD)^2)`` (Eq. 17), odd in w."""
-        w = np.asarray(omega, dtype=float)
-        return self.gamma * w / (1.0 + (w / self.omega_d) ** 2)
+        """Spectral density ``J(w) = gamma w / (1 + (w/wD)^2)`` (Eq. 17), odd in w.
+
+        Evaluated as ``gamma wD r / (1 + r^2)`` with ``r = w/wD`` (``gamma wD / (r + 1/r)``
+        for ``|r| > 1``), so that no intermediate overflows.
+        """
+        w = _frequency(omega)
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            r = w / self.omega_d
+            big = np.abs(r) > 1.0
+            shape = np.where(big, 1.0 / (r + 1.0 / np.where(big, r, 1.0)), r / (1.0 + r * r))
+            value = self.gamma * self.omega_d * shape
+        return finite_output("J(w)", value, self._describe(w))
 
     def G(self, omega: ArrayLike) -> FloatArray:
-        """``G(w) = J(w) (n(w) + 1)`` (Eq. 14) for all real w; ``G(0) = gamma T``."""
-        w = np.asarray(omega, dtype=float)
-        return self.gamma / (1.0 + (w / self.omega_d) ** 2) * emission_factor(w, self.temperature)
+        """``G(w) = J(w) (n(w) + 1)`` (Eq. 14) for all real w; ``G(0) = gamma T``.
+
+        At ``T = 0`` it is ``J(w)`` for ``w > 0`` and 0 for ``w <= 0``, exactly.
+        """
+        w = _frequency(omega)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            r2 = (w / self.omega_d) ** 2
+            value = self.gamma / (1.0 + r2) * emission_factor(w, self.temperature)
+        return finite_output("G(w)", value, self._describe(w))
 
     def S(self, omega: ArrayLike) -> FloatArray:
-        """Lamb-shift function ``S(w)`` of Eq. 15 from its exact closed form (theory Eq. T4)."""
-        w = np.asarray(omega, dtype=float)
+        """Lamb-shift function ``S(w)`` of Eq. 15 from its exact closed form (theory Eq. T4).
+
+        Below ``T = 1e-12 wD / (2 pi)`` the ``T = 0`` bracket is used: the two differ by
+        ``O(T^2)`` (the ``O(T)`` terms cancel), far below double precision there, and the
+        digamma arguments ``w/(2 pi T)`` would overflow as ``T -> 0``.
+        """
+        w = _frequency(omega)
         wd, t = self.omega_d, self.temperature
         w, wd, t = np.broadcast_arrays(w, wd, t)
-        hot = t > 0
+        hot = 2 * np.pi * t > COLD_RATIO * wd
         tt = np.where(hot, t, 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             matsubara = digamma(1.0 + 1j * w / (2 * np.pi * tt)).real - digamma(
                 1.0 + wd / (2 * np.pi * tt)
             )
-            cold = np.where(w != 0, np.log(np.abs(w) / wd), 0.0)
-        bracket = -0.5 * wd**2 + np.where(
-            hot, w * t + w * wd / np.pi * matsubara, w * wd / np.pi * cold
+            cold = np.where(w != 0, np.log(np.where(w != 0, np.abs(w), 1.0) / wd), 0.0)
+            bracket = -0.5 * wd**2 + np.where(
+                hot, w * t + w * wd / np.pi * matsubara, w * wd / np.pi * cold
+            )
+            value = self.gamma * wd / (w**2 + wd**2) * bracket
+        return finite_output("S(w)", value, self._describe(w))
+
+    def _describe(self, omega: FloatArray) -> str:
+        return (
+            f"gamma up to {np.max(self.gamma):g}, omega_d in [{np.min(self.omega_d):g}, "
+            f"{np.max(self.omega_d):g}], temperature up to {np.max(self.temperature):g} and "
+            f"|omega| up to {np.max(np.abs(omega), initial=0.0):g}"
         )
-        return self.gamma * wd / (w**2 + wd**2) * bracket
 
     def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
         """``Gamma(w) = G(w) + i S(w)`` (Eq. 13)."""
         return self.G(omega) + 1j * self.S(omega)
+
+
+def _frequency(omega: ArrayLike) -> FloatArray:
+    """Frequencies at which a spectral function is evaluated: real and finite."""
+    return real_array("omega", omega)

@@ -16,7 +16,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.integrate import IntegrationWarning, quad
 
-from ..errors import ConvergenceWarning
+from .._checks import real_array
+from ..errors import ConvergenceWarning, InvalidParameterError
 
 __all__ = ["lamb_shift_quadrature"]
 
@@ -26,7 +27,15 @@ def lamb_shift_quadrature(omega: float, gamma: float, omega_d: float, temperatur
 
     ``(1/pi) P.V. int_0^inf J(x) [ (n(x) + 1)/(w - x) + n(x)/(w + x) ] dx``.
     A :class:`~qheat.errors.ConvergenceWarning` is raised if QUADPACK reports trouble.
+
+    Raises:
+        InvalidParameterError: an argument is not a finite real scalar in its range
+            (``gamma >= 0``, ``omega_d > 0``, ``temperature >= 0``).
     """
+    omega = _scalar("omega", omega)
+    gamma = _scalar("gamma", gamma, minimum=0.0)
+    omega_d = _scalar("omega_d", omega_d, strictly_positive=True)
+    temperature = _scalar("temperature", temperature, minimum=0.0)
 
     def spectral(x: float) -> float:
         return gamma * x / (1.0 + (x / omega_d) ** 2)
@@ -64,6 +73,13 @@ def lamb_shift_quadrature(omega: float, gamma: float, omega_d: float, temperatur
                 emitted, lambda x: 1.0 / (omega - x), scales
             )
     return total / math.pi
+
+
+def _scalar(name: str, value: float, *, minimum: float | None = None, strictly_positive: bool = False) -> float:
+    arr = real_array(name, value, minimum=minimum, strictly_positive=strictly_positive)
+    if arr.ndim != 0:
+        raise InvalidParameterError(f"{name} must be a scalar (the quadrature is one frequency at a time), got shape {arr.shape}")
+    return float(arr)
 
 
 def _breakpoints(pole: float | None, scales: list[float]) -> list[float]:

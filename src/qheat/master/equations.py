@@ -14,6 +14,8 @@ from typing import ClassVar, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from .._checks import flag, tolerance
+from ..errors import InvalidParameterError
 from ..model import OpenSystem
 from .generator import Generator
 from .pair_kernel import bohr_frequencies, pair_terms
@@ -42,7 +44,18 @@ def pair_generator(
     ``secular_cutoff=None`` keeps every pair (Bloch-Redfield, Eqs. 8-12); a cutoff at the
     degeneracy tolerance keeps only ``w = w'`` (global Lindblad, Eqs. A14-A15); anything in
     between is a partial-secular equation.
+
+    Raises:
+        InvalidParameterError: ``name`` is not a non-empty string, ``lamb_shift`` is not a
+            bool, or ``secular_cutoff`` is neither None nor a finite number >= 0.
     """
+    if not (isinstance(name, str) and name):
+        raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
+    lamb_shift = flag("lamb_shift", lamb_shift)
+    if secular_cutoff is not None:
+        secular_cutoff = tolerance("secular_cutoff", secular_cutoff)
+    if not isinstance(system, OpenSystem):
+        raise InvalidParameterError(f"system must be an OpenSystem, got {type(system).__name__}")
     basis = system.eigensystem()
     omega = bohr_frequencies(basis, system.degeneracy_tol)
     mask = None if secular_cutoff is None else secular_mask(omega, secular_cutoff)
@@ -77,6 +90,9 @@ class BlochRedfield:
     lamb_shift: bool = True
     name: ClassVar[str] = "br"
 
+    def __post_init__(self) -> None:
+        flag("lamb_shift", self.lamb_shift)
+
     def generator(self, system: OpenSystem) -> Generator:
         """Build the Bloch-Redfield generator of ``system``."""
         return pair_generator(self.name, system, self.lamb_shift, secular_cutoff=None)
@@ -94,6 +110,9 @@ class GlobalLindblad:
 
     lamb_shift: bool = True
     name: ClassVar[str] = "lindblad"
+
+    def __post_init__(self) -> None:
+        flag("lamb_shift", self.lamb_shift)
 
     def generator(self, system: OpenSystem) -> Generator:
         """Build the global Lindblad generator of ``system``."""

@@ -7,20 +7,25 @@ model). Every array may carry leading batch axes ``(...)`` that broadcast (numpy
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._checks import hermitian
+from .._checks import broadcast_shape, hermitian, tolerance
 from ..errors import InvalidParameterError
 
 __all__ = ["Bath", "Eigenbasis", "OpenSystem"]
+
+EIGENBASIS_RTOL = 1e-8
+"""A supplied eigenbasis must satisfy ``max |H U - U diag(E)|`` and ``max |U^dag U - 1|``
+below this (relative to ``max(1, max |H|)`` for the first)."""
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
 
 
+@runtime_checkable
 class Bath(Protocol):
     """What the master equations need of a bath (see :class:`qheat.baths.DrudeBath`)."""
 
@@ -84,6 +89,15 @@ class OpenSystem:
     def __post_init__(self) -> None:
         h = hermitian("hamiltonian", self.hamiltonian)
         d = h.shape[-1]
+        if isinstance(self.couplings, np.ndarray) or not isinstance(self.couplings, (tuple, list)):
+            raise InvalidParameterError(
+                "couplings must be a tuple with one (..., d, d) operator per bath, got "
+                f"{type(self.couplings).__name__}"
+            )
+        if not isinstance(self.baths, (tuple, list)):
+            raise InvalidParameterError(
+                f"baths must be a tuple with one bath per coupling, got {type(self.baths).__name__}"
+            )
         couplings = tuple(
             hermitian(f"couplings[{j}]", a, dim=d) for j, a in enumerate(self.couplings)
         )
@@ -94,20 +108,22 @@ class OpenSystem:
                 f"couplings and baths must have the same length, got {len(couplings)} and "
                 f"{len(self.baths)}"
             )
-        if not (np.isfinite(self.degeneracy_tol) and self.degeneracy_tol >= 0):
-            raise InvalidParameterError(
-                f"degeneracy_tol must be finite and >= 0, got {self.degeneracy_tol!r}"
-            )
+        for j, bath in enumerate(self.baths):
+            if not isinstance(bath, Bath):
+                raise InvalidParameterError(
+                    f"baths[{j}] must be a bath (shape, expanded, G, S, Gamma; e.g. "
+                    f"qheat.DrudeBath), got {type(bath).__name__}"
+                )
+        object.__setattr__(self, "degeneracy_tol", tolerance("degeneracy_tol", self.degeneracy_tol))
         object.__setattr__(self, "hamiltonian", h)
         object.__setattr__(self, "couplings", couplings)
         object.__setattr__(self, "baths", tuple(self.baths))
-        shapes = [h.shape[:-2], *(a.shape[:-2] for a in couplings), *(b.shape for b in self.baths)]
-        try:
-            np.broadcast_shapes(*shapes)
-        except ValueError as exc:
-            raise InvalidParameterError(
-                f"system and bath parameters must broadcast together, got batch shapes {shapes}"
-            ) from exc
+        shapes = {"hamiltonian": h.shape[:-2]}
+        shapes.update({f"couplings[{j}]": a.shape[:-2] for j, a in enumerate(couplings)})
+        shapes.update({f"baths[{j}]": b.shape for j, b in enumerate(self.baths)})
+        broadcast_shape(shapes)
+        if self.eigenbasis is not None:
+            _check_eigenbasis(self.eigenbasis, h)
 
     @property
     def dim(self) -> int:
@@ -126,3 +142,26 @@ class OpenSystem:
             return self.eigenbasis
         energies, vectors = np.linalg.eigh(self.hamiltonian)
         return Eigenbasis(energies=energies, vectors=vectors)
+
+
+def _check_eigenbasis(basis: object, h: ComplexArray) -> None:
+    """A supplied eigenbasis must diagonalize ``h``: otherwise every result would be wrong."""
+    if not isinstance(basis, Eigenbasis):
+        raise InvalidParameterError(f"eigenbasis must be an Eigenbasis or None, got {type(basis).__name__}")
+    d = h.shape[-1]
+    energies, vectors = np.asarray(basis.energies), np.asarray(basis.vectors)
+    if energies.shape[-1:] != (d,) or vectors.shape[-2:] != (d, d):
+        raise InvalidParameterError(
+            f"eigenbasis must have energies (..., {d}) and vectors (..., {d}, {d}), got "
+            f"{energies.shape} and {vectors.shape}"
+        )
+    scale = max(1.0, float(np.max(np.abs(h))))
+    mismatch = float(np.max(np.abs(h @ vectors - vectors * energies[..., None, :])))
+    unitarity = float(
+        np.max(np.abs(np.conj(np.swapaxes(vectors, -1, -2)) @ vectors - np.eye(d)))
+    )
+    if not (mismatch <= EIGENBASIS_RTOL * scale and unitarity <= EIGENBASIS_RTOL):
+        raise InvalidParameterError(
+            "eigenbasis does not diagonalize the hamiltonian: max |H U - U diag(E)| = "
+            f"{mismatch:.3g}, max |U^dag U - 1| = {unitarity:.3g} (allowed {EIGENBASIS_RTOL:g})"
+        )

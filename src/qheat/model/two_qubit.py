@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._checks import real_array
+from .._checks import broadcast_shape, real_array
 from .operators import SX, SZ, two_qubit_operator
 from .system import Bath, Eigenbasis, OpenSystem
 
@@ -60,7 +60,7 @@ class TwoQubitModel:
         object.__setattr__(self, "eps1", real_array("eps1", self.eps1, strictly_positive=True))
         object.__setattr__(self, "eps2", real_array("eps2", self.eps2, strictly_positive=True))
         object.__setattr__(self, "g", real_array("g", self.g))
-        np.broadcast_shapes(self.eps1.shape, self.eps2.shape, self.g.shape)
+        broadcast_shape({"eps1": self.eps1.shape, "eps2": self.eps2.shape, "g": self.g.shape})
 
     # Eqs. 2-3, 6
     @property
@@ -158,7 +158,12 @@ class TwoQubitModel:
         }
 
     def open_system(self, bath1: Bath, bath2: Bath) -> OpenSystem:
-        """The model with bath 1 on ``sx1`` and bath 2 on ``sx2``, using the analytic eigenbasis."""
+        """The model with bath 1 on ``sx1`` and bath 2 on ``sx2``, using the analytic eigenbasis.
+
+        At ``g = 0`` and ``e1 = e2`` (``alpha = 0``) the analytic basis stays valid: ``theta =
+        arctan2(0, 0) = 0`` gives ``|s2> = |1,0>`` and ``|s3> = |0,1>``, two degenerate
+        eigenstates, which the master equations treat through ``degeneracy_tol``.
+        """
         return OpenSystem(
             hamiltonian=self.hamiltonian(),
             couplings=self.couplings(),
