@@ -77,6 +77,13 @@ def mean_force_gibbs(model: TwoQubitModel, baths: Sequence[DrudeBath]) -> Comple
     Raises:
         InvalidParameterError: more than two baths, ``T <= 0``, or coupled baths at
             different temperatures (the message names them).
+
+    Example:
+        >>> import qheat
+        >>> model = qheat.TwoQubitModel(5.0, 4.0, 1.0)
+        >>> rho = mean_force_gibbs(model, [qheat.DrudeBath(0.01, 50.0, 3.0)])
+        >>> print(np.round(rho[1, 2].real, 6), np.round(rho[0, 3].real, 6))  # Fig. 2 at T = 3
+        -0.002717 -0.000659
     """
     if not 1 <= len(baths) <= 2:
         raise InvalidParameterError(

@@ -78,6 +78,14 @@ def perturbative_state(
         InvalidParameterError: ``alpha = 0`` (degenerate ``s2``, ``s3``: use the exact
             solver :func:`qheat.solve` there, or Appendix C's closed form).
         NonUniqueSteadyStateError: no bath couples (``gamma1 = gamma2 = 0``).
+
+    Example:
+        >>> import qheat
+        >>> model = qheat.TwoQubitModel(5.0, 4.0, 0.5)
+        >>> hot, cold = qheat.DrudeBath(0.01, 50.0, 15.0), qheat.DrudeBath(0.01, 50.0, 5.0)
+        >>> state = perturbative_state(model, hot, cold)
+        >>> print(np.round(state.rho[1, 2], 5))  # rho_23, Eq. B5 (exact: -0.00293+0.01046j)
+        (-0.00015+0.01124j)
     """
     system = model.open_system(bath1, bath2)
     alpha = np.broadcast_to(model.alpha, system.batch_shape)
