@@ -124,7 +124,7 @@ class DrudeBath:
         w = _frequency(omega)
         wd, t = self.omega_d, self.temperature
         w, wd, t = np.broadcast_arrays(w, wd, t)
-        hot = 2 * np.pi * t > COLD_RATIO * wd
+        hot = t > COLD_RATIO / (2 * np.pi) * wd
         tt = np.where(hot, t, 1.0)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             matsubara = digamma(1.0 + 1j * w / (2 * np.pi * tt)).real - digamma(

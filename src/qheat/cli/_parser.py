@@ -5,18 +5,36 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 __all__ = ["OneLineParser", "number", "add_model_options", "temperatures"]
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line on stderr with exit status 2."""
+    """An ``ArgumentParser`` whose errors are one line on stderr with exit status 2.
+
+    Abbreviated options are refused (``--omega`` must not silently mean ``--omega-d``), and
+    an unknown option of a subcommand is reported with the list of the options it allows.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(f"{self.prog}: error: {' '.join(message.split())}", file=sys.stderr)
         sys.exit(2)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        is_leaf = not any(isinstance(a, argparse._SubParsersAction) for a in self._actions)
+        if extras and is_leaf:
+            allowed = sorted({o for a in self._actions for o in a.option_strings if o.startswith("--")})
+            self.error(f"unrecognized arguments: {' '.join(extras)} (allowed options: {', '.join(allowed)})")
+        return parsed, extras
 
 
 def number(name: str, *, minimum: float | None = None, positive: bool = False) -> Callable[[str], float]:
@@ -58,6 +76,6 @@ def temperatures(args: argparse.Namespace) -> tuple[float, float]:
     if args.t1 is not None:
         return args.t1, args.t2
     t1 = args.t2 + (args.dt if args.dt is not None else 0.0)
-    if t1 < 0:
-        raise ValueError(f"--dt gives T1 = T2 + DT = {t1:g}; T1 must be >= 0")
+    if not (math.isfinite(t1) and t1 >= 0):
+        raise ValueError(f"--dt gives T1 = T2 + DT = {t1:g}; T1 must be finite and >= 0")
     return t1, args.t2

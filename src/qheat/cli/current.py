@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,9 @@ def register(subparsers: Any) -> None:
         "current",
         help="heat currents and steady state at one parameter point",
         description="Steady-state heat currents J1, J2 (Eqs. 21-23; J > 0 flows from the bath "
-        "into the system) and the steady state in the eigenbasis (s1, s2, s3, s4).",
+        "into the system) and the steady state in the eigenbasis (s1, s2, s3, s4). Warnings "
+        "(PositivityWarning, IllConditionedWarning) are printed as one line each on stderr "
+        "and listed under 'warnings' in --json output.",
     )
     add_model_options(parser)
     parser.add_argument("--equation", choices=EQUATION_CHOICES, default="all", help="master equation (default all)")
@@ -47,15 +51,23 @@ def run(args: argparse.Namespace) -> int:
             "state; give at least one of them a value > 0"
         )
     system = paper_system(args.eps1, args.eps2, args.g, args.gamma1, args.gamma2, args.omega_d, t1, t2)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for eq in equations(args.equation, not args.no_lamb_shift):
-        sol = solve(system, eq)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sol = solve(system, eq)
+        notes = [f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught]
+        for note in notes:
+            print(f"qheat current: warning [{eq.name}]: {note}", file=sys.stderr)
         results[eq.name] = {
             "J1": float(sol.J1),
             "J2": float(sol.J2),
             "rho_real": np.real(sol.rho).tolist(),
             "rho_imag": np.imag(sol.rho).tolist(),
             "min_eigenvalue": float(sol.min_eigenvalue),
+            "residual": float(sol.state.residual),
+            "condition_number": float(sol.state.condition_number),
+            "warnings": notes,
         }
     if args.json:
         print(json.dumps(results))
