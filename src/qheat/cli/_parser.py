@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 __all__ = ["OneLineParser", "number", "add_model_options", "temperatures"]
 
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
+"""What argparse must take as a (negative) value rather than an option name."""
+
 
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line on stderr with exit status 2.
 
-    Abbreviated options are refused (``--omega`` must not silently mean ``--omega-d``), and
-    an unknown option of a subcommand is reported with the list of the options it allows.
+    Abbreviated options are refused (``--omega`` must not silently mean ``--omega-d``), an
+    unknown option of a subcommand is reported with the list of the options it allows, and
+    every negative number is a value, not an option (argparse's own rule misses ``-1e3``
+    and ``-inf``, which then read as "expected one argument").
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {' '.join(message.split())}", file=sys.stderr)
