@@ -2,16 +2,37 @@
 
 Convention: ``vec(rho)[j*d + i] = rho[i, j]`` (column stacking), so that
 ``vec(X rho Y) = (Y^T kron X) vec(rho)``.
+
+The population block: a Liouvillian often maps some matrix elements only among themselves
+(for the paper's model, the parity of the two qubits splits ``rho`` into the X-shaped block of
+Appendix B -- populations, ``rho14``, ``rho23`` and their conjugates -- and the rest).
+:func:`population_block` finds, from the sparsity pattern of ``L``, the elements connected to
+the populations; the steady state lives there and the rest of it is zero.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["vec", "unvec", "sandwich", "commutator", "tensor_to_matrix"]
+__all__ = [
+    "vec",
+    "unvec",
+    "kron",
+    "sandwich",
+    "commutator",
+    "tensor_to_matrix",
+    "PopulationBlock",
+    "population_block",
+    "block_multiplication",
+    "take_elements",
+    "refine_block",
+]
 
 ComplexArray = NDArray[np.complex128]
+IndexArray = NDArray[np.intp]
 
 
 def vec(rho: ComplexArray) -> ComplexArray:
@@ -26,6 +47,13 @@ def unvec(v: ComplexArray) -> ComplexArray:
     return np.swapaxes(v.reshape(v.shape[:-1] + (d, d)), -1, -2)
 
 
+def kron(x: ComplexArray, y: ComplexArray) -> ComplexArray:
+    """Batched Kronecker product ``x kron y`` of ``(..., d, d)`` matrices -> ``(..., d^2, d^2)``."""
+    d = x.shape[-1]
+    out = x[..., :, None, :, None] * y[..., None, :, None, :]
+    return out.reshape(out.shape[:-4] + (d * d, d * d))
+
+
 def tensor_to_matrix(t: ComplexArray) -> ComplexArray:
     """``T[i, j, k, l]`` with ``(d rho/dt)_ij = sum_kl T_ijkl rho_kl`` -> ``(..., d^2, d^2)``."""
     d = t.shape[-1]
@@ -34,10 +62,136 @@ def tensor_to_matrix(t: ComplexArray) -> ComplexArray:
 
 def sandwich(x: ComplexArray, y: ComplexArray) -> ComplexArray:
     """Superoperator of ``rho -> X rho Y``: ``Y^T kron X``, shape ``(..., d^2, d^2)``."""
-    return tensor_to_matrix(np.einsum("...ik,...lj->...ijkl", x, y))
+    return kron(np.swapaxes(y, -1, -2), x)
 
 
 def commutator(h: ComplexArray) -> ComplexArray:
-    """Superoperator of ``rho -> -i [H, rho]``."""
-    eye = np.broadcast_to(np.eye(h.shape[-1], dtype=complex), h.shape)
-    return -1j * (sandwich(h, eye) - sandwich(eye, h))
+    """Superoperator of ``rho -> -i [H, rho]``: ``-i (1 kron H - H^T kron 1)``."""
+    eye = np.eye(h.shape[-1], dtype=complex)
+    return -1j * (kron(eye, h) - kron(np.swapaxes(h, -1, -2), eye))
+
+
+@dataclass(frozen=True)
+class PopulationBlock:
+    """The matrix elements ``rho[rows[k], cols[k]]`` connected to the populations by ``L``.
+
+    Attributes:
+        dim: Hilbert-space dimension d.
+        rows, cols: level indices of the block's elements, ``(m,)`` each, populations first.
+        index: their column-stacked positions ``cols * d + rows``, ``(m,)``.
+        complement: the other positions of ``vec(rho)`` (where the steady state is zero).
+    """
+
+    dim: int
+    rows: IndexArray
+    cols: IndexArray
+    index: IndexArray
+    complement: IndexArray
+
+    @property
+    def size(self) -> int:
+        """Number m of matrix elements in the block."""
+        return int(self.index.size)
+
+    @property
+    def populations(self) -> IndexArray:
+        """Block positions of the populations ``rho_aa`` (the first d)."""
+        return np.arange(self.dim)
+
+    def level_groups(self) -> list[IndexArray]:
+        """Sets of levels that ``rho`` mixes: it is block-diagonal over these groups."""
+        adjacency = np.zeros((self.dim, self.dim), dtype=bool)
+        adjacency[self.rows, self.cols] = True
+        groups: list[IndexArray] = []
+        left = np.ones(self.dim, dtype=bool)
+        while left.any():
+            group = _reachable(adjacency, int(np.argmax(left)))
+            groups.append(np.flatnonzero(group))
+            left &= ~group
+        return groups
+
+
+def _reachable(adjacency: NDArray[np.bool_], start: int) -> NDArray[np.bool_]:
+    """Nodes connected to ``start`` in the undirected graph of a square boolean matrix."""
+    graph = adjacency | adjacency.T
+    reached = np.zeros(graph.shape[0], dtype=bool)
+    reached[start] = True
+    while True:
+        grown = reached | np.any(graph[reached], axis=0)
+        if np.array_equal(grown, reached):
+            return reached
+        reached = grown
+
+
+def population_block(pattern: NDArray[np.bool_]) -> PopulationBlock:
+    """The elements of ``vec(rho)`` connected to the populations in the graph of ``L``.
+
+    Args:
+        pattern: ``(d^2, d^2)`` booleans, True where ``L`` (at any batch point) may be nonzero.
+
+    Two elements are connected when ``L`` maps either into the other; the populations are
+    joined to each other by the trace. The block found is invariant under ``L`` and so is its
+    complement, so ``L`` is block-diagonal in (block, complement).
+    """
+    n = pattern.shape[-1]
+    d = int(round(np.sqrt(n)))
+    pops = np.arange(d) * (d + 1)
+    graph = pattern.copy()
+    graph[pops[0], pops] = True
+    inside = _reachable(graph, int(pops[0]))
+    others = np.flatnonzero(inside & ~np.isin(np.arange(n), pops))
+    index = np.concatenate([pops, others]).astype(np.intp)
+    return PopulationBlock(
+        dim=d,
+        rows=(index % d).astype(np.intp),
+        cols=(index // d).astype(np.intp),
+        index=index,
+        complement=np.flatnonzero(~inside).astype(np.intp),
+    )
+
+
+def block_multiplication(
+    left: ComplexArray, right: ComplexArray, block: PopulationBlock
+) -> ComplexArray:
+    """Superoperator of ``rho -> X rho + rho Y`` restricted to ``block``, ``(..., m, m)``.
+
+    Element ``[(i, j), (k, l)] = X_ik delta_jl + delta_ik Y_lj``; e.g. ``X = -iH, Y = iH`` gives
+    ``-i [H, rho]``. Exact on the block when ``X`` and ``Y`` leave it invariant.
+    """
+    d, m = block.dim, block.size
+    i, k = np.repeat(block.rows, m), np.tile(block.rows, m)
+    j, l = np.repeat(block.cols, m), np.tile(block.cols, m)
+    batch = np.broadcast_shapes(left.shape[:-2], right.shape[:-2])
+    out = np.zeros(batch + (m * m,), dtype=complex)
+    same_col, same_row = np.flatnonzero(j == l), np.flatnonzero(i == k)
+    out[..., same_col] = take_elements(left, (i * d + k)[same_col])
+    out[..., same_row] += take_elements(right, (l * d + j)[same_row])
+    return out.reshape(batch + (m, m))
+
+
+def take_elements(op: ComplexArray, flat: IndexArray) -> ComplexArray:
+    """``op[..., flat // d, flat % d]`` for a ``(..., d, d)`` array (one fast gather)."""
+    return np.asarray(op.reshape(op.shape[:-2] + (-1,)).take(flat, axis=-1), dtype=op.dtype)
+
+
+def refine_block(
+    block: PopulationBlock, pattern: NDArray[np.bool_]
+) -> tuple[PopulationBlock, IndexArray]:
+    """The population block of an operator given on ``block``, with its positions in ``block``.
+
+    Args:
+        block: the block the operator is written on.
+        pattern: ``(m, m)`` booleans, where the operator (any batch point) may be nonzero.
+
+    Returns:
+        ``(sub, positions)``: ``sub`` is the population block of the operator (a subset of
+        ``block``; e.g. only the populations for the global Lindblad equation, where the
+        secular terms decouple the coherences) and ``block.index[positions] == sub.index``.
+    """
+    n = block.dim * block.dim
+    full = np.zeros((n, n), dtype=bool)
+    full[block.index[:, None], block.index[None, :]] = pattern
+    sub = population_block(full)
+    lookup = np.full(n, -1, dtype=np.intp)
+    lookup[block.index] = np.arange(block.size)
+    return sub, lookup[sub.index]

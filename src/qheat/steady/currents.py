@@ -5,20 +5,46 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..master import Generator, unvec, vec
+from ..master import Generator, vec
+from ..master.superop import PopulationBlock
 
-__all__ = ["heat_currents"]
+__all__ = ["heat_currents", "block_heat_currents"]
+
+ComplexArray = NDArray[np.complex128]
 
 
-def heat_currents(generator: Generator, rho: NDArray[np.complex128]) -> NDArray[np.float64]:
+def heat_currents(generator: Generator, rho: ComplexArray) -> NDArray[np.float64]:
     """``J_j = Tr((H_S + H_LS) D_j(rho))`` for each bath j (Eqs. 21-23), shape ``(..., n_baths)``.
 
     ``H_LS`` and ``D_j`` are those of the same master equation; ``J_j > 0`` means heat flows
     from bath j into the system. At a steady state ``sum_j J_j = 0`` (Eq. 21).
     """
-    energy = generator.energy_operator
-    out = []
-    for dissipator in generator.dissipators:
-        drho = unvec(np.einsum("...ij,...j->...i", dissipator, vec(rho)))
-        out.append(np.real(np.einsum("...ij,...ji->...", energy, drho)))
+    # Tr(E X) = sum_ij E_ji X_ij = vec(E^T) . vec(X)
+    energy_t = vec(np.swapaxes(generator.energy_operator, -1, -2))[..., None, :]
+    v = vec(rho)[..., :, None]
+    out = [np.real(energy_t @ (dissipator @ v))[..., 0, 0] for dissipator in generator.dissipators]
+    return np.stack(out, axis=-1)
+
+
+def block_heat_currents(
+    energy: ComplexArray,
+    dissipators: tuple[ComplexArray, ...],
+    x: ComplexArray,
+    block: PopulationBlock,
+) -> NDArray[np.float64]:
+    """Eqs. 21-23 with ``rho`` and each ``D_j`` given on a population block.
+
+    Args:
+        energy: ``H_S + H_LS`` in the eigenbasis, ``(..., d, d)``.
+        dissipators: ``D_j`` on the block, ``(..., m, m)`` each (the block is invariant
+            under each ``D_j``, so ``D_j(rho)`` lies in it).
+        x: the block elements of ``rho``, ``(..., m)``.
+        block: the population block.
+
+    Returns:
+        ``J_j`` for each bath, ``(..., n_baths)``; positive into the system.
+    """
+    energy_t = energy[..., block.cols, block.rows][..., None, :]
+    v = x[..., :, None]
+    out = [np.real(energy_t @ (dissipator @ v))[..., 0, 0] for dissipator in dissipators]
     return np.stack(out, axis=-1)

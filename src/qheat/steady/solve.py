@@ -1,4 +1,10 @@
-"""Batched steady state of a generator, with diagnostics (paper Sec. III, Eq. 18)."""
+"""Batched steady state of a generator, with diagnostics (paper Sec. III, Eq. 18).
+
+The solve works on the population block of ``L`` (:func:`qheat.master.superop.population_block`):
+the matrix elements that ``L`` connects to the populations. For the paper's model that is the
+X-shaped block of Appendix B (populations, ``rho14``, ``rho23`` and conjugates: 8 of 16
+elements); the steady state is zero on the complement. Everything is batched over leading axes.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,19 @@ from numpy.typing import NDArray
 
 from ..errors import IllConditionedWarning, NonUniqueSteadyStateError, PositivityWarning
 from ..master import Generator, unvec
+from ..master.superop import PopulationBlock, population_block
 from ..model import Eigenbasis
 
-__all__ = ["SteadyState", "steady_state", "POSITIVITY_TOL", "SINGULAR_COND", "WARN_COND"]
+__all__ = [
+    "SteadyState",
+    "steady_state",
+    "bordered_block_solve",
+    "block_min_eigenvalue",
+    "check_steady_state",
+    "POSITIVITY_TOL",
+    "SINGULAR_COND",
+    "WARN_COND",
+]
 
 POSITIVITY_TOL = 1e-12
 """A smallest eigenvalue below ``-POSITIVITY_TOL`` raises a :class:`PositivityWarning`."""
@@ -20,6 +36,13 @@ WARN_COND = 1e10
 """Condition numbers above this raise an :class:`IllConditionedWarning`."""
 SINGULAR_COND = 1e14
 """Condition numbers above this mean no unique steady state (:class:`NonUniqueSteadyStateError`)."""
+
+ComplexArray = NDArray[np.complex128]
+FloatArray = NDArray[np.float64]
+
+_NO_BATH = (
+    "couple at least one bath with gamma > 0 through an operator connecting all eigenstates"
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +54,12 @@ class SteadyState:
             ``(..., d, d)``.
         eigenbasis: the basis of ``rho``.
         residual: ``||L vec(rho)||_inf / (||L||_inf ||vec(rho)||_inf)``, ``(...)``.
-        condition_number: 2-norm condition number of the bordered system solved, ``(...)``;
-            it grows as the steady state approaches non-uniqueness.
+        condition_number: the exact 1-norm condition number ``||B||_1 ||B^-1||_1`` of the
+            bordered system ``B`` solved (``L`` with its first row replaced by the trace),
+            ``(...)``. ``B`` is block-diagonal (population block, complement), so this is
+            ``max(||B_P||_1, ||L_C||_1) * max(||B_P^-1||_1, ||L_C^-1||_1)``. It is within a factor
+            ``d^2`` of the 2-norm condition number and grows as the steady state approaches
+            non-uniqueness.
         min_eigenvalue: smallest eigenvalue of ``rho`` (negative: not a physical state).
     """
 
@@ -53,12 +80,113 @@ class SteadyState:
         return np.real(np.diagonal(self.rho, axis1=-2, axis2=-1))
 
 
+def _norm1(m: ComplexArray) -> FloatArray:
+    """Matrix 1-norm (largest column sum of moduli) over the last two axes."""
+    return np.asarray(np.max(np.sum(np.abs(m), axis=-2), axis=-1), dtype=np.float64)
+
+
+def _inverse(m: ComplexArray) -> ComplexArray:
+    try:
+        return np.asarray(np.linalg.inv(m), dtype=np.complex128)
+    except np.linalg.LinAlgError as exc:
+        raise NonUniqueSteadyStateError(
+            f"the Liouvillian has no unique steady state (singular system): {_NO_BATH}"
+        ) from exc
+
+
+def bordered_block_solve(
+    liou_block: ComplexArray, block: PopulationBlock
+) -> tuple[ComplexArray, FloatArray, FloatArray]:
+    """Solve ``L_P x = 0``, ``Tr rho = 1`` on the population block.
+
+    The row of ``rho_11`` (linearly dependent on the other population rows, because ``L``
+    preserves the trace) is replaced by the trace functional; the bordered matrix ``B_P`` is
+    inverted with one stacked LU (``x`` is the column of ``B_P^-1`` for the trace row).
+
+    Args:
+        liou_block: ``L`` on the block, ``(..., m, m)`` (block order of ``block``).
+        block: the population block.
+
+    Returns:
+        ``(x, ||B_P||_1, ||B_P^-1||_1)``: ``x`` the block elements of ``rho``, ``(..., m)``.
+
+    Raises:
+        NonUniqueSteadyStateError: ``B_P`` is exactly singular at some point.
+    """
+    bordered = liou_block.copy()
+    bordered[..., 0, :] = 0.0
+    bordered[..., 0, block.populations] = 1.0
+    inverse = _inverse(bordered)
+    return inverse[..., :, 0], _norm1(bordered), _norm1(inverse)
+
+
+def block_min_eigenvalue(x: ComplexArray, block: PopulationBlock) -> FloatArray:
+    """Smallest eigenvalue of the Hermitian part of ``rho`` given on its block, ``(...)``.
+
+    ``rho`` is block-diagonal over :meth:`PopulationBlock.level_groups`; groups of one or two
+    levels use the closed form ``(a + d)/2 - sqrt(((a - d)/2)^2 + |b|^2)``, larger groups
+    ``numpy.linalg.eigvalsh``.
+    """
+    d = block.dim
+    rho = np.zeros(x.shape[:-1] + (d, d), dtype=complex)
+    rho[..., block.rows, block.cols] = x
+    mins = []
+    for levels in block.level_groups():
+        if levels.size == 1:
+            mins.append(rho[..., levels[0], levels[0]].real)
+        elif levels.size == 2:
+            i, j = levels
+            a, c = rho[..., i, i].real, rho[..., j, j].real
+            b = 0.5 * (rho[..., i, j] + np.conj(rho[..., j, i]))
+            mins.append(0.5 * (a + c) - np.hypot(0.5 * (a - c), np.abs(b)))
+        else:
+            sub = rho[..., levels[:, None], levels[None, :]]
+            sub = 0.5 * (sub + np.conj(np.swapaxes(sub, -1, -2)))
+            mins.append(np.linalg.eigvalsh(sub)[..., 0])
+    return np.asarray(np.min(np.stack(mins, axis=-1), axis=-1), dtype=np.float64)
+
+
+def check_steady_state(cond: FloatArray, min_eig: FloatArray) -> None:
+    """Raise or warn on the diagnostics of a batch of steady states.
+
+    Raises:
+        NonUniqueSteadyStateError: a condition number above :data:`SINGULAR_COND` (or NaN).
+
+    Warns:
+        IllConditionedWarning: a condition number above :data:`WARN_COND`.
+        PositivityWarning: a smallest eigenvalue below ``-POSITIVITY_TOL``.
+    """
+    n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND)))
+    if n_singular:
+        raise NonUniqueSteadyStateError(
+            f"no unique steady state at {n_singular} of {cond.size} points (condition number "
+            f"{np.nanmax(cond):.2e} > {SINGULAR_COND:.0e}): {_NO_BATH}"
+        )
+    n_ill = int(np.count_nonzero(cond > WARN_COND))
+    if n_ill:
+        warnings.warn(
+            f"ill-conditioned steady-state solve at {n_ill} of {cond.size} points (condition "
+            f"number up to {cond.max():.2e}); see SteadyState.condition_number",
+            IllConditionedWarning,
+            stacklevel=3,
+        )
+    n_neg = int(np.count_nonzero(min_eig < -POSITIVITY_TOL))
+    if n_neg:
+        warnings.warn(
+            f"steady state not positive at {n_neg} of {min_eig.size} points (smallest "
+            f"eigenvalue {min_eig.min():.3e}): outside the Bloch-Redfield equation's validity",
+            PositivityWarning,
+            stacklevel=3,
+        )
+
+
 def steady_state(generator: Generator) -> SteadyState:
     """Solve ``L vec(rho) = 0`` with ``Tr rho = 1`` for every batch point.
 
-    The first row of ``L`` (the equation for ``rho_11``, linearly dependent on the other
-    population equations because ``L`` preserves the trace) is replaced by the trace
-    functional, and the bordered system is solved with one stacked LU solve.
+    ``L`` is split into its population block (found from its sparsity, the union over the
+    batch) and the complement; the bordered system is solved on the block with one stacked LU
+    and the complement is inverted only to measure the condition number (see
+    :class:`SteadyState`). The result equals the solve of the full ``d^2 x d^2`` system.
 
     Raises:
         NonUniqueSteadyStateError: the bordered system is singular (condition > 1e14),
@@ -71,52 +199,27 @@ def steady_state(generator: Generator) -> SteadyState:
     """
     liou = generator.liouvillian()
     d = generator.dim
-    bordered = liou.copy()
-    bordered[..., 0, :] = 0.0
-    bordered[..., 0, :: d + 1] = 1.0
-    rhs = np.zeros(liou.shape[:-1], dtype=complex)
-    rhs[..., 0] = 1.0
-    try:
-        x = np.asarray(np.linalg.solve(bordered, rhs[..., None])[..., 0], dtype=np.complex128)
-    except np.linalg.LinAlgError as exc:
-        raise NonUniqueSteadyStateError(
-            "the Liouvillian has no unique steady state (singular system): couple at least "
-            "one bath with gamma > 0 through an operator connecting all eigenstates"
-        ) from exc
-    cond = np.linalg.cond(bordered)
-    n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND)))
-    if n_singular:
-        raise NonUniqueSteadyStateError(
-            f"no unique steady state at {n_singular} of {cond.size} points (condition number "
-            f"{np.nanmax(cond):.2e} > {SINGULAR_COND:.0e}): couple at least one bath with "
-            "gamma > 0 through an operator connecting all eigenstates"
-        )
-    n_ill = int(np.count_nonzero(cond > WARN_COND))
-    if n_ill:
-        warnings.warn(
-            f"ill-conditioned steady-state solve at {n_ill} of {cond.size} points (condition "
-            f"number up to {cond.max():.2e}); see SteadyState.condition_number",
-            IllConditionedWarning,
-            stacklevel=2,
-        )
+    pattern = np.any(liou != 0, axis=tuple(range(liou.ndim - 2)))
+    block = population_block(pattern)
+    p, c = block.index, block.complement
+    x_block, norm_b, norm_b_inv = bordered_block_solve(liou[..., p[:, None], p[None, :]], block)
+    if c.size:
+        rest = liou[..., c[:, None], c[None, :]]
+        norm_b = np.maximum(norm_b, _norm1(rest))
+        norm_b_inv = np.maximum(norm_b_inv, _norm1(_inverse(rest)))
+    cond = norm_b * norm_b_inv
+    min_eig = block_min_eigenvalue(x_block, block)
+    check_steady_state(cond, min_eig)
+    x = np.zeros(liou.shape[:-1], dtype=complex)
+    x[..., p] = x_block
     norm_l = np.max(np.sum(np.abs(liou), axis=-1), axis=-1)
-    residual = np.max(np.abs(np.einsum("...ij,...j->...i", liou, x)), axis=-1) / (
+    residual = np.max(np.abs((liou @ x[..., None])[..., 0]), axis=-1) / (
         norm_l * np.max(np.abs(x), axis=-1)
     )
-    rho = unvec(x)
-    min_eig = np.asarray(np.linalg.eigvalsh(0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2))))[..., 0], dtype=np.float64)
-    n_neg = int(np.count_nonzero(min_eig < -POSITIVITY_TOL))
-    if n_neg:
-        warnings.warn(
-            f"steady state not positive at {n_neg} of {min_eig.size} points (smallest "
-            f"eigenvalue {min_eig.min():.3e}): outside the Bloch-Redfield equation's validity",
-            PositivityWarning,
-            stacklevel=2,
-        )
     return SteadyState(
-        rho=rho,
+        rho=unvec(x),
         eigenbasis=generator.eigenbasis,
-        residual=residual,
+        residual=np.asarray(residual, dtype=np.float64),
         condition_number=cond,
         min_eigenvalue=min_eig,
     )
