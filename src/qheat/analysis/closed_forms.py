@@ -47,7 +47,7 @@ def _channel_weights(model: TwoQubitModel) -> tuple[tuple[FloatArray, FloatArray
 
 
 def _check_coupled(bath1: DrudeBath, bath2: DrudeBath) -> None:
-    if np.any(np.broadcast_arrays(bath1.gamma, bath2.gamma)[0] + bath2.gamma <= 0):
+    if np.any(np.add(bath1.gamma, bath2.gamma) <= 0):
         raise InvalidParameterError(
             "gamma1 + gamma2 must be > 0 (with no bath coupled the Lindblad steady state is "
             "not unique)"

@@ -56,6 +56,10 @@ def lamb_shift_slope(bath: DrudeBath, omega: FloatArray) -> FloatArray:
     """
     w = np.asarray(omega, dtype=float)
     scale = np.minimum(np.abs(w) + 2 * np.pi * bath.temperature, bath.omega_d)
+    if np.any(scale == 0):
+        raise InvalidParameterError(
+            "omega must be non-zero at temperature 0: S(w) has a logarithmic singularity at w = 0"
+        )
     h = _SLOPE_STEP * scale
     return (
         8.0 * (bath.S(w + h) - bath.S(w - h)) - (bath.S(w + 2 * h) - bath.S(w - 2 * h))
@@ -141,13 +145,13 @@ def _bath_correction(
     shifts = [bath.S(w)[..., None, None] for w, _ in pairs]
     slopes = [lamb_shift_slope(bath, w)[..., None, None] for w, _ in pairs]
     out = np.zeros(np.broadcast_shapes(tau.shape, shifts[0].shape), dtype=complex)
-    for (w_mu, v_mu), s_mu, ds_mu in zip(pairs, shifts, slopes):
+    for mu, ((w_mu, v_mu), s_mu, ds_mu) in enumerate(zip(pairs, shifts, slopes)):
         number = _dag(v_mu) @ v_mu
         mean = np.trace(tau @ number, axis1=-2, axis2=-1)[..., None, None]
         out = out - b * s_mu * (tau @ (number - mean * eye))
         out = out - ds_mu * _commutator(v_mu, tau @ _dag(v_mu))
-        for (w_nu, v_nu), s_nu in zip(pairs, shifts):
-            if v_nu is v_mu:
+        for nu, ((w_nu, v_nu), s_nu) in enumerate(zip(pairs, shifts)):
+            if nu == mu:
                 continue
             weight = s_nu / (w_mu - w_nu)[..., None, None]
             out = out - weight * (
