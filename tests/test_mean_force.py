@@ -110,3 +110,8 @@ def test_lamb_shift_slope_matches_quadrature(omega: float, temperature: float) -
     ) / (2 * h)
     got = float(lamb_shift_slope(qheat.DrudeBath(0.01, 50.0, temperature), np.array(omega)))
     assert got == pytest.approx(want, rel=1e-7)
+
+
+def test_lamb_shift_slope_rejects_the_zero_temperature_singularity() -> None:
+    with pytest.raises(InvalidParameterError, match="omega"):
+        lamb_shift_slope(qheat.DrudeBath(0.01, 50.0, 0.0), np.array(0.0))
