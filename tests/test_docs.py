@@ -21,6 +21,7 @@ import math
 import pkgutil
 import re
 import time
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -129,3 +130,16 @@ def test_every_public_subpackage_has_an_api_page() -> None:
             f"qheat.{info.name} has no API page: add docs/api/{info.name}.md with "
             f"'::: qheat.{info.name}' and put it in the nav of mkdocs.yml"
         )
+
+
+PAGES_WITH_CODE = ["index.md", "getting-started.md", "conventions.md", "sharp-bits.md"]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE)
+def test_python_blocks_of_the_docs_run(page: str) -> None:
+    """Each ```python block runs; the blocks hold their own asserts against measured values."""
+    text = (ROOT / "docs" / page).read_text()
+    for number, block in enumerate(re.findall(r"```python\n(.*?)```", text, re.S)):
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # blocks that show a warning record it themselves
+            exec(compile(block, f"{page} block {number}", "exec"), {})
