@@ -28,6 +28,7 @@ from scipy.special import digamma
 
 from .._checks import broadcast_shape, finite_output, real_array
 from .bose import emission_factor
+from .special import re_digamma_one_plus_iy
 
 __all__ = ["DrudeBath"]
 
@@ -127,7 +128,7 @@ class DrudeBath:
         hot = t > COLD_RATIO / (2 * np.pi) * wd
         tt = np.where(hot, t, 1.0)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            matsubara = digamma(1.0 + 1j * w / (2 * np.pi * tt)).real - digamma(
+            matsubara = _re_digamma_one_plus_iy(w / (2 * np.pi * tt)) - digamma(
                 1.0 + wd / (2 * np.pi * tt)
             )
             cold = np.where(w != 0, np.log(np.where(w != 0, np.abs(w), 1.0) / wd), 0.0)
@@ -147,6 +148,17 @@ class DrudeBath:
     def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
         """``Gamma(w) = G(w) + i S(w)`` (Eq. 13)."""
         return self.G(omega) + 1j * self.S(omega)
+
+
+def _re_digamma_one_plus_iy(y: FloatArray) -> FloatArray:
+    """``Re psi(1 + i y)``: the fast series of :mod:`.special`; ``ln |y|`` beyond ``|y| = 1e100``.
+
+    There the next term, ``1/(12 y^2)``, is below double precision, and ``y^2`` would
+    overflow inside the series.
+    """
+    huge = np.abs(y) > 1e100
+    series = re_digamma_one_plus_iy(np.where(huge, 0.0, y))
+    return np.where(huge, np.log(np.where(huge, np.abs(y), 1.0)), series)
 
 
 def _frequency(omega: ArrayLike) -> FloatArray:
