@@ -18,11 +18,12 @@ run: $(STAMP)
 	$(BIN)/qheat current --eps1 5 --eps2 4 --g 0.5 --gamma1 0.01 --gamma2 0.01 --omega-d 50 --t2 5 --dt 10
 
 # pytest also runs the doctests, the tutorial notebooks and the README example (tests/test_docs.py);
-# the documentation site is then built with warnings as errors, so it cannot rot.
+# the documentation site is then built with warnings as errors, so it cannot rot
+# (not --quiet: it hides the warnings from --strict).
 test: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m mypy
-	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_point.py
