@@ -118,9 +118,16 @@ def test_br_lamb_shift_current_at_equal_temperatures_scales_as_gamma_cubed() -> 
     assert slope == pytest.approx(3.0, abs=0.03)
     assert j_equal[-1] == pytest.approx(1.3e-7, rel=0.03)
     assert float(_equal_temperature_currents(np.array([0.03]))[0]) == pytest.approx(3.2e-6, rel=0.03)
+    # Delta T = 10: J ~ gamma (1 - b gamma), the O(gamma) relative term being BR's suppression
+    # (7% at gamma = 0.01), so the fitted exponent is a little below 1 (0.972 measured) ...
     j_hot = np.array([float(solve(paper_system(5, 4, 0.5, g, g, 50.0, 15.0, 5.0)).J1) for g in gammas])
     slope_hot = np.polyfit(np.log(gammas), np.log(j_hot), 1)[0]
-    assert slope_hot == pytest.approx(1.0, abs=0.03)
+    assert slope_hot == pytest.approx(1.0, abs=0.05)
+    # ... while the global Lindblad current without H_LS is exactly linear in a common gamma
+    # (Eqs. 24-26 with delta_i = 0; with the Lamb shift delta_i ~ gamma adds a gamma^2 term)
+    lind = np.array([float(solve(paper_system(5, 4, 0.5, g, g, 50.0, 15.0, 5.0), GlobalLindblad(lamb_shift=False)).J1)
+                     for g in gammas])
+    np.testing.assert_allclose(lind / gammas, lind[0] / gammas[0], rtol=1e-12)
 
 
 def test_br_lamb_shift_current_parts_cancel_at_second_order() -> None:
