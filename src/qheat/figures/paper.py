@@ -110,7 +110,13 @@ def current_figure(ds: xr.Dataset) -> Figure:
             ax.set_title(_legend_text(ds, panel_dim, k), fontsize=10)
         if k == 0:
             ax.set_ylabel(_J_LABEL)
-    panels[0].legend(handles=_legend_handles(ds, axes_dims, styles, equations), fontsize=8, loc="best")
+    panels[-1].legend(
+        handles=_legend_handles(ds, axes_dims, styles, equations),
+        fontsize=8,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+    )
     fig.suptitle(f"Fig. {int(ds.attrs['figure'])}: {ds.attrs['caption']}", fontsize=8, wrap=True)
     fig.tight_layout()
     return fig

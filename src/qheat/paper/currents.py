@@ -87,6 +87,8 @@ def current_dataset(fig: CurrentFigure) -> xr.Dataset:
         "conventions": CONVENTIONS,
         "dT_range": [float(dT[0]), float(dT[-1])],
         "dT_points": int(dT.size),
+        "dT_grid": f"{fig.points} even points on [0, {fig.dT_max:g}]"
+        + (f", refined by {fig.fine_points} even points on [0, {min(fig.fine_max, fig.dT_max):g}]" if fig.fine_points else ""),
         "dT_choice": fig.range_note,
         "drawn_equations": " ".join(fig.equations),
     }

@@ -34,7 +34,10 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
         if number == 2:
             lines.append(f"- Fig. 2: T in {_range(attrs['T_range'])}, {attrs['T_points']} points. {attrs['T_choice']}.")
         else:
-            lines.append(f"- Fig. {number}: dT in {_range(attrs['dT_range'])}, {attrs['dT_points']} points. {attrs['dT_choice']}.")
+            lines.append(
+                f"- Fig. {number}: dT in {_range(attrs['dT_range'])}, {attrs['dT_points']} points "
+                f"({attrs['dT_grid']}). {attrs['dT_choice']}."
+            )
     lines += ["", "## The paper's claims against the data", ""]
     for f in analysis.findings:
         verdict = "holds" if f.holds else "**does not hold on the whole range**"

@@ -90,7 +90,10 @@ class CurrentFigure:
         fixed: ``(parameter, value)`` for the parameters that are the same for every curve.
         axes: the family axes (one or two), outermost first.
         dT_max: upper end of the bias range; the range is ``[0, dT_max]``.
-        points: number of grid points in ``dT`` (including both ends).
+        points: number of evenly spaced grid points in ``[0, dT_max]`` (including both ends).
+        fine_max, fine_points: a finer even grid on ``[0, fine_max]`` merged into the first
+            (``fine_points = 0``: none), to resolve the small-bias region where ``J_BR`` and
+            ``J_L`` cross.
         equations: the master equations drawn (``"br"``, ``"lindblad"``); both are computed.
         range_note: why the range was chosen (recorded in the Dataset's attributes).
     """
@@ -103,6 +106,8 @@ class CurrentFigure:
     points: int
     equations: tuple[str, ...]
     range_note: str
+    fine_max: float = 10.0
+    fine_points: int = 101
 
     def __post_init__(self) -> None:
         given = [p for p, _ in self.fixed] + [p for ax in self.axes for p, _ in ax.values]
@@ -112,13 +117,18 @@ class CurrentFigure:
             )
         if self.points < 3:
             raise InvalidParameterError(f"points must be >= 3, got {self.points}")
+        if self.fine_points < 0 or self.fine_points == 1:
+            raise InvalidParameterError(f"fine_points must be 0 or >= 2, got {self.fine_points}")
         if not self.dT_max > 0:
             raise InvalidParameterError(f"dT_max must be > 0, got {self.dT_max}")
 
     @property
     def dT(self) -> NDArray[np.float64]:
-        """The bias grid ``[0, dT_max]`` with ``points`` points."""
-        return np.linspace(0.0, self.dT_max, self.points)
+        """The bias grid: ``points`` points on ``[0, dT_max]`` and ``fine_points`` on
+        ``[0, fine_max]``, merged and sorted."""
+        coarse = np.linspace(0.0, self.dT_max, self.points)
+        fine = np.linspace(0.0, min(self.fine_max, self.dT_max), self.fine_points)
+        return np.unique(np.round(np.concatenate([coarse, fine]), 12))
 
     @property
     def family_shape(self) -> tuple[int, ...]:
@@ -126,8 +136,8 @@ class CurrentFigure:
         return tuple(ax.size for ax in self.axes)
 
     def with_points(self, points: int) -> CurrentFigure:
-        """The same figure on a grid of ``points`` points (coarser for tests)."""
-        return dataclasses.replace(self, points=points)
+        """The same figure on an even grid of ``points`` points, without the fine part."""
+        return dataclasses.replace(self, points=points, fine_points=0)
 
     def parameters(self) -> dict[str, NDArray[np.float64]]:
         """Every parameter of :data:`PARAMETERS` as an array of :attr:`family_shape` (broadcast)."""
