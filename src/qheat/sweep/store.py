@@ -81,7 +81,7 @@ class ChunkStore:
         final = self.path(chunk)
         tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, **dict(arrays))  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, final)

@@ -1,0 +1,131 @@
+"""``qheat sweep``: heat currents over a grid of parameters, written to netCDF or zarr.
+
+Each option of ``qheat current`` takes a value or a range ``start:stop:num`` (``num`` evenly
+spaced values, both ends included); ranges form a cartesian grid (``--zip``: side by side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError
+from ..sweep.config import SweepConfig, parse_values, read_config
+from ..sweep.engine import EQUATIONS
+from ..sweep.grid import make_grid
+from ..sweep.run import DEFAULT_CHUNK_SIZE, run_grid
+from ..sweep.schedulers import SCHEDULERS, scheduler_named
+
+__all__ = ["register", "run", "add_grid_options", "grid_values"]
+
+_OPTIONS = (
+    ("eps1", "e1 > 0 (default 5)"),
+    ("eps2", "e2 > 0 (default 4)"),
+    ("g", "qubit-qubit coupling g (default 0.5)"),
+    ("gamma1", "bath 1 coupling >= 0 (default 0.01)"),
+    ("gamma2", "bath 2 coupling >= 0 (default 0.01)"),
+    ("omega_d", "Drude cutoff > 0 (default 50)"),
+    ("t2", "T2 >= 0 (default 5)"),
+)
+
+
+def add_grid_options(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
+    """The model options of ``qheat current``, each ``VALUE`` or ``START:STOP:NUM``."""
+    group = parser.add_argument_group(
+        "model (Eq. 1) and Drude baths (Eq. 17), each VALUE or START:STOP:NUM; hbar = kB = 1"
+    )
+    for name, text in _OPTIONS:
+        if name not in skip:
+            flag = "--" + name.replace("_", "-")
+            group.add_argument(flag, dest=name, metavar="V|A:B:N", help=text)
+    hot = group.add_mutually_exclusive_group()
+    if "t1" not in skip:
+        hot.add_argument("--t1", metavar="V|A:B:N", help="T1 >= 0")
+    if "dt" not in skip:
+        hot.add_argument("--dt", metavar="V|A:B:N", help="T1 - T2, the paper's axis (default 0)")
+
+
+def grid_values(args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values: ``base`` (from a config file) overridden by the options given."""
+    values = dict(base)
+    for name in [n for n, _ in _OPTIONS] + ["t1", "dt"]:
+        text = getattr(args, name, None)
+        if text is not None:
+            values[name] = parse_values("--" + name.replace("_", "-"), text)
+            if name in ("t1", "dt"):
+                values.pop("dt" if name == "t1" else "t1", None)
+    return values
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "sweep",
+        help="heat currents over a grid of parameters (netCDF or zarr)",
+        description="Heat currents J1, J2 (Eqs. 21-23) of each master equation over a grid: "
+        "every option of 'qheat current' takes a value or a range START:STOP:NUM (NUM evenly "
+        "spaced values, both ends included); ranges form a cartesian grid. Example: qheat sweep "
+        "--g 0.05:1:1000 --dt 0.1:100:1000 --out plane.nc",
+    )
+    add_grid_options(parser)
+    parser.add_argument("--equation", choices=("br", "lindblad", "all"), help="master equation (default all)")
+    parser.add_argument("--no-lamb-shift", action="store_true", default=None, help="set S(w) = 0 everywhere")
+    parser.add_argument("--zip", action="store_true", default=None, help="read the ranges side by side (equal NUM) instead of a grid")
+    parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="write the Dataset there")
+    parser.add_argument("--config", metavar="CONFIG.toml", help="read settings from a TOML file (options given here override it)")
+    parser.add_argument("--scheduler", choices=SCHEDULERS, help="where chunks run (default serial)")
+    parser.add_argument("--address", metavar="tcp://HOST:PORT", help="existing Dask scheduler (with --scheduler dask)")
+    parser.add_argument("--workers", type=int, metavar="N", help="processes for --scheduler processes (default: all cores)")
+    parser.add_argument("--resume", action="store_true", help="reuse the finished chunks of an interrupted run of the same sweep")
+    parser.add_argument("--chunk-size", type=int, metavar="N", help=f"points per chunk (default {DEFAULT_CHUNK_SIZE})")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = read_config(args.config) if args.config else SweepConfig()
+    values = grid_values(args, config.parameters)
+    equations = (
+        EQUATIONS if args.equation == "all" else (args.equation,)
+    ) if args.equation else (config.equations or EQUATIONS)
+    lamb_shift = not args.no_lamb_shift if args.no_lamb_shift else (
+        config.lamb_shift if config.lamb_shift is not None else True
+    )
+    zipped = bool(args.zip or config.zipped)
+    chunk_size = args.chunk_size or config.chunk_size or DEFAULT_CHUNK_SIZE
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise InvalidParameterError(f"--chunk-size must be >= 1, got {args.chunk_size}")
+    out = args.out or config.out
+    if args.resume and out is None:
+        raise InvalidParameterError("--resume needs --out (the file whose chunks to reuse)")
+    name = args.scheduler or config.scheduler or "serial"
+    address = args.address or config.address
+    if address is not None and name != "dask":
+        raise InvalidParameterError("--address applies to --scheduler dask only")
+    grid = make_grid(values, zipped=zipped)
+    started = time.perf_counter()
+    ds = run_grid(
+        grid,
+        equations=equations,
+        lamb_shift=lamb_shift,
+        chunk_size=chunk_size,
+        scheduler=scheduler_named(name, address, args.workers),
+        out=None if out is None else Path(out),
+        resume=args.resume,
+        progress=False if args.no_progress else None,
+    )
+    seconds = time.perf_counter() - started
+    dims = " x ".join(f"{d} ({n})" for d, n in zip(grid.dims, grid.shape)) or "one point"
+    print(f"{grid.size} points ({dims}), equations {', '.join(equations)}, "
+          f"{'Lamb shift' if lamb_shift else 'no Lamb shift'}: {seconds:.2f} s, "
+          f"{grid.size / max(seconds, 1e-9):.3g} points/s")
+    if out is not None:
+        print(f"wrote {out}")
+    else:
+        for var in ds.data_vars:
+            data = np.asarray(ds[var])
+            print(f"  {var}: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}")
+    return 0
