@@ -20,6 +20,7 @@ from qheat.api import paper_system, solve
 from qheat.master import BlochRedfield, GlobalLindblad
 from qheat.paper.currents import current_dataset
 from qheat.paper.specs import FIG3, FIG4, FIG5, FIG6
+from qheat.paper.summary import curve_ndtc
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
 
@@ -161,3 +162,15 @@ def test_figure_data_match_golden_points(fig3: xr.Dataset, fig6: xr.Dataset) -> 
     assert (second["eps1"], second["eps2"], second["gamma1"], second["t1"]) == (4, 3, 0.02, 30)
     got = float(fig6.J1.sel(equation="br", gamma=0.02, dT=25.0))
     assert got == pytest.approx(points[1]["br"]["J1"], rel=1e-8)
+
+
+def test_refined_peaks_match_a_dense_scan(fig5: xr.Dataset) -> None:
+    """The summary's peaks (golden-section on the batched engine) against a brute-force scan."""
+    refined = curve_ndtc(FIG5, fig5)["br"]
+    for index in [(0, 0), (2, 2)]:
+        e, g = float(fig5.eps[index[0]]), float(fig5.g[index[1]])
+        peak = float(refined.dT_peak[index])
+        x = np.linspace(peak - 0.5, peak + 0.5, 2001)
+        dense = solve(paper_system(e, e, g, 0.01, 0.01, 50.0, 5.0 + x, 5.0)).J1
+        assert abs(x[np.argmax(dense)] - peak) <= 1e-4 * peak + (x[1] - x[0])
+        assert float(refined.J_peak[index]) == pytest.approx(dense.max(), rel=1e-9)

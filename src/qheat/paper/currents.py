@@ -17,13 +17,24 @@ from ..api import paper_system, solve
 from ..master import BlochRedfield, GlobalLindblad, MasterEquation
 from .specs import CurrentFigure
 
-__all__ = ["EQUATIONS", "CONVENTIONS", "current_dataset", "family_current"]
+__all__ = ["EQUATIONS", "UNITS", "CONVENTIONS", "current_dataset", "family_current"]
 
 EQUATIONS: dict[str, MasterEquation] = {
     "br": BlochRedfield(lamb_shift=True),
     "lindblad": GlobalLindblad(lamb_shift=True),
 }
 """The two master equations of the paper, by their Dataset label."""
+
+UNITS = {
+    "eps1": "energy units (hbar = 1)",
+    "eps2": "energy units (hbar = 1)",
+    "g": "energy units (hbar = 1)",
+    "gamma1": "1 (dimensionless, absorbs lambda^2)",
+    "gamma2": "1 (dimensionless, absorbs lambda^2)",
+    "omega_d": "energy units (hbar = 1)",
+    "t2": "energy units (kB = 1)",
+}
+"""Units of the parameters of :data:`~qheat.paper.specs.PARAMETERS`."""
 
 CONVENTIONS = (
     "hbar = kB = 1; J_j = Tr((H_S + H_LS) D_j(rho)) (Eqs. 21-23), positive = heat from bath j "
@@ -72,10 +83,14 @@ def current_dataset(fig: CurrentFigure) -> xr.Dataset:
     for ax in fig.axes:
         first, values = ax.values[0]
         names = " ".join(name for name, _ in ax.values)
-        coords[ax.name] = (ax.name, np.asarray(values), {"long_name": first, "parameters": names, "style": ax.style})
+        coords[ax.name] = (
+            ax.name,
+            np.asarray(values),
+            {"long_name": first, "units": UNITS[first], "parameters": names, "style": ax.style},
+        )
         for name, vals in ax.values:
             if name != ax.name:
-                coords[name] = (ax.name, np.asarray(vals), {"long_name": name})
+                coords[name] = (ax.name, np.asarray(vals), {"long_name": name, "units": UNITS[name]})
     data = {
         "J1": (dims, np.stack([s.J1 for s in solutions.values()]), {"long_name": "heat current from bath 1", "units": "energy / time (hbar = 1)"}),
         "J2": (dims, np.stack([s.J2 for s in solutions.values()]), {"long_name": "heat current from bath 2", "units": "energy / time (hbar = 1)"}),
