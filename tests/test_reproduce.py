@@ -95,3 +95,11 @@ def test_bad_figure_number_is_a_one_line_error(tmp_path: Path, capsys: pytest.Ca
         main(["figure", "7", "--out", str(tmp_path)])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_unusable_output_directory_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["figure", "3", "--out", str(blocker / "sub"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err

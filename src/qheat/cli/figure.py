@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from ..paper.run import analyse, figure_dataset, merge_summary_json, write_figure
 from ..paper.specs import CURRENT_FIGURES, FIGURE_NUMBERS
-from .reproduce import add_output_options
+from .reproduce import add_output_options, output_directory
 
 __all__ = ["register", "run"]
 
@@ -29,8 +28,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_directory(args.out)
     number: int = args.number
     steps = 3 if number in CURRENT_FIGURES else 2
     with tqdm(total=steps, desc=f"qheat figure {number}", unit="step", disable=args.no_progress) as bar:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from ..paper.run import analyse, figure_dataset, write_figure, write_summary
 from ..paper.specs import FIGURE_NUMBERS
 
-__all__ = ["register", "run", "add_output_options"]
+__all__ = ["register", "run", "add_output_options", "output_directory"]
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +26,15 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         help="grid points per curve, overriding each figure's own grid (coarser = faster)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def output_directory(out: Path) -> Path:
+    """Create ``out`` if needed; a failure becomes a one-line error naming ``--out``."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out {out}: cannot create the directory ({exc.strerror})") from exc
+    return out
 
 
 def _points(text: str) -> int:
@@ -52,8 +61,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_directory(args.out)
     datasets: dict[int, xr.Dataset] = {}
     written: list[Path] = []
     with tqdm(total=2 * len(FIGURE_NUMBERS) + 2, desc="qheat reproduce", unit="step", disable=args.no_progress) as bar:
