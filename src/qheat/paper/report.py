@@ -38,7 +38,22 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
                 f"- Fig. {number}: dT in {_range(attrs['dT_range'])}, {attrs['dT_points']} points "
                 f"({attrs['dT_grid']}). {attrs['dT_choice']}."
             )
-    lines += ["", "## The paper's claims against the data", ""]
+    failed = [f for f in analysis.findings if not f.holds]
+    lines += [
+        "",
+        "## The paper's claims against the data",
+        "",
+        f"{len(analysis.findings) - len(failed)} of {len(analysis.findings)} checked claims hold on the "
+        "whole computed range."
+        + (
+            " Those that do not: "
+            + "; ".join(f"Fig. {f.figure}, {f.claim}" for f in failed)
+            + ". The numbers below say where and by how much."
+            if failed
+            else ""
+        ),
+        "",
+    ]
     for f in analysis.findings:
         verdict = "holds" if f.holds else "**does not hold on the whole range**"
         lines.append(f"- Fig. {f.figure}, *{f.claim}*: {verdict}. {f.detail}.")
