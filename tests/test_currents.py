@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ ALL_EQUATIONS: list[MasterEquation] = [
 
 
 def _ids(eq: MasterEquation) -> str:
-    return f"{eq.name}{'' if eq.lamb_shift else '-no-ls'}"  # type: ignore[attr-defined]
+    return f"{eq.name}{'' if eq.lamb_shift else '-no-ls'}"
 
 
 def _random_point(seed: int) -> tuple[TwoQubitModel, tuple[DrudeBath, DrudeBath]]:
@@ -240,7 +241,7 @@ def test_lindblad_heat_flows_from_hot_to_cold(seed: int) -> None:
     assert np.sign(float(sol.J1)) == np.sign(float(baths[0].temperature - baths[1].temperature))
 
 
-def _golden_points() -> list[dict[str, dict[str, object]]]:
+def _golden_points() -> list[dict[str, Any]]:
     if not REF.exists():
         pytest.skip("shared reference data not present")
     return list(json.loads(REF.read_text())["points"])
@@ -253,11 +254,11 @@ GOLDEN_CASES = [("br", BlochRedfield()), ("lindblad", GlobalLindblad()), ("br_wi
 def test_golden_currents(key: str, equation: MasterEquation) -> None:
     """Every golden point: currents to 1e-8 relative; |J| ~ 1e-17 points (one bath) absolutely."""
     for point in _golden_points():
-        sol = solve(paper_system(**point["params"]), equation)  # type: ignore[arg-type]
+        sol = solve(paper_system(**point["params"]), equation)
         want = point[key]
         names = ["J1", "J2"] if "J2" in want else ["J1"]
         for name, got in zip(names, (float(sol.J1), float(sol.J2))):
-            expected = float(want[name])  # type: ignore[index, arg-type]
+            expected = float(want[name])
             if abs(expected) < 1e-14:  # gamma2 = 0: no current; both sides are round-off
                 assert abs(got) <= 1e-14
             else:

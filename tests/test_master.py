@@ -13,6 +13,7 @@ import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -295,7 +296,7 @@ def test_batched_solve_equals_pointwise() -> None:
         np.testing.assert_allclose(sol.currents[i, k], one.currents, rtol=1e-13, atol=1e-18)
 
 
-def _golden_points() -> list[dict[str, dict[str, object]]]:
+def _golden_points() -> list[dict[str, Any]]:
     if not REF.exists():
         pytest.skip("shared reference data not present")
     return list(json.loads(REF.read_text())["points"])
@@ -305,9 +306,9 @@ def _golden_points() -> list[dict[str, dict[str, object]]]:
 def test_golden_states(equation: MasterEquation) -> None:
     """rho14, rho23 and the populations of every golden point to 1e-10 absolute."""
     for point in _golden_points():
-        sol = solve(paper_system(**point["params"]), equation)  # type: ignore[arg-type]
+        sol = solve(paper_system(**point["params"]), equation)
         want = point[equation.name]
-        r14, r23 = want["rho14"], want["rho23"]  # type: ignore[index]
+        r14, r23 = want["rho14"], want["rho23"]
         assert abs(sol.rho[0, 3] - complex(r14[0], r14[1])) <= 1e-10
         assert abs(sol.rho[1, 2] - complex(r23[0], r23[1])) <= 1e-10
-        np.testing.assert_allclose(sol.state.populations, want["populations"], rtol=0, atol=1e-10)  # type: ignore[index]
+        np.testing.assert_allclose(sol.state.populations, want["populations"], rtol=0, atol=1e-10)
