@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/qheat current --eps1 5 --eps2 4 --g 0.5 --gamma1 0.01 --gamma2 0.01 --omega-d 50 --t2 5 --dt 10
+	$(BIN)/qheat reproduce --out out
 
 # pytest also runs the doctests, the tutorial notebooks and the README example (tests/test_docs.py);
 # the documentation site is then built with warnings as errors, so it cannot rot
