@@ -73,8 +73,9 @@ def closure_operator(
         weighted: ``Gamma o A`` (elementwise product), ``(..., d, d)``.
         mask: ``M`` of shape ``(..., d, d, d, d)``, or ``None`` for all pairs.
     """
-    if mask is None:
-        return np.conj(np.swapaxes(coupling, -1, -2)) @ weighted
+    if mask is None:  # sum_a conj(A_ad) (Gamma o A)_ab, as products and a sum (batch-size exact)
+        terms = np.conj(coupling)[..., :, :, None] * weighted[..., :, None, :]
+        return np.asarray(np.sum(terms, axis=-3), dtype=np.complex128)
     mask_abad = np.diagonal(mask, axis1=-4, axis2=-2)  # (..., b, d, a)
     return np.asarray(
         np.einsum("...bda,...ab,...ad->...db", mask_abad, weighted, np.conj(coupling)),

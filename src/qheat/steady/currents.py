@@ -44,7 +44,8 @@ def block_heat_currents(
     Returns:
         ``J_j`` for each bath, ``(..., n_baths)``; positive into the system.
     """
-    energy_t = energy[..., block.cols, block.rows][..., None, :]
-    v = x[..., :, None]
-    out = [np.real(energy_t @ (dissipator @ v))[..., 0, 0] for dissipator in dissipators]
+    energy_t = energy[..., block.cols, block.rows]
+    v = x[..., None, :]
+    # explicit products and sums (not matmul): the same bits whatever the batch size
+    out = [np.sum(energy_t * np.sum(dissipator * v, axis=-1), axis=-1).real for dissipator in dissipators]
     return np.stack(out, axis=-1)

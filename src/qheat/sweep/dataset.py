@@ -91,7 +91,7 @@ def write_dataset(ds: xr.Dataset, out: Path) -> None:
     if tmp.exists():
         shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
     if out.suffix == ".zarr":
-        ds.to_zarr(tmp, mode="w")
+        ds.to_zarr(tmp, mode="w", zarr_format=2)  # consolidated metadata is part of format 2
     else:
         ds.to_netcdf(tmp, engine="h5netcdf")
     atomic_replace(tmp, out)

@@ -1,0 +1,148 @@
+"""Labelled sweeps: dims and coordinates, values against qheat.solve, files, CLI and config."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import qheat
+from qheat.cli import main
+from qheat.errors import InvalidParameterError
+from qheat.sweep import sweep
+from qheat.sweep.config import ConfigError, parse_values, read_config
+
+G = np.array([0.2, 0.5, 0.9])
+DT = np.array([0.5, 5.0, 20.0, 60.0])
+
+
+@pytest.fixture(scope="module")
+def plane() -> xr.Dataset:
+    return sweep(eps1=5.0, eps2=4.0, g=G, t2=5.0, dt=DT, chunk_size=5)
+
+
+def test_dims_coords_and_variables(plane: xr.Dataset) -> None:
+    assert plane["J1_br"].dims == ("g", "dt") and plane["J1_br"].shape == (3, 4)
+    np.testing.assert_array_equal(plane["g"], G)
+    np.testing.assert_array_equal(plane["dt"], DT)
+    assert float(plane["eps1"]) == 5.0 and float(plane["gamma1"]) == 0.01  # fixed, labelled
+    for e in ("br", "lindblad"):
+        for v in ("J1", "J2", "min_eigenvalue", "condition_number", "conservation_residual"):
+            assert f"{v}_{e}" in plane
+    assert "suppression_ratio" in plane
+    assert "hbar = kB = 1" in plane.attrs["conventions"]
+    assert "units" in plane["J1_br"].attrs and "long_name" in plane["dt"].attrs
+
+
+def test_values_equal_solve_point_by_point(plane: xr.Dataset) -> None:
+    for i, g in enumerate(G):
+        for j, dt in enumerate(DT):
+            system = qheat.paper_system(5, 4, g, 0.01, 0.01, 50, 5 + dt, 5)
+            for eq in (qheat.BlochRedfield(), qheat.GlobalLindblad()):
+                sol = qheat.solve(system, eq)
+                got = float(plane[f"J1_{eq.name}"][i, j])
+                assert got == pytest.approx(float(sol.J1), rel=1e-12)
+                assert float(plane[f"min_eigenvalue_{eq.name}"][i, j]) == pytest.approx(
+                    float(sol.min_eigenvalue), abs=1e-13
+                )
+
+
+def test_conservation_and_suppression(plane: xr.Dataset) -> None:
+    """J1 + J2 = 0 (Eq. 21); the ratio is J1_br / J1_lindblad."""
+    assert float(plane["conservation_residual_br"].max()) < 1e-11
+    assert float(plane["conservation_residual_lindblad"].max()) < 1e-11
+    np.testing.assert_allclose(plane["suppression_ratio"], plane["J1_br"] / plane["J1_lindblad"], rtol=1e-15)
+
+
+def test_chunking_does_not_change_results(plane: xr.Dataset) -> None:
+    """Equal to round-off (batched BLAS calls may round differently with the batch size)."""
+    whole = sweep(eps1=5.0, eps2=4.0, g=G, t2=5.0, dt=DT, chunk_size=1000)
+    xr.testing.assert_allclose(plane, whole, rtol=1e-14, atol=0)
+
+
+def test_zipped_axes_follow_the_cartesian_diagonal(plane: xr.Dataset) -> None:
+    zipped = sweep(eps1=5.0, eps2=4.0, g=G, t2=5.0, dt=DT[:3], zipped=True, equations=("br",))
+    assert zipped["J1_br"].dims == ("point",)
+    np.testing.assert_allclose(zipped["J1_br"], [plane["J1_br"][k, k] for k in range(3)], rtol=1e-13)
+
+
+def test_netcdf_and_zarr_round_trip(plane: xr.Dataset, tmp_path: Path) -> None:
+    for name in ("plane.nc", "plane.zarr"):
+        out = tmp_path / name
+        ds = sweep(eps1=5.0, eps2=4.0, g=G, t2=5.0, dt=DT, chunk_size=5, out=out)
+        xr.testing.assert_identical(ds, plane)
+        engine = "zarr" if name.endswith("zarr") else "h5netcdf"
+        with xr.open_dataset(out, engine=engine) as back:
+            xr.testing.assert_identical(back.load(), plane)
+        assert not (tmp_path / (name + ".parts")).exists()
+
+
+def test_bad_parameters_name_themselves() -> None:
+    with pytest.raises(InvalidParameterError, match="eps1"):
+        sweep(eps1=np.array([1.0, -1.0]))
+    with pytest.raises(InvalidParameterError, match="unknown sweep parameter"):
+        sweep(temperature=1.0)
+    with pytest.raises(InvalidParameterError, match="not both"):
+        sweep(t1=1.0, dt=1.0)
+    with pytest.raises(InvalidParameterError, match="T1 = T2 \\+ dt"):
+        sweep(t2=1.0, dt=np.array([-2.0, 1.0]))
+
+
+def test_parse_values() -> None:
+    np.testing.assert_array_equal(parse_values("--g", "0:1:5"), np.linspace(0, 1, 5))
+    assert parse_values("--g", "0.5").ndim == 0
+    for bad in ("0:1", "a:1:3", "0:1:0", "0:1:2.5", "nan"):
+        with pytest.raises(InvalidParameterError, match="--g"):
+            parse_values("--g", bad)
+
+
+def test_cli_sweep_writes_the_documented_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plane.nc"
+    code = main(["sweep", "--eps1", "5", "--eps2", "4", "--g", "0.2:0.9:3", "--t2", "5",
+                 "--dt", "0.5:60:4", "--equation", "br", "--out", str(out), "--no-progress"])
+    assert code == 0 and "12 points" in capsys.readouterr().out
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds["J1_br"].dims == ("g", "dt") and "J1_lindblad" not in ds
+        system = qheat.paper_system(5, 4, 0.55, 0.01, 0.01, 50, 5 + 0.5, 5)
+        assert float(ds["J1_br"][1, 0]) == pytest.approx(float(qheat.solve(system).J1), rel=1e-12)
+
+
+def test_config_file_and_its_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "sweep.toml"
+    config = read_config(example)
+    assert config.parameters["g"].shape == (100,) and config.parameters["dt"].shape == (200,)
+    assert config.equations == ("br", "lindblad") and config.out == "plane.nc"
+    good = tmp_path / "ok.toml"
+    good.write_text('[parameters]\ng = [0.2, 0.5]\ndt = "1:10:3"\n[sweep]\nequations = "br"\n'
+                    f'out = "{tmp_path / "c.nc"}"\n')
+    assert main(["sweep", "--config", str(good), "--no-progress"]) == 0
+    with xr.open_dataset(tmp_path / "c.nc", engine="h5netcdf") as ds:
+        assert ds["J1_br"].shape == (2, 3)
+    cases = {
+        '[parameters]\neps1 = 5\ng = true\n': ("3", "'g'", "a number, a list"),
+        '[sweep]\n\nchunk_size = 0\n': ("3", "'chunk_size'", "integer >= 1"),
+        '[parameters]\nfoo = 1\n': ("2", "'foo'", "unknown parameter"),
+        '[sweep]\nscheduler = "mpi"\n': ("2", "'scheduler'", "serial, processes, dask"),
+        '[parameters]\ndt = "1:2"\n': ("2", "'dt'", "start:stop:num"),
+        '[parameters\n': ("line 1", "TOML", "TOML"),
+    }
+    for text, (line, key, expected) in cases.items():
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text)
+        with pytest.raises(ConfigError) as info:
+            read_config(bad)
+        message = str(info.value)
+        assert (f"bad.toml:{line}" in message or line in message) and key in message
+        assert expected in message
+        assert main(["sweep", "--config", str(bad)]) == 2
+        assert "bad.toml" in capsys.readouterr().err
+
+
+def test_manifest_guards_resume_of_another_sweep(tmp_path: Path) -> None:
+    out = tmp_path / "p.nc"
+    parts = tmp_path / "p.nc.parts"
+    parts.mkdir()
+    (parts / "sweep.json").write_text(json.dumps({"grid": "other"}))
+    with pytest.raises(InvalidParameterError, match="different sweep"):
+        sweep(g=G, out=out, resume=True)
