@@ -146,3 +146,34 @@ def test_manifest_guards_resume_of_another_sweep(tmp_path: Path) -> None:
     (parts / "sweep.json").write_text(json.dumps({"grid": "other"}))
     with pytest.raises(InvalidParameterError, match="different sweep"):
         sweep(g=G, out=out, resume=True)
+
+
+def test_ndtc_map_peak_against_a_fine_scan(tmp_path: Path) -> None:
+    """The refined peak of each curve agrees with a dense scan of qheat.solve near it."""
+    from qheat.figures.maps import ndtc_map_figure
+    from qheat.sweep.ndtc_map import ndtc_map
+
+    ds = ndtc_map(("g", [0.3, 1.0]), ("gamma", [0.004, 0.03]), np.linspace(0.1, 100, 40),
+                  eps1=4.0, eps2=3.0, t2=5.0, rtol=1e-6)
+    assert ds["dT_peak"].dims == ("g", "gamma")
+    assert not bool(ds["ndtc"][0, 0]) and np.isnan(float(ds["dT_peak"][0, 0]))  # weak coupling: monotone
+    for i, g in enumerate([0.3, 1.0]):
+        peak = float(ds["dT_peak"][i, 1])
+        assert bool(ds["ndtc"][i, 1])
+        fine = np.linspace(peak * 0.99, peak * 1.01, 2001)
+        j = qheat.solve(qheat.paper_system(4, 3, g, 0.03, 0.03, 50, 5 + fine, 5)).J1
+        assert abs(fine[np.argmax(j)] - peak) <= 2 * (fine[1] - fine[0])
+        assert float(ds["J_peak"][i, 1]) == pytest.approx(float(j.max()), rel=1e-9)
+    fig = ndtc_map_figure(ds, "J_peak")
+    fig.savefig(tmp_path / "map.png")
+    assert (tmp_path / "map.png").stat().st_size > 0
+
+
+def test_cli_ndtc_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, png = tmp_path / "map.nc", tmp_path / "map.png"
+    code = main(["ndtc-map", "--x", "g=0.3:1:2", "--y", "gamma=0.004:0.03:2", "--eps1", "4",
+                 "--eps2", "3", "--dt", "0.1:100:30", "--out", str(out), "--figure", str(png)])
+    assert code == 0 and "NDTC at 50.0% of the points" in capsys.readouterr().out
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds["ndtc"].shape == (2, 2)
+    assert main(["ndtc-map", "--x", "g", "--y", "gamma=0:1:2", "--dt", "1:2:3"]) == 2

@@ -1,0 +1,48 @@
+"""NDTC maps: a colour map of the peak of J1(dT) over a parameter plane, NDTC boundary drawn.
+
+Takes the Dataset of :func:`qheat.sweep.ndtc_map.ndtc_map`; no physics here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+__all__ = ["ndtc_map_figure", "MAP_VARIABLES"]
+
+MAP_VARIABLES = ("dT_peak", "J_peak")
+"""Variables the map can colour by."""
+
+
+def ndtc_map_figure(ds: xr.Dataset, variable: str = "dT_peak") -> Figure:
+    """Colour map of ``variable`` over the plane, with the boundary of the NDTC region.
+
+    Cells without an interior peak (NaN) are left blank; the black line is the 0.5 contour of
+    the ``ndtc`` flag, i.e. the border between points with and without NDTC in the dT range.
+    """
+    if variable not in MAP_VARIABLES:
+        raise ValueError(f"variable must be one of {MAP_VARIABLES}, got {variable!r}")
+    xdim, ydim = ds[variable].dims
+    x, y = np.asarray(ds[xdim]), np.asarray(ds[ydim])
+    values = np.asarray(ds[variable]).T  # rows follow y
+    ndtc = np.asarray(ds["ndtc"], dtype=float).T
+    fig = Figure(figsize=(6.0, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(values), shading="nearest", cmap="viridis")
+    label = {"dT_peak": r"$\Delta T$ of the current peak", "J_peak": r"peak current $J_1$"}[variable]
+    fig.colorbar(mesh, ax=ax, label=label)
+    if x.size > 1 and y.size > 1 and 0 < ndtc.sum() < ndtc.size:
+        ax.contour(x, y, ndtc, levels=[0.5], colors="black", linewidths=1.5)
+    ax.set_xlabel(_axis_label(ds, xdim))
+    ax.set_ylabel(_axis_label(ds, ydim))
+    share = 100.0 * float(np.mean(ndtc))
+    ax.set_title(f"Bloch-Redfield NDTC (inside the black line): {share:.0f}% of the plane", fontsize=10)
+    return fig
+
+
+def _axis_label(ds: xr.Dataset, dim: str) -> str:
+    names = {"g": "$g$", "gamma": r"$\gamma_1 = \gamma_2$", "eps": r"$\epsilon_1 = \epsilon_2$",
+             "gamma1": r"$\gamma_1$", "gamma2": r"$\gamma_2$", "eps1": r"$\epsilon_1$",
+             "eps2": r"$\epsilon_2$", "omega_d": r"$\omega_D$", "t2": "$T_2$"}
+    return names.get(dim, dim)
