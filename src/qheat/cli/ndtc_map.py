@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             fixed.pop(covered, None)
     if args.out and Path(args.out).suffix not in (".nc", ".zarr"):
         raise InvalidParameterError(f"--out must end in .nc or .zarr, got {args.out!r}")
-    ds = ndtc_map(x, y, bias, rtol=args.rtol, lamb_shift=not args.no_lamb_shift, progress=None, **fixed)
+    ds = ndtc_map(x, y, bias, rtol=args.rtol, lamb_shift=not args.no_lamb_shift, progress=None, **fixed)  # type: ignore[arg-type]
     share = float(np.mean(ds["ndtc"]))
     print(f"{ds.sizes[x[0]]} x {ds.sizes[y[0]]} plane ({x[0]} x {y[0]}), {bias.size} dT values: "
           f"NDTC at {100 * share:.1f}% of the points; peak dT refined to rtol {args.rtol:g}")

@@ -23,7 +23,7 @@ def ndtc_map_figure(ds: xr.Dataset, variable: str = "dT_peak") -> Figure:
     """
     if variable not in MAP_VARIABLES:
         raise ValueError(f"variable must be one of {MAP_VARIABLES}, got {variable!r}")
-    xdim, ydim = ds[variable].dims
+    xdim, ydim = (str(d) for d in ds[variable].dims)
     x, y = np.asarray(ds[xdim]), np.asarray(ds[ydim])
     values = np.asarray(ds[variable]).T  # rows follow y
     ndtc = np.asarray(ds["ndtc"], dtype=float).T

@@ -115,7 +115,7 @@ def ndtc_map(
         coords={
             xname: xr.DataArray(xv, dims=(xname,), attrs={"long_name": _label(xname)}),
             yname: xr.DataArray(yv, dims=(yname,), attrs={"long_name": _label(yname)}),
-            **{k: xr.DataArray(float(v), attrs={"long_name": _label(k) + " (fixed)"})
+            **{k: xr.DataArray(float(np.asarray(v)), attrs={"long_name": _label(k) + " (fixed)"})
                for k, v in params.items() if k not in _expand(xname) + _expand(yname)},
         },
         attrs={
