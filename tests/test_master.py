@@ -217,11 +217,12 @@ def test_br_populations_tend_to_appendix_b_zeroth_order() -> None:
     """BR populations = rho_pd^(0) + O(gamma) (Eq. B3): error/gamma constant as gamma -> 0."""
     model = TwoQubitModel(5.0, 4.0, 0.5)
     ratios = []
-    for gamma in (1e-4, 1e-3):
+    for gamma in (1e-5, 1e-4):
         baths = (DrudeBath(gamma, 50.0, 15.0), DrudeBath(gamma, 50.0, 5.0))
         pops = solve(model.open_system(*baths)).state.populations
         ratios.append(np.abs(pops - _rho_pd0(model, baths)).max() / gamma)
-    assert ratios[0] == pytest.approx(ratios[1], rel=0.05)
+    # constant (0.071 here) plus O(gamma): the two ratios differ by ~0.5%
+    assert ratios[0] == pytest.approx(ratios[1], rel=0.02)
 
 
 def test_single_bath_br_populations_tend_to_gibbs() -> None:
