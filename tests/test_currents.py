@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath
 from qheat.master import BlochRedfield, GlobalLindblad, MasterEquation, unvec, vec
-from qheat.model import TwoQubitModel
+from qheat.master.pair_kernel import bohr_frequencies, pair_terms
+from qheat.model import SX, SY, OpenSystem, TwoQubitModel, two_qubit_operator
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
 
@@ -263,3 +264,45 @@ def test_golden_currents(key: str, equation: MasterEquation) -> None:
                 assert abs(got) <= 1e-14
             else:
                 assert got == pytest.approx(expected, rel=1e-8)
+
+
+def _per_bath_lamb_shifts(system: OpenSystem, lamb_shift: bool) -> list[NDArray[np.complex128]]:
+    """``H_LS_j`` of each bath in the eigenbasis (T6b), from the pair kernel."""
+    basis = system.eigensystem()
+    omega = bohr_frequencies(basis, system.degeneracy_tol)
+    return [pair_terms(basis.to_eigen(a), b, omega, None, lamb_shift)[1] for a, b in zip(system.couplings, system.baths)]
+
+
+def test_equal_temperature_current_without_lamb_shift_is_eq_t11() -> None:
+    """Theory T11 checked as an identity: without the Lamb shift at T1 = T2 the state is exactly
+    the Gibbs state and J1 = i Tr(tau [H_LS2, H_LS1]); that vanishes for real H and couplings
+    (tested above) but not for complex ones, where it is O(gamma^2) and not zero."""
+    model = TwoQubitModel(5.0, 4.0, 0.5)
+    h = model.hamiltonian() + 0.3 * two_qubit_operator(SY, 1) @ two_qubit_operator(SX, 2)
+    a1, a2 = two_qubit_operator(SX, 1), two_qubit_operator(SY, 2) + 0.5 * two_qubit_operator(SX, 2)
+    system = OpenSystem(h, (a1, a2), (DrudeBath(0.01, 50.0, 5.0), DrudeBath(0.02, 30.0, 5.0)))
+    sol = solve(system, BlochRedfield(lamb_shift=False))
+    energies = system.eigensystem().energies
+    tau = np.diag(np.exp(-(energies - energies.min()) / 5.0)).astype(complex)
+    tau /= np.trace(tau)
+    np.testing.assert_allclose(sol.rho, tau, atol=1e-14)
+    ls1, ls2 = _per_bath_lamb_shifts(system, lamb_shift=False)
+    t11 = float(np.real(1j * np.trace(tau @ (ls2 @ ls1 - ls1 @ ls2))))
+    assert float(sol.J1) == pytest.approx(t11, rel=1e-8)
+    assert abs(t11) > 1e-8  # 1.7e-7 here: an artefact of counting bath 2's H_LS in bath 1's energy
+
+
+def test_equal_temperature_current_is_a_property_of_the_state() -> None:
+    """Theory T12: at T1 = T2 with gamma1 = 2 gamma2 the alternatives Tr(H_S R_1 rho), with
+    R_1 = D_1 - i[H_LS1, .] bath 1's whole Redfield term (T6c), and Tr((H_S + H_LS1) D_1 rho)
+    give J1's O(gamma^2) value within 0.1%: it comes from the state, not the definition."""
+    system = paper_system(5, 4, 0.5, 2e-3, 1e-3, 50.0, 5.0, 5.0)
+    sol = solve(system)
+    gen = sol.generator
+    ls1 = _per_bath_lamb_shifts(system, lamb_shift=True)[0]
+    d1 = unvec(gen.dissipators[0] @ vec(sol.rho))
+    redfield_1 = d1 - 1j * (ls1 @ sol.rho - sol.rho @ ls1)
+    j1 = float(sol.J1)
+    assert j1 == pytest.approx(np.trace(gen.hamiltonian @ redfield_1).real, rel=1e-3)
+    assert j1 == pytest.approx(np.trace((gen.hamiltonian + ls1) @ d1).real, rel=1e-3)
+    assert j1 == pytest.approx(-1.03e-5, rel=0.01)  # theory T12's figure
