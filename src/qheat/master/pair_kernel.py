@@ -37,6 +37,7 @@ __all__ = [
     "spectral_rates",
     "closure_operator",
     "pair_terms",
+    "block_jumps",
     "block_dissipator",
     "coupling_pattern",
 ]
@@ -52,15 +53,25 @@ def bohr_frequencies(eigenbasis: Eigenbasis, tol: float) -> FloatArray:
     return np.where(np.abs(w) <= tol, 0.0, w)
 
 
-def spectral_rates(bath: Bath, omega: FloatArray, lamb_shift: bool) -> ComplexArray:
-    """``Gamma(w_ab) = G(w_ab) + i S(w_ab)`` (Eq. 13) at every Bohr frequency, ``(..., d, d)``.
+def spectral_rates(
+    bath: Bath, omega: FloatArray, lamb_shift: bool, where: BoolArray | None = None
+) -> ComplexArray:
+    """``Gamma(w_ab) = G(w_ab) + i S(w_ab)`` (Eq. 13) at the Bohr frequencies, ``(..., d, d)``.
 
     ``lamb_shift=False`` sets ``S = 0`` (``Gamma = G``), as QuTiP's Bloch-Redfield tensor does.
+    ``where`` (``(d, d)`` booleans) evaluates only those elements and leaves 0 elsewhere: the
+    master equations use ``Gamma(w_ab)`` only where the coupling ``A_ab`` is nonzero.
     """
-    local = bath.expanded(2)
-    if lamb_shift:
-        return np.asarray(local.Gamma(omega), dtype=np.complex128)
-    return np.asarray(local.G(omega), dtype=np.complex128)
+    if where is None:
+        local = bath.expanded(2)
+        values = local.Gamma(omega) if lamb_shift else local.G(omega)
+        return np.asarray(values, dtype=np.complex128)
+    flat = np.flatnonzero(where)
+    picked = omega.reshape(omega.shape[:-2] + (-1,))[..., flat]
+    local = bath.expanded(1)
+    out = np.zeros(omega.shape[:-2] + (where.size,), dtype=complex)
+    out[..., flat] = local.Gamma(picked) if lamb_shift else local.G(picked)
+    return out.reshape(omega.shape)
 
 
 def closure_operator(
@@ -137,33 +148,62 @@ def coupling_pattern(couplings: tuple[ComplexArray, ...], dim: int) -> BoolArray
     return pattern
 
 
+def block_jumps(
+    coupling: ComplexArray, gam: ComplexArray, block: PopulationBlock
+) -> tuple[ComplexArray, ComplexArray]:
+    """One bath's jump term on ``block`` and its ``K``, every pair kept (module docstring).
+
+    Returns:
+        ``(W, K)``: ``W[..., r * m + s]`` is the jump coefficient ``W_abcd`` of block element
+        ``s = (b, d)`` in ``D(rho)`` at element ``r = (a, c)``, ``(..., m * m)``; ``K`` is
+        ``(..., d, d)``. A secular selection multiplies both by a mask
+        (:func:`block_dissipator`).
+    """
+    weighted = gam * coupling
+    k = closure_operator(coupling, weighted, None)
+    ab, cd = _pair_positions(block)
+    jump = take_elements(weighted, ab) * np.conj(take_elements(coupling, cd))
+    jump += take_elements(coupling, ab) * np.conj(take_elements(weighted, cd))
+    return jump, k
+
+
+def _pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Flat positions of ``(a, b)`` and ``(c, d)`` for row ``(a, c)``, column ``(b, d)``."""
+    d, m = block.dim, block.size
+    ab = np.repeat(block.rows, m) * d + np.tile(block.rows, m)
+    cd = np.repeat(block.cols, m) * d + np.tile(block.cols, m)
+    return ab.astype(np.intp), cd.astype(np.intp)
+
+
 def block_dissipator(
-    coupling: ComplexArray,
-    gam: ComplexArray,
-    mask: BoolArray | None,
+    jump: ComplexArray,
+    k: ComplexArray,
+    omega: FloatArray,
+    secular_cutoff: float | None,
     block: PopulationBlock,
 ) -> tuple[ComplexArray, ComplexArray]:
-    """One bath's dissipator restricted to ``block`` and its ``K`` (module docstring).
+    """One bath's dissipator on ``block`` from :func:`block_jumps`, with a secular selection.
+
+    Args:
+        jump, k: the output of :func:`block_jumps` (every pair kept).
+        omega: Bohr frequencies ``w_ab``, ``(..., d, d)``.
+        secular_cutoff: keep the pairs ``|w_ab - w_cd| <= cutoff`` (the mask of
+            :func:`qheat.master.equations.secular_mask`); None keeps all (Bloch-Redfield).
+            For ``K`` the mask ``M_{ab,ad}`` is ``|w_db| <= cutoff``, independent of ``a``.
+        block: the population block.
 
     Returns:
         ``(D_block, K)``: ``D_block[..., r, s]`` is the coefficient of element ``s`` of the
         block in ``D(rho) = jumps - {P, rho}/2`` at element ``r``, ``(..., m, m)`` (the same
-        ``D_j`` as :func:`pair_terms`, without the Lamb shift); ``K`` is ``(..., d, d)``, with
-        ``P = K + K^dag`` and this bath's ``H_LS = (K - K^dag)/2i``.
+        ``D_j`` as :func:`pair_terms`, without the Lamb shift); ``K`` is the selected ``K``,
+        with ``P = K + K^dag`` and this bath's ``H_LS = (K - K^dag)/2i``.
     """
-    weighted = gam * coupling
-    k = closure_operator(coupling, weighted, mask)
-    d, m = block.dim, block.size
-    # row element (a, c), column element (b, d): W_abcd at [a*d + b] and [c*d + d']
-    ab = (np.repeat(block.rows, m) * d + np.tile(block.rows, m)).astype(np.intp)
-    cd = (np.repeat(block.cols, m) * d + np.tile(block.cols, m)).astype(np.intp)
-    a_ab, a_cd = take_elements(coupling, ab), np.conj(take_elements(coupling, cd))
-    if mask is None:
-        jump = take_elements(weighted, ab) * a_cd + a_ab * np.conj(take_elements(weighted, cd))
-    else:
-        flat_mask = mask.reshape(mask.shape[:-4] + (d * d, d * d))[..., ab, cd]
-        gamma_abcd = take_elements(gam, ab) + np.conj(take_elements(gam, cd))
-        jump = flat_mask * gamma_abcd * a_ab * a_cd
+    if secular_cutoff is not None:
+        ab, cd = _pair_positions(block)
+        k = k * (np.abs(omega) <= secular_cutoff)
+        jump = jump * (np.abs(take_elements(omega, ab) - take_elements(omega, cd)) <= secular_cutoff)
     half_p = -0.5 * (k + np.conj(np.swapaxes(k, -1, -2)))
-    jump = jump.reshape(jump.shape[:-1] + (m, m))
-    return jump + block_multiplication(half_p, half_p, block), k
+    m = block.size
+    dissipator = block_multiplication(half_p, half_p, block)
+    dissipator += jump.reshape(jump.shape[:-1] + (m, m))
+    return dissipator, k

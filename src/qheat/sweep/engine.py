@@ -19,8 +19,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..api import paper_system
 from ..errors import InvalidParameterError
-from ..master.equations import secular_mask
-from ..master.pair_kernel import block_dissipator, bohr_frequencies, coupling_pattern, spectral_rates
+from ..master.pair_kernel import (
+    block_dissipator,
+    block_jumps,
+    bohr_frequencies,
+    coupling_pattern,
+    spectral_rates,
+)
 from ..master.superop import block_multiplication, population_block, refine_block
 from ..steady.currents import block_heat_currents
 from ..steady.solve import block_min_eigenvalue, bordered_block_solve, check_steady_state
@@ -93,14 +98,17 @@ def evaluate_points(
     omega = bohr_frequencies(basis, system.degeneracy_tol)
     couplings = tuple(basis.to_eigen(a) for a in system.couplings)
     block = population_block(coupling_pattern(couplings, system.dim))
-    rates = [spectral_rates(bath, omega, lamb_shift) for bath in system.baths]
+    jumps = []
+    for a, bath in zip(couplings, system.baths):
+        where = np.any(a != 0, axis=tuple(range(a.ndim - 2)))
+        jumps.append(block_jumps(a, spectral_rates(bath, omega, lamb_shift, where), block))
     h_s = np.zeros(omega.shape, dtype=complex)
     idx = np.arange(system.dim)
     h_s[..., idx, idx] = basis.energies
     out = {}
     for name in equations:
-        mask = None if name == "br" else secular_mask(omega, system.degeneracy_tol)
-        parts = [block_dissipator(a, gam, mask, block) for a, gam in zip(couplings, rates)]
+        cutoff = None if name == "br" else system.degeneracy_tol
+        parts = [block_dissipator(jump, k, omega, cutoff, block) for jump, k in jumps]
         dissipators = tuple(p[0] for p in parts)
         k = sum(p[1] for p in parts)
         energy = h_s + (k - np.conj(np.swapaxes(k, -1, -2))) / 2j
