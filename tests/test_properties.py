@@ -148,6 +148,15 @@ def test_kms_relation(w: float, t: float, gamma: float, omega_d: float) -> None:
     st.floats(0.1, 1.5),
     st.sampled_from([True, False]),
 )
+@example(  # found while writing: coefficient 2.0 of (wD + T1 + E) / gap (high T1, small wD)
+    dict(eps1=2.0, eps2=5.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=22.0, t2=0.5), 0.5, True
+)
+@example(  # found while writing: the smallest gap is 2 (beta - alpha) = 0.7 here, not 2 alpha
+    dict(eps1=0.5, eps2=2.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=8.0, t2=1.0), 1.0, True
+)
+@example(  # found while writing: O(gamma) and O(gamma^2) cancel near gamma = 1e-4 here
+    dict(eps1=1.0, eps2=1.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=5.0, t1=8.0, t2=1.0), 0.125, True
+)
 @example(  # found while writing: e1 = e2 converges like gamma^2 (the O(gamma) term vanishes)
     dict(eps1=1.0, eps2=1.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=3.0, t2=1.0), 0.25, False
 )
@@ -160,21 +169,24 @@ def test_bloch_redfield_tends_to_global_lindblad_as_gamma_vanishes(
     """At fixed nonzero gaps, |J_BR - J_L| / |J_L| = O(gamma).
 
     The qubits are coupled (|g| >= 0.1, else no heat flows at all) and the gaps between Bohr
-    frequencies stay open (2 alpha >= 2 |g|). Checked: dividing gamma by 10 divides the
-    relative difference by at least 5 (10 for O(gamma), 100 where the O(gamma) term vanishes
-    by symmetry), and at gamma = 1e-4 it is below 20 gamma (wD + T1 + E) / (2 alpha), the
-    size of the non-secular terms relative to the gap.
+    frequencies stay open: the non-secular pairs of a coupling ``sx_j`` are separated by
+    ``2 alpha``, ``2 w1 = 2 (beta - alpha)`` or ``2 beta``. Checked at gamma = 1e-4, 1e-5,
+    1e-6: the relative difference is below K gamma with K = 10 (wD + T1 + e1 + e2) / gap, the
+    size of the non-secular rates and Lamb shifts relative to the smallest gap (the factor 10
+    is empirical: a deep search, 900 examples, found coefficients up to 2). (A ratio test
+    between two gammas is not a property: the O(gamma) and O(gamma^2) terms can cancel at
+    some gamma; found while writing, kept as the first @example.)
     """
     p = {**p, "g": coupling * (1 if p["g"] >= 0 else -1)}
-    gap = 2 * np.hypot(0.5 * (p["eps1"] - p["eps2"]), p["g"])
-    rel = []
-    for gamma in (1e-4, 1e-5):
+    alpha = np.hypot(0.5 * (p["eps1"] - p["eps2"]), p["g"])
+    beta = np.hypot(0.5 * (p["eps1"] + p["eps2"]), p["g"])
+    gap = 2 * min(alpha, beta - alpha)
+    bound = 10 * (p["omega_d"] + p["t1"] + p["eps1"] + p["eps2"]) / gap
+    for gamma in (1e-4, 1e-5, 1e-6):
         q = {**p, "gamma1": gamma, "gamma2": gamma}
         br = float(_solve(q, BlochRedfield(lamb_shift)).J1)
         lind = float(_solve(q, GlobalLindblad(lamb_shift)).J1)
-        rel.append(abs(br - lind) / abs(lind))
-    assert rel[0] < 20 * 1e-4 * (p["omega_d"] + p["t1"] + p["eps1"] + p["eps2"]) / gap
-    assert rel[1] <= rel[0] / 5
+        assert abs(br - lind) / abs(lind) < bound * gamma
 
 
 @_settings(40)

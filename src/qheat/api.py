@@ -85,11 +85,11 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
         raise InvalidParameterError(f"equation must be one of {allowed}, got {eq!r}")
     _check_some_bath_coupled(system)
     generator = eq.generator(system)
-    finite_output(
-        "the generator (H_S + H_LS and the dissipators)",
-        np.stack([np.max(np.abs(m)) for m in (generator.lamb_shift, *generator.dissipators)]),
-        "these system and bath parameters",
-    )
+    if not all(np.all(np.isfinite(m)) for m in (generator.lamb_shift, *generator.dissipators)):
+        raise InvalidParameterError(
+            "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
+            "for these system and bath parameters; rescale the energies"
+        )
     state = steady_state(generator)
     currents = heat_currents(generator, state.rho)
     finite_output("the heat currents", currents, "these system and bath parameters")
