@@ -63,15 +63,16 @@ def spectral_rates(
     master equations use ``Gamma(w_ab)`` only where the coupling ``A_ab`` is nonzero.
     """
     if where is None:
-        local = bath.expanded(2)
+        local = bath.expanded(2) if bath.shape else bath
         values = local.Gamma(omega) if lamb_shift else local.G(omega)
         return np.asarray(values, dtype=np.complex128)
     flat = np.flatnonzero(where)
     picked = omega.reshape(omega.shape[:-2] + (-1,))[..., flat]
-    local = bath.expanded(1)
-    out = np.zeros(omega.shape[:-2] + (where.size,), dtype=complex)
-    out[..., flat] = local.Gamma(picked) if lamb_shift else local.G(picked)
-    return out.reshape(omega.shape)
+    local = bath.expanded(1) if bath.shape else bath
+    values = np.asarray(local.Gamma(picked) if lamb_shift else local.G(picked))
+    out = np.zeros(values.shape[:-1] + (where.size,), dtype=complex)
+    out[..., flat] = values
+    return out.reshape(values.shape[:-1] + where.shape)
 
 
 def closure_operator(
@@ -112,7 +113,8 @@ def pair_terms(
             Bloch-Redfield tensor does. The Hermitian part ``(G(w) - G(w'))/2i`` of the
             non-secular pairs then remains in ``H_LS``: it belongs to the Redfield structure.
     """
-    gam = spectral_rates(bath, omega, lamb_shift)
+    where = np.any(coupling != 0, axis=tuple(range(coupling.ndim - 2)))
+    gam = spectral_rates(bath, omega, lamb_shift, where)
     weighted = gam * coupling
     k = closure_operator(coupling, weighted, mask)
     d = coupling.shape[-1]

@@ -13,6 +13,7 @@ the populations; the steady state lives there and the rest of it is zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -100,15 +101,20 @@ class PopulationBlock:
 
     def level_groups(self) -> list[IndexArray]:
         """Sets of levels that ``rho`` mixes: it is block-diagonal over these groups."""
-        adjacency = np.zeros((self.dim, self.dim), dtype=bool)
-        adjacency[self.rows, self.cols] = True
-        groups: list[IndexArray] = []
-        left = np.ones(self.dim, dtype=bool)
-        while left.any():
-            group = _reachable(adjacency, int(np.argmax(left)))
-            groups.append(np.flatnonzero(group))
-            left &= ~group
-        return groups
+        return list(_level_groups(self.dim, self.rows.tobytes(), self.cols.tobytes()))
+
+
+@lru_cache(maxsize=64)
+def _level_groups(dim: int, rows: bytes, cols: bytes) -> tuple[IndexArray, ...]:
+    adjacency = np.zeros((dim, dim), dtype=bool)
+    adjacency[np.frombuffer(rows, dtype=np.intp), np.frombuffer(cols, dtype=np.intp)] = True
+    groups: list[IndexArray] = []
+    left = np.ones(dim, dtype=bool)
+    while left.any():
+        group = _reachable(adjacency, int(np.argmax(left)))
+        groups.append(np.flatnonzero(group))
+        left &= ~group
+    return tuple(groups)
 
 
 def _reachable(adjacency: NDArray[np.bool_], start: int) -> NDArray[np.bool_]:
@@ -133,7 +139,12 @@ def population_block(pattern: NDArray[np.bool_]) -> PopulationBlock:
     joined to each other by the trace. The block found is invariant under ``L`` and so is its
     complement, so ``L`` is block-diagonal in (block, complement).
     """
-    n = pattern.shape[-1]
+    return _population_block(np.packbits(pattern).tobytes(), pattern.shape[-1])
+
+
+@lru_cache(maxsize=64)
+def _population_block(packed: bytes, n: int) -> PopulationBlock:
+    pattern = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
     d = int(round(np.sqrt(n)))
     pops = np.arange(d) * (d + 1)
     graph = pattern.copy()
