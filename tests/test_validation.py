@@ -15,6 +15,7 @@ import contextlib
 import io
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +184,52 @@ CLI_CASES: list[tuple[list[str], str]] = [
 ]
 
 
+# Sweep files (src/qheat/sweep/config.py, the sweeps engineer's): (TOML text, what the
+# message must name: file, line and key). The file is written as ``case.toml``.
+TOML_CASES: list[tuple[str, str]] = [
+    ("[parameters]\ng = []\n", "case.toml:2: key 'g'"),  # empty axis
+    ('[parameters]\ng = "1:2:0"\n', "case.toml:2: key 'g'"),  # empty range
+    ("[parameters]\ng = {start = 1, stop = 2, num = 0}\n", "case.toml:2: key 'g'"),
+    ("[parameters]\ng = {start = 1, stop = 2}\n", "case.toml:2: key 'g'"),  # missing key num
+    ('[parameters]\ng = "a:b:c"\n', "case.toml:2: key 'g'"),
+    ("[parameters]\ng = true\n", "case.toml:2: key 'g'"),  # wrong type
+    ("[parameters]\neps3 = 5\n", "case.toml:2: key 'eps3'"),  # unknown key
+    ('[sweep]\nlamb_shift = "yes"\n', "case.toml:2: key 'lamb_shift'"),
+    ("[sweep]\nchunk_size = 0\n", "case.toml:2: key 'chunk_size'"),
+    ("[sweep]\nchunk_size = 1.5\n", "case.toml:2: key 'chunk_size'"),
+    ('[sweep]\nequations = ["redfield"]\n', "case.toml:2: key 'equations'"),
+    ('[sweep]\nscheduler = "gpu"\n', "case.toml:2: key 'scheduler'"),
+    ("[sweep]\nout = 5\n", "case.toml:2: key 'out'"),
+    ("[sweep]\nbogus = 1\n", "case.toml:2: key 'bogus'"),
+    ("[sweeps]\nchunk_size = 1\n", "case.toml:1"),  # unknown table
+    ("parameters = 5\n", "case.toml:1: key 'parameters'"),
+    ("[parameters]\ng = 0.5\ng = 0.6\n", "line 3"),  # duplicate key: TOML's own error
+    ("[parameters\n", "case.toml"),  # not TOML
+]
+
+# Bad values that the reader lets through today (refused later by the model, without file,
+# line or key): the fix belongs to sweep/config.py. Not strict, and left out of the docs drift
+# check, so that the owner's fix does not break this file's tests (regenerate the table then).
+TOML_GAPS: list[tuple[str, str]] = [
+    ("[parameters]\ng = nan\n", "case.toml:2: key 'g'"),
+    ("[parameters]\ng = [0.1, inf]\n", "case.toml:2: key 'g'"),
+    ("[parameters]\neps1 = -1\n", "case.toml:2: key 'eps1'"),
+]
+
+
+def read_toml(directory: Path, text: str) -> Exception | None:
+    """Write ``text`` as ``directory/case.toml`` and read it; the error (or None)."""
+    from qheat.sweep.config import read_config  # the sweeps engineer's module, checked late
+
+    path = directory / "case.toml"
+    path.write_text(text)
+    try:
+        read_config(path)
+    except Exception as exc:  # noqa: BLE001 - the case decides what is right
+        return exc
+    return None
+
+
 def _run_py(case: Case) -> Exception:
     try:
         case.call()
@@ -220,6 +267,22 @@ def test_cli_bad_input_exits_2_with_one_line(argv: list[str], names: str) -> Non
     assert names in err
 
 
+@pytest.mark.parametrize("text, names", TOML_CASES, ids=[t.replace("\n", " | ") for t, _ in TOML_CASES])
+def test_sweep_file_errors_name_file_line_and_key(text: str, names: str, tmp_path: Path) -> None:
+    pytest.importorskip("qheat.sweep.config")
+    exc = read_toml(tmp_path, text)
+    assert isinstance(exc, QheatError), repr(exc)
+    assert names in str(exc) and "\n" not in str(exc)
+
+
+@pytest.mark.xfail(reason="sweep/config.py does not yet check finiteness or ranges")
+@pytest.mark.parametrize("text, names", TOML_GAPS, ids=[t.replace("\n", " | ") for t, _ in TOML_GAPS])
+def test_sweep_file_bad_values_name_file_line_and_key(text: str, names: str, tmp_path: Path) -> None:
+    pytest.importorskip("qheat.sweep.config")
+    exc = read_toml(tmp_path, text)
+    assert isinstance(exc, QheatError) and names in str(exc)
+
+
 def test_one_decoupled_bath_is_allowed() -> None:
     """gamma2 = 0 (the paper's Fig. 2) is fine; bath 1 alone thermalizes the system.
 
@@ -244,6 +307,14 @@ def render_table() -> str:
     for i, (argv, _) in enumerate(CLI_CASES, len(PY_CASES) + 1):
         status, _, err = run_cli(argv)
         rows.append(f"| {i} | `{' '.join(['qheat', *argv])}` | {status} | {_cell(err.strip())} |")
+    rows += ["", "| # | sweep file `case.toml` | error | message |", "|---|---|---|---|"]
+    first = len(PY_CASES) + len(CLI_CASES) + 1
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (text, _) in enumerate(TOML_CASES + TOML_GAPS, first):
+            exc = read_toml(Path(tmp), text)
+            shown = "accepted (not refused by the reader)" if exc is None else str(exc).replace(tmp + "/", "")
+            kind = "-" if exc is None else f"`{type(exc).__name__}`"
+            rows.append(f"| {i} | `{_cell(text.strip().replace(chr(10), ' ⏎ '))}` | {kind} | {_cell(shown)} |")
     return "\n".join(rows)
 
 
@@ -267,7 +338,9 @@ def test_docs_table_is_current() -> None:
     |omega| depends on which Bohr frequencies the engine evaluates).
     """
     def stable(text: str) -> str:
-        return OVERFLOW_NUMBERS.sub("up to #", SUBCOMMANDS.sub("(choose from ...)", text))
+        text = OVERFLOW_NUMBERS.sub("up to #", SUBCOMMANDS.sub("(choose from ...)", text))
+        gaps = {f"`{_cell(t.strip().replace(chr(10), ' ⏎ '))}`" for t, _ in TOML_GAPS}
+        return "\n".join(row for row in text.splitlines() if not any(g in row for g in gaps))
 
     assert stable(_doc_section(DOC.read_text())) == stable(render_table())
 
