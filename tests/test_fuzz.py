@@ -1,9 +1,11 @@
-"""Fuzzing the command line (and the sweep TOML reader when it exists) with hypothesis.
+"""Fuzzing the command line and the sweep TOML reader with hypothesis.
 
 The property (independent of the code): any argv gives either a result (exit 0, finite
 numbers on stdout) or a clean refusal (exit 2, exactly one line on stderr), never a
-traceback, a non-finite number or another exit status. Each fuzz test is bounded in time
-by its example count (measured: a few seconds each on 2 cores; budget < 20 s).
+traceback, a non-finite number or another exit status; any sweep file gives a SweepConfig or
+a one-line ConfigError naming the file. Each fuzz test is bounded in time by its example
+count (measured on 2 cores: about 6 s for the whole file at the default 100 examples; budget
+< 20 s). ``QHEAT_FUZZ_EXAMPLES=2000`` runs a deeper search (done: no failure).
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ import json
 import math
 import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +130,53 @@ def test_fuzz_any_argv(argv: list[str]) -> None:
     if argv and argv[0] in ("figure", "reproduce", "sweep"):  # other engineers' subcommands
         return
     check_outcome(argv)
+
+
+# ----------------------------------------------------------------- the sweep TOML reader
+TOML_KEYS = [
+    "eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "omega-d", "t1", "t2", "dt", "eps3",
+    "equations", "lamb_shift", "zipped", "chunk_size", "scheduler", "address", "out", "bogus",
+]
+TOML_VALUES = [
+    "5", "0", "-1", "1e308", "nan", "inf", "-inf", "true", '"yes"', '"1:2:3"', '"1:2:0"', '"a:b:c"',
+    '"0:1:2:3"', "[]", "[1, 2]", "[1, true]", "[[1]]", '["br"]', '["redfield"]', '"all"', '"serial"',
+    '"gpu"', '"x.nc"', '"x.txt"', "{start = 1, stop = 2, num = 3}", "{start = 1, stop = 2}",
+    "{start = 1, stop = 2, num = 2.5}", "{start = [1], stop = 2, num = 3}", "1979-05-27", "1.5",
+    "0x10", '"""multi"""', "{}",
+]
+
+
+@st.composite
+def toml_texts(draw: st.DrawFn) -> str:
+    """Line-structured TOML-like text: tables, key = value lines, and some raw noise."""
+    lines = []
+    for _ in range(draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["table", "pair", "pair", "pair", "noise"]))
+        if kind == "table":
+            lines.append(f"[{draw(st.sampled_from(['parameters', 'sweep', 'sweeps', 'parameters.g']))}]")
+        elif kind == "pair":
+            lines.append(f"{draw(st.sampled_from(TOML_KEYS))} = {draw(st.sampled_from(TOML_VALUES))}")
+        else:
+            lines.append(draw(words))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=FUZZ_EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(toml_texts())
+@example("[parameters]\ng = nan\n")
+@example("[parameters.g]\nstart = 1\n")
+@example("[sweep]\nequations = []\n")
+def test_fuzz_sweep_config_reader(text: str) -> None:
+    """Any file gives a SweepConfig or a ConfigError (a ValueError) naming the file, one line."""
+    config = pytest.importorskip("qheat.sweep.config")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzz.toml"
+        path.write_text(text)
+        try:
+            result = config.read_config(path)
+        except config.ConfigError as exc:
+            assert str(path) in str(exc) and "\n" not in str(exc), str(exc)
+            return
+    assert isinstance(result, config.SweepConfig)
+    for name, values in result.parameters.items():
+        assert np.asarray(values).size >= 1, name  # no empty axis gets through
