@@ -367,3 +367,21 @@ def test_nearly_decoupled_baths_are_reported_ill_conditioned() -> None:
         np.testing.assert_allclose(np.sort(sol.state.populations), np.sort(pop), atol=1e-12)
     assert conds[1] / conds[0] == pytest.approx(100, rel=0.05)
     assert conds[1] > 1e10
+
+
+@pytest.mark.parametrize("equation", [BlochRedfield(), GlobalLindblad()])
+def test_a_decoupled_point_in_a_batch_is_an_error_not_a_random_state(equation: object) -> None:
+    """gamma1 = gamma2 = 0 at one point of three: no unique steady state exists there.
+
+    Independent value: with every gamma zero the Liouvillian is -i[H, .], whose kernel holds
+    every diagonal state, so any returned rho would be arbitrary. Both the pre-check of
+    ``solve`` and the engine itself (``steady_state`` on the generator) must refuse.
+    """
+    from qheat.errors import NonUniqueSteadyStateError
+    from qheat.steady import steady_state
+
+    system = paper_system(5, 4, 0.5, [0.0, 0.01, 0.0], [0.0, 0.01, 0.02], 50, 15, 5)
+    with pytest.raises(NonUniqueSteadyStateError, match="1 of 3 points"):
+        solve(system, equation)  # type: ignore[arg-type]
+    with pytest.raises(NonUniqueSteadyStateError):
+        steady_state(equation.generator(system))  # type: ignore[attr-defined]
