@@ -27,9 +27,10 @@ import pytest
 
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath, lamb_shift_quadrature
-from qheat.errors import IllConditionedWarning, PositivityWarning
+from qheat.errors import IllConditionedWarning, NonUniqueSteadyStateError, PositivityWarning
 from qheat.master.equations import BlochRedfield, GlobalLindblad
 from qheat.model import TwoQubitModel
+from qheat.steady import steady_state
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
 SX = np.array([[0.0, 1.0], [1.0, 0.0]])
@@ -377,9 +378,6 @@ def test_a_decoupled_point_in_a_batch_is_an_error_not_a_random_state(equation: o
     every diagonal state, so any returned rho would be arbitrary. Both the pre-check of
     ``solve`` and the engine itself (``steady_state`` on the generator) must refuse.
     """
-    from qheat.errors import NonUniqueSteadyStateError
-    from qheat.steady import steady_state
-
     system = paper_system(5, 4, 0.5, [0.0, 0.01, 0.0], [0.0, 0.01, 0.02], 50, 15, 5)
     with pytest.raises(NonUniqueSteadyStateError, match="1 of 3 points"):
         solve(system, equation)  # type: ignore[arg-type]
