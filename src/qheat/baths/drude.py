@@ -102,7 +102,7 @@ class DrudeBath:
             big = np.abs(r) > 1.0
             shape = np.where(big, 1.0 / (r + 1.0 / np.where(big, r, 1.0)), r / (1.0 + r * r))
             value = self.gamma * self.omega_d * shape
-        return finite_output("J(w)", value, self._describe(w))
+        return self._finite("J(w)", value, w)
 
     def G(self, omega: ArrayLike) -> FloatArray:
         """``G(w) = J(w) (n(w) + 1)`` (Eq. 14) for all real w; ``G(0) = gamma T``.
@@ -113,7 +113,7 @@ class DrudeBath:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             r2 = (w / self.omega_d) ** 2
             value = self.gamma / (1.0 + r2) * emission_factor(w, self.temperature)
-        return finite_output("G(w)", value, self._describe(w))
+        return self._finite("G(w)", value, w)
 
     def S(self, omega: ArrayLike) -> FloatArray:
         """Lamb-shift function ``S(w)`` of Eq. 15 from its exact closed form (theory Eq. T4).
@@ -136,7 +136,13 @@ class DrudeBath:
                 hot, w * t + w * wd / np.pi * matsubara, w * wd / np.pi * cold
             )
             value = self.gamma * wd / (w**2 + wd**2) * bracket
-        return finite_output("S(w)", value, self._describe(w))
+        return self._finite("S(w)", value, w)
+
+    def _finite(self, what: str, value: FloatArray, omega: FloatArray) -> FloatArray:
+        """``value`` if finite; else an :class:`InvalidParameterError` quoting the parameters."""
+        if np.all(np.isfinite(value)):
+            return value
+        return finite_output(what, value, self._describe(omega))
 
     def _describe(self, omega: FloatArray) -> str:
         return (
