@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Bath, Eigenbasis
-from .superop import PopulationBlock, block_multiplication, kron, take_elements
+from .superop import PopulationBlock, block_multiplication, kron
 
 __all__ = [
     "bohr_frequencies",
@@ -69,10 +69,10 @@ def spectral_rates(
     flat = np.flatnonzero(where)
     picked = omega.reshape(omega.shape[:-2] + (-1,))[..., flat]
     local = bath.expanded(1) if bath.shape else bath
-    values = np.asarray(local.Gamma(picked) if lamb_shift else local.G(picked))
-    out = np.zeros(values.shape[:-1] + (where.size,), dtype=complex)
-    out[..., flat] = values
-    return out.reshape(values.shape[:-1] + where.shape)
+    picked_rates = np.asarray(local.Gamma(picked) if lamb_shift else local.G(picked))
+    out = np.zeros(picked_rates.shape[:-1] + (where.size,), dtype=complex)
+    out[..., flat] = picked_rates
+    return out.reshape(picked_rates.shape[:-1] + where.shape)
 
 
 def closure_operator(
@@ -85,9 +85,8 @@ def closure_operator(
         weighted: ``Gamma o A`` (elementwise product), ``(..., d, d)``.
         mask: ``M`` of shape ``(..., d, d, d, d)``, or ``None`` for all pairs.
     """
-    if mask is None:  # sum_a conj(A_ad) (Gamma o A)_ab, as products and a sum (batch-size exact)
-        terms = np.conj(coupling)[..., :, :, None] * weighted[..., :, None, :]
-        return np.asarray(np.sum(terms, axis=-3), dtype=np.complex128)
+    if mask is None:  # sum_a conj(A_ad) (Gamma o A)_ab (einsum: the same bits at any batch size)
+        return np.asarray(np.einsum("...ad,...ab->...db", np.conj(coupling), weighted), dtype=np.complex128)
     mask_abad = np.diagonal(mask, axis1=-4, axis2=-2)  # (..., b, d, a)
     return np.asarray(
         np.einsum("...bda,...ab,...ad->...db", mask_abad, weighted, np.conj(coupling)),
@@ -134,39 +133,56 @@ def pair_terms(
     return dissipator, (k - k_dag) / 2j
 
 
-def coupling_pattern(couplings: tuple[ComplexArray, ...], dim: int) -> BoolArray:
+def coupling_pattern(
+    couplings: tuple[ComplexArray, ...],
+    dim: int,
+    omega: FloatArray | None = None,
+    secular_cutoff: float | None = None,
+) -> BoolArray:
     """Where the Liouvillian of couplings ``A_j`` (eigenbasis) can be nonzero, ``(d^2, d^2)``.
 
     Structural, the union over the batch: jumps link ``(a, c)`` to ``(b, d)`` when
     ``A_ab A_cd != 0``; ``K`` (hence ``H_LS`` and ``P``) is nonzero where ``|A|^T |A|`` is; the
-    diagonal ``H_S`` adds the diagonal. Masks and vanishing rates only remove entries.
+    diagonal ``H_S`` adds the diagonal. With ``secular_cutoff`` (and the Bohr frequencies
+    ``omega``), only the pairs ``|w_ab - w_cd| <= cutoff`` at some batch point are kept, as the
+    secular mask of :func:`block_dissipator` does. Vanishing rates only remove entries.
     """
     eye = np.eye(dim, dtype=bool)
-    pattern = np.eye(dim * dim, dtype=bool)
-    for a in couplings:
-        nz = np.any(a != 0, axis=tuple(range(a.ndim - 2))).astype(float)
-        k = (nz.T @ nz) > 0
-        pattern |= (np.kron(nz, nz) > 0) | np.kron(eye, k) | np.kron(k.T, eye)
-    return pattern
+    nonzero = [np.any(a != 0, axis=tuple(range(a.ndim - 2))).astype(float) for a in couplings]
+    jumps = np.zeros((dim * dim, dim * dim), dtype=bool)
+    ks = np.zeros((dim, dim), dtype=bool)
+    for nz in nonzero:
+        jumps |= np.kron(nz, nz) > 0
+        ks |= (nz.T @ nz) > 0
+    if secular_cutoff is not None and omega is not None:
+        flat = omega.reshape(-1, dim * dim)
+        # vec row (a, c) = c*d + a, column (b, d) = d*d + b: W_abcd kept if |w_ab - w_cd| small
+        row, col = np.nonzero(jumps)
+        ab, cd = (row % dim) * dim + col % dim, (row // dim) * dim + col // dim
+        close = np.abs(flat[:, ab] - flat[:, cd]) <= secular_cutoff
+        jumps[row, col] = np.any(close, axis=0)
+        ks &= np.any(np.abs(flat) <= secular_cutoff, axis=0).reshape(dim, dim)
+    return np.eye(dim * dim, dtype=bool) | jumps | np.kron(eye, ks) | np.kron(ks.T, eye)
 
 
-def block_jumps(
-    coupling: ComplexArray, gam: ComplexArray, block: PopulationBlock
-) -> tuple[ComplexArray, ComplexArray]:
-    """One bath's jump term on ``block`` and its ``K``, every pair kept (module docstring).
+def block_jumps(coupling: ComplexArray, weighted: ComplexArray, block: PopulationBlock) -> ComplexArray:
+    """One bath's jump term on ``block``, every pair kept (module docstring), element-major.
+
+    Args:
+        coupling: ``A`` in the eigenbasis, element-major ``(d*d, n)``
+            (:func:`~qheat.master.superop.element_major`).
+        weighted: ``Gamma o A`` (``Gamma`` from :func:`spectral_rates`), element-major.
+        block: the population block (size m).
 
     Returns:
-        ``(W, K)``: ``W[..., r * m + s]`` is the jump coefficient ``W_abcd`` of block element
-        ``s = (b, d)`` in ``D(rho)`` at element ``r = (a, c)``, ``(..., m * m)``; ``K`` is
-        ``(..., d, d)``. A secular selection multiplies both by a mask
-        (:func:`block_dissipator`).
+        ``(m*m, n)``: row ``r*m + s`` is the jump coefficient ``W_abcd`` of block element
+        ``s = (b, d)`` in ``D(rho)`` at element ``r = (a, c)``. A secular selection multiplies
+        it by a mask (:func:`block_dissipator`); ``K`` comes from :func:`closure_operator`.
     """
-    weighted = gam * coupling
-    k = closure_operator(coupling, weighted, None)
     ab, cd = _pair_positions(block)
-    jump = take_elements(weighted, ab) * np.conj(take_elements(coupling, cd))
-    jump += take_elements(coupling, ab) * np.conj(take_elements(weighted, cd))
-    return jump, k
+    jump = weighted[ab] * np.conj(coupling[cd])
+    jump += coupling[ab] * np.conj(weighted[cd])
+    return jump
 
 
 def _pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -184,28 +200,30 @@ def block_dissipator(
     secular_cutoff: float | None,
     block: PopulationBlock,
 ) -> tuple[ComplexArray, ComplexArray]:
-    """One bath's dissipator on ``block`` from :func:`block_jumps`, with a secular selection.
+    """One bath's dissipator on ``block`` with a secular selection, element-major.
 
     Args:
-        jump, k: the output of :func:`block_jumps` (every pair kept).
-        omega: Bohr frequencies ``w_ab``, ``(..., d, d)``.
+        jump: the output of :func:`block_jumps` (every pair kept), ``(m*m, n)``.
+        k: ``K`` of :func:`closure_operator` (every pair kept), element-major ``(d*d, n)``.
+        omega: Bohr frequencies ``w_ab``, element-major ``(d*d, n)``.
         secular_cutoff: keep the pairs ``|w_ab - w_cd| <= cutoff`` (the mask of
             :func:`qheat.master.equations.secular_mask`); None keeps all (Bloch-Redfield).
             For ``K`` the mask ``M_{ab,ad}`` is ``|w_db| <= cutoff``, independent of ``a``.
-        block: the population block.
+        block: the population block (size m).
 
     Returns:
-        ``(D_block, K)``: ``D_block[..., r, s]`` is the coefficient of element ``s`` of the
-        block in ``D(rho) = jumps - {P, rho}/2`` at element ``r``, ``(..., m, m)`` (the same
-        ``D_j`` as :func:`pair_terms`, without the Lamb shift); ``K`` is the selected ``K``,
+        ``(D_block, K)``: ``D_block`` ``(m*m, n)``, row ``r*m + s`` the coefficient of element
+        ``s`` of the block in ``D(rho) = jumps - {P, rho}/2`` at element ``r`` (the same ``D_j``
+        as :func:`pair_terms`, without the Lamb shift); ``K`` the selected ``K`` (element-major),
         with ``P = K + K^dag`` and this bath's ``H_LS = (K - K^dag)/2i``.
     """
     if secular_cutoff is not None:
         ab, cd = _pair_positions(block)
         k = k * (np.abs(omega) <= secular_cutoff)
-        jump = jump * (np.abs(take_elements(omega, ab) - take_elements(omega, cd)) <= secular_cutoff)
-    half_p = -0.5 * (k + np.conj(np.swapaxes(k, -1, -2)))
-    m = block.size
+        jump = jump * (np.abs(omega[ab] - omega[cd]) <= secular_cutoff)
+    d = block.dim
+    k_dag = np.conj(k[np.arange(d * d).reshape(d, d).T.ravel()])
+    half_p = -0.5 * (k + k_dag)
     dissipator = block_multiplication(half_p, half_p, block)
-    dissipator += jump.reshape(jump.shape[:-1] + (m, m))
+    dissipator += jump
     return dissipator, k

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,11 +29,11 @@ __all__ = [
     "PopulationBlock",
     "population_block",
     "block_multiplication",
-    "take_elements",
-    "refine_block",
+    "element_major",
 ]
 
 ComplexArray = NDArray[np.complex128]
+ScalarT = TypeVar("ScalarT", bound=np.generic)
 IndexArray = NDArray[np.intp]
 
 
@@ -161,48 +162,35 @@ def _population_block(packed: bytes, n: int) -> PopulationBlock:
     )
 
 
+def element_major(op: NDArray[ScalarT]) -> NDArray[ScalarT]:
+    """``(..., d, d) -> (d*d, n)``: element ``a*d + b`` first, the flattened batch last.
+
+    The block kernels work in this layout: gathering matrix elements is then a copy of whole
+    rows, the fastest access numpy has (the batch is contiguous).
+    """
+    d = op.shape[-1]
+    return np.ascontiguousarray(op.reshape(-1, d * d).T)
+
+
 def block_multiplication(
     left: ComplexArray, right: ComplexArray, block: PopulationBlock
 ) -> ComplexArray:
-    """Superoperator of ``rho -> X rho + rho Y`` restricted to ``block``, ``(..., m, m)``.
+    """Superoperator of ``rho -> X rho + rho Y`` restricted to ``block``, element-major.
 
-    Element ``[(i, j), (k, l)] = X_ik delta_jl + delta_ik Y_lj``; e.g. ``X = -iH, Y = iH`` gives
-    ``-i [H, rho]``. Exact on the block when ``X`` and ``Y`` leave it invariant.
+    Args:
+        left, right: ``X`` and ``Y`` element-major (:func:`element_major`), ``(d*d, n)``.
+        block: the population block (size m).
+
+    Returns:
+        ``(m*m, n)``: row ``r*m + s`` holds element ``[(i, j), (k, l)] = X_ik delta_jl +
+        delta_ik Y_lj`` for block elements ``r = (i, j)``, ``s = (k, l)``; e.g. ``X = -iH, Y = iH``
+        gives ``-i [H, rho]``. Exact on the block when ``X`` and ``Y`` leave it invariant.
     """
     d, m = block.dim, block.size
     i, k = np.repeat(block.rows, m), np.tile(block.rows, m)
     j, l = np.repeat(block.cols, m), np.tile(block.cols, m)
-    batch = np.broadcast_shapes(left.shape[:-2], right.shape[:-2])
-    out = np.zeros(batch + (m * m,), dtype=complex)
+    out = np.zeros((m * m,) + left.shape[1:], dtype=complex)
     same_col, same_row = np.flatnonzero(j == l), np.flatnonzero(i == k)
-    out[..., same_col] = take_elements(left, (i * d + k)[same_col])
-    out[..., same_row] += take_elements(right, (l * d + j)[same_row])
-    return out.reshape(batch + (m, m))
-
-
-def take_elements(op: ComplexArray, flat: IndexArray) -> ComplexArray:
-    """``op[..., flat // d, flat % d]`` for a ``(..., d, d)`` array (one fast gather)."""
-    return np.asarray(op.reshape(op.shape[:-2] + (-1,)).take(flat, axis=-1), dtype=op.dtype)
-
-
-def refine_block(
-    block: PopulationBlock, pattern: NDArray[np.bool_]
-) -> tuple[PopulationBlock, IndexArray]:
-    """The population block of an operator given on ``block``, with its positions in ``block``.
-
-    Args:
-        block: the block the operator is written on.
-        pattern: ``(m, m)`` booleans, where the operator (any batch point) may be nonzero.
-
-    Returns:
-        ``(sub, positions)``: ``sub`` is the population block of the operator (a subset of
-        ``block``; e.g. only the populations for the global Lindblad equation, where the
-        secular terms decouple the coherences) and ``block.index[positions] == sub.index``.
-    """
-    n = block.dim * block.dim
-    full = np.zeros((n, n), dtype=bool)
-    full[block.index[:, None], block.index[None, :]] = pattern
-    sub = population_block(full)
-    lookup = np.full(n, -1, dtype=np.intp)
-    lookup[block.index] = np.arange(block.size)
-    return sub, lookup[sub.index]
+    out[same_col] = left[(i * d + k)[same_col]]
+    out[same_row] += right[(l * d + j)[same_row]]
+    return out

@@ -32,20 +32,22 @@ def block_heat_currents(
     x: ComplexArray,
     block: PopulationBlock,
 ) -> NDArray[np.float64]:
-    """Eqs. 21-23 with ``rho`` and each ``D_j`` given on a population block.
+    """Eqs. 21-23 with ``rho`` and each ``D_j`` on a population block, element-major.
 
     Args:
-        energy: ``H_S + H_LS`` in the eigenbasis, ``(..., d, d)``.
-        dissipators: ``D_j`` on the block, ``(..., m, m)`` each (the block is invariant
-            under each ``D_j``, so ``D_j(rho)`` lies in it).
-        x: the block elements of ``rho``, ``(..., m)``.
+        energy: ``H_S + H_LS`` in the eigenbasis, element-major ``(d*d, n)``.
+        dissipators: ``D_j`` on the block, ``(m*m, n)`` each (row ``r*m + s``; the block is
+            invariant under each ``D_j``, so ``D_j(rho)`` lies in it).
+        x: the block elements of ``rho``, ``(m, n)``.
         block: the population block.
 
     Returns:
-        ``J_j`` for each bath, ``(..., n_baths)``; positive into the system.
+        ``J_j`` for each bath, ``(n, n_baths)``; positive into the system.
     """
-    energy_t = energy[..., block.cols, block.rows]
-    v = x[..., None, :]
-    # explicit products and sums (not matmul): the same bits whatever the batch size
-    out = [np.sum(energy_t * np.sum(dissipator * v, axis=-1), axis=-1).real for dissipator in dissipators]
+    m, d = block.size, block.dim
+    energy_t = energy[block.cols * d + block.rows]  # E_ji for element (i, j): Tr(E X)
+    out = []
+    for dissipator in dissipators:
+        d_rho = np.sum(dissipator.reshape((m, m) + x.shape[1:]) * x[None], axis=1)
+        out.append(np.sum(energy_t * d_rho, axis=0).real)
     return np.stack(out, axis=-1)

@@ -23,10 +23,11 @@ from ..master.pair_kernel import (
     block_dissipator,
     block_jumps,
     bohr_frequencies,
+    closure_operator,
     coupling_pattern,
     spectral_rates,
 )
-from ..master.superop import block_multiplication, population_block, refine_block
+from ..master.superop import block_multiplication, element_major, population_block
 from ..steady.currents import block_heat_currents
 from ..steady.solve import block_min_eigenvalue, bordered_block_solve, check_steady_state
 
@@ -55,6 +56,11 @@ class EquationResult:
     J2: FloatArray
     min_eigenvalue: FloatArray
     condition_number: FloatArray
+
+
+def coupling_em_matrix(a: NDArray[np.complex128], shape: tuple[int, ...]) -> NDArray[np.complex128]:
+    """``A`` broadcast to the full batch shape."""
+    return np.broadcast_to(a, shape + a.shape[-2:])
 
 
 def temperatures(values: Mapping[str, ArrayLike]) -> tuple[FloatArray, FloatArray]:
@@ -95,38 +101,49 @@ def evaluate_points(
         values["omega_d"], t1, t2,
     )
     basis = system.eigensystem()
+    shape = system.batch_shape
     omega = bohr_frequencies(basis, system.degeneracy_tol)
     couplings = tuple(basis.to_eigen(a) for a in system.couplings)
-    block = population_block(coupling_pattern(couplings, system.dim))
-    jumps = []
+    omega_em = element_major(np.broadcast_to(omega, shape + omega.shape[-2:]))
+    coupling_em, weighted_em, k_em = [], [], []  # shared by both equations
     for a, bath in zip(couplings, system.baths):
         where = np.any(a != 0, axis=tuple(range(a.ndim - 2)))
-        jumps.append(block_jumps(a, spectral_rates(bath, omega, lamb_shift, where), block))
-    h_s = np.zeros(omega.shape, dtype=complex)
-    idx = np.arange(system.dim)
-    h_s[..., idx, idx] = basis.energies
+        weighted = spectral_rates(bath, omega, lamb_shift, where) * a
+        weighted = np.broadcast_to(weighted, shape + weighted.shape[-2:])
+        coupling_em.append(element_major(np.broadcast_to(a, shape + a.shape[-2:])))
+        weighted_em.append(element_major(weighted))
+        k_em.append(element_major(closure_operator(coupling_em_matrix(a, shape), weighted, None)))
+    n = weighted_em[0].shape[1]
+    d = system.dim
+    h_s = np.zeros((d * d, n), dtype=complex)
+    h_s[np.arange(d) * (d + 1)] = np.broadcast_to(basis.energies, shape + (d,)).reshape(n, d).T
+    transpose = np.arange(d * d).reshape(d, d).T.ravel()
     out = {}
     for name in equations:
         cutoff = None if name == "br" else system.degeneracy_tol
-        parts = [block_dissipator(jump, k, omega, cutoff, block) for jump, k in jumps]
+        # Bloch-Redfield: the X block (8 of 16 elements); Lindblad: the populations only
+        block = population_block(coupling_pattern(couplings, d, omega, cutoff))
+        parts = [
+            block_dissipator(block_jumps(a, w, block), k, omega_em, cutoff, block)
+            for a, w, k in zip(coupling_em, weighted_em, k_em)
+        ]
         dissipators = tuple(p[0] for p in parts)
-        k = sum(p[1] for p in parts)
-        energy = h_s + (k - np.conj(np.swapaxes(k, -1, -2))) / 2j
-        free = block_multiplication(-1j * energy, 1j * energy, block)
-        pattern = np.zeros((block.size, block.size), dtype=bool)
-        for term in (free, *dissipators):
-            pattern |= np.any(term != 0, axis=tuple(range(term.ndim - 2)))
-        sub, pos = refine_block(block, pattern)
-        ix = (..., pos[:, None], pos[None, :])
-        liou = free[ix] + sum(dissipator[ix] for dissipator in dissipators)
-        x, norm_b, norm_inv = bordered_block_solve(liou, sub)
+        k = np.sum([p[1] for p in parts], axis=0)
+        energy = h_s + (k - np.conj(k[transpose])) / 2j
+        liou_em = block_multiplication(-1j * energy, 1j * energy, block) + sum(dissipators)
+        m = block.size
+        liou = np.ascontiguousarray(liou_em.T).reshape(n, m, m)
+        x, norm_b, norm_inv = bordered_block_solve(liou, block)
         cond = norm_b * norm_inv
-        min_eig = block_min_eigenvalue(x, sub)
+        min_eig = block_min_eigenvalue(x, block)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             check_steady_state(cond, min_eig)
-        currents = block_heat_currents(energy, tuple(dd[ix] for dd in dissipators), x, sub)
+        currents = block_heat_currents(energy, dissipators, np.ascontiguousarray(x.T), block)
         out[name] = EquationResult(
-            J1=currents[..., 0], J2=currents[..., 1], min_eigenvalue=min_eig, condition_number=cond
+            J1=currents[:, 0].reshape(shape),
+            J2=currents[:, 1].reshape(shape),
+            min_eigenvalue=min_eig.reshape(shape),
+            condition_number=cond.reshape(shape),
         )
     return out
