@@ -66,6 +66,7 @@ PY_CASES = [
     Case("DrudeBath(temperature=-inf)", lambda: DrudeBath(0.01, 50, -np.inf), InvalidParameterError, "temperature"),
     Case("DrudeBath(temperature='5')", lambda: DrudeBath(0.01, 50, "5"), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
     Case("DrudeBath(temperature=None)", lambda: DrudeBath(0.01, 50, None), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
+    Case("DrudeBath(temperature=True)", lambda: DrudeBath(0.01, 50, True), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
     Case("DrudeBath(temperature=1+1j)", lambda: DrudeBath(0.01, 50, 1 + 1j), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
     Case("DrudeBath(temperature=[1, nan])", lambda: DrudeBath(0.01, 50, [1.0, np.nan]), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
     Case("DrudeBath(temperature=[[1], [1, 2]]) (ragged)", lambda: DrudeBath(0.01, 50, [[1.0], [1.0, 2.0]]), InvalidParameterError, "temperature"),  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ def real_array(
     ``minimum`` is an inclusive lower bound; ``strictly_positive`` demands ``> 0``.
     """
     arr = _numeric(name, value, "a real number or array of real numbers")
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":  # booleans are refused: True is not a temperature
         raise InvalidParameterError(
             f"{name} must be a real number or array of real numbers, got {_brief(value)}"
         )
@@ -45,7 +45,8 @@ def real_array(
     if strictly_positive and np.any(arr <= 0):
         raise InvalidParameterError(f"{name} must be > 0, got {_show(arr[arr <= 0])}")
     if minimum is not None and np.any(arr < minimum):
-        raise InvalidParameterError(f"{name} must be >= {minimum:g}, got {_show(arr[arr < minimum])}")
+        below = _show(arr[arr < minimum])
+        raise InvalidParameterError(f"{name} must be >= {minimum:g}, got {below}")
     return arr
 
 
@@ -64,7 +65,8 @@ def hermitian(name: str, value: ArrayLike, *, dim: int | None = None) -> NDArray
         )
     if dim is not None and arr.shape[-1] != dim:
         raise InvalidParameterError(
-            f"{name} must be {dim} x {dim} to act on the system, got {arr.shape[-2]} x {arr.shape[-1]}"
+            f"{name} must be {dim} x {dim} to act on the system, "
+            f"got {arr.shape[-2]} x {arr.shape[-1]}"
         )
     if not np.all(np.isfinite(arr)):
         raise InvalidParameterError(f"{name} must be finite (no NaN or infinite entries)")
@@ -85,7 +87,8 @@ def broadcast_shape(shapes: Mapping[str, tuple[int, ...]]) -> tuple[int, ...]:
     except ValueError:
         listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
         raise InvalidParameterError(
-            f"parameter shapes do not broadcast together (numpy rules, leading batch axes): {listed}"
+            "parameter shapes do not broadcast together (numpy rules, leading batch axes): "
+            + listed
         ) from None
 
 
@@ -98,8 +101,12 @@ def flag(name: str, value: object) -> bool:
 
 def tolerance(name: str, value: object) -> float:
     """A finite scalar ``>= 0`` (a frequency tolerance), as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InvalidParameterError(f"{name} must be a finite real number >= 0, got {_brief(value)}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise InvalidParameterError(
+            f"{name} must be a finite real number >= 0, got {_brief(value)}"
+        )
     number = float(value)
     if not (np.isfinite(number) and number >= 0):
         raise InvalidParameterError(f"{name} must be a finite real number >= 0, got {number!r}")
@@ -130,4 +137,5 @@ def _brief(value: object) -> str:
 
 def _show(arr: NDArray[np.float64]) -> str:
     flat = np.ravel(arr)
-    return repr(float(flat[0])) if flat.size == 1 else f"{flat.size} values, e.g. {float(flat[0])!r}"
+    first = float(flat[0])
+    return repr(first) if flat.size == 1 else f"{flat.size} values, e.g. {first!r}"

@@ -75,10 +75,15 @@ def lamb_shift_quadrature(omega: float, gamma: float, omega_d: float, temperatur
     return total / math.pi
 
 
-def _scalar(name: str, value: float, *, minimum: float | None = None, strictly_positive: bool = False) -> float:
+def _scalar(
+    name: str, value: float, *, minimum: float | None = None, strictly_positive: bool = False
+) -> float:
     arr = real_array(name, value, minimum=minimum, strictly_positive=strictly_positive)
     if arr.ndim != 0:
-        raise InvalidParameterError(f"{name} must be a scalar (the quadrature is one frequency at a time), got shape {arr.shape}")
+        raise InvalidParameterError(
+            f"{name} must be a scalar (the quadrature is one frequency at a time), "
+            f"got shape {arr.shape}"
+        )
     return float(arr)
 
 

@@ -25,5 +25,7 @@ def two_qubit_operator(op: NDArray[np.complex128], qubit: int) -> NDArray[np.com
     if isinstance(qubit, bool) or qubit not in (1, 2):
         raise InvalidParameterError(f"qubit must be 1 or 2, got {qubit!r}")
     if np.shape(op) != (2, 2):
-        raise InvalidParameterError(f"op must be a 2 x 2 single-qubit operator, got shape {np.shape(op)}")
+        raise InvalidParameterError(
+            f"op must be a 2 x 2 single-qubit operator, got shape {np.shape(op)}"
+        )
     return np.asarray(np.kron(op, ID2) if qubit == 1 else np.kron(ID2, op), dtype=np.complex128)

@@ -147,7 +147,9 @@ class OpenSystem:
 def _check_eigenbasis(basis: object, h: ComplexArray) -> None:
     """A supplied eigenbasis must diagonalize ``h``: otherwise every result would be wrong."""
     if not isinstance(basis, Eigenbasis):
-        raise InvalidParameterError(f"eigenbasis must be an Eigenbasis or None, got {type(basis).__name__}")
+        raise InvalidParameterError(
+            f"eigenbasis must be an Eigenbasis or None, got {type(basis).__name__}"
+        )
     d = h.shape[-1]
     energies, vectors = np.asarray(basis.energies), np.asarray(basis.vectors)
     if energies.shape[-1:] != (d,) or vectors.shape[-2:] != (d, d):
