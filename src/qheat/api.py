@@ -64,8 +64,10 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
             (checked before solving), or the solve finds the steady state not unique.
 
     Warns:
-        PositivityWarning, IllConditionedWarning: see :func:`qheat.steady_state`; the
-        result carries ``min_eigenvalue``, ``residual`` and ``condition_number``.
+        PositivityWarning: the steady state has an eigenvalue below ``-1e-12`` (Redfield
+            states can lose positivity); ``Solution.min_eigenvalue`` holds it per point.
+        IllConditionedWarning: the steady-state solve is ill-conditioned; see
+            ``Solution.state.condition_number`` and ``Solution.state.residual``.
 
     Example:
         >>> from qheat import GlobalLindblad
