@@ -17,6 +17,8 @@ Independent values used here (each test names its own):
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import warnings
@@ -27,6 +29,7 @@ import pytest
 
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath, lamb_shift_quadrature
+from qheat.cli import main
 from qheat.errors import IllConditionedWarning, NonUniqueSteadyStateError, PositivityWarning
 from qheat.master.equations import BlochRedfield, GlobalLindblad
 from qheat.model import TwoQubitModel
@@ -401,3 +404,18 @@ def test_bloch_redfield_with_lamb_shift_has_a_third_order_current_at_equal_tempe
         assert float(br.J1) == pytest.approx(redfield_state(p)[1][0], rel=1e-6)
         currents.append(float(br.J1))
     assert currents[0] / currents[1] == pytest.approx(1000, rel=0.02)
+
+
+def test_the_command_line_reports_a_non_positive_state_in_one_line() -> None:
+    """``qheat current`` at T1 = T2 = 0.3: exit 0, the warning as one stderr line, and the
+    JSON carries it with the smallest eigenvalue (independent value: ``redfield_state``)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["current", "--t1", "0.3", "--t2", "0.3", "--equation", "br", "--json"])
+    assert status == 0
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 1 and "PositivityWarning" in lines[0] and "Traceback" not in lines[0]
+    result = json.loads(out.getvalue())["br"]
+    assert any("PositivityWarning" in w for w in result["warnings"])
+    rho, _ = redfield_state({**PAPER, "t1": 0.3, "t2": 0.3})
+    assert result["min_eigenvalue"] == pytest.approx(float(np.linalg.eigvalsh(rho)[0]), rel=1e-8)
