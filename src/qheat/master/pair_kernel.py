@@ -165,12 +165,15 @@ def coupling_pattern(
     return np.eye(dim * dim, dtype=bool) | jumps | np.kron(eye, ks) | np.kron(ks.T, eye)
 
 
-def block_jumps(coupling: ComplexArray, weighted: ComplexArray, block: PopulationBlock) -> ComplexArray:
+def block_jumps(
+    coupling: ComplexArray | FloatArray, weighted: ComplexArray, block: PopulationBlock
+) -> ComplexArray:
     """One bath's jump term on ``block``, every pair kept (module docstring), element-major.
 
     Args:
         coupling: ``A`` in the eigenbasis, element-major ``(d*d, n)``
-            (:func:`~qheat.master.superop.element_major`).
+            (:func:`~qheat.master.superop.element_major`); a real array when ``A`` is real
+            (the paper's model) halves the work.
         weighted: ``Gamma o A`` (``Gamma`` from :func:`spectral_rates`), element-major.
         block: the population block (size m).
 
@@ -180,7 +183,8 @@ def block_jumps(coupling: ComplexArray, weighted: ComplexArray, block: Populatio
         it by a mask (:func:`block_dissipator`); ``K`` comes from :func:`closure_operator`.
     """
     ab, cd = _pair_positions(block)
-    jump = weighted[ab] * np.conj(coupling[cd])
+    a_cd = np.conj(coupling[cd]) if np.iscomplexobj(coupling) else coupling[cd]
+    jump = weighted[ab] * a_cd
     jump += coupling[ab] * np.conj(weighted[cd])
     return jump
 

@@ -58,11 +58,6 @@ class EquationResult:
     condition_number: FloatArray
 
 
-def coupling_em_matrix(a: NDArray[np.complex128], shape: tuple[int, ...]) -> NDArray[np.complex128]:
-    """``A`` broadcast to the full batch shape."""
-    return np.broadcast_to(a, shape + a.shape[-2:])
-
-
 def temperatures(values: Mapping[str, ArrayLike]) -> tuple[FloatArray, FloatArray]:
     """``(T1, T2)`` from ``t1`` or ``dt`` (``T1 = T2 + dt``; ``dt`` defaults to 0)."""
     if "t1" in values and "dt" in values:
@@ -105,14 +100,16 @@ def evaluate_points(
     omega = bohr_frequencies(basis, system.degeneracy_tol)
     couplings = tuple(basis.to_eigen(a) for a in system.couplings)
     omega_em = element_major(np.broadcast_to(omega, shape + omega.shape[-2:]))
-    coupling_em, weighted_em, k_em = [], [], []  # shared by both equations
+    coupling_em: list[NDArray[np.complex128] | NDArray[np.float64]] = []
+    weighted_em, k_em = [], []  # shared by both equations
     for a, bath in zip(couplings, system.baths):
         where = np.any(a != 0, axis=tuple(range(a.ndim - 2)))
         weighted = spectral_rates(bath, omega, lamb_shift, where) * a
         weighted = np.broadcast_to(weighted, shape + weighted.shape[-2:])
-        coupling_em.append(element_major(np.broadcast_to(a, shape + a.shape[-2:])))
+        full_a = element_major(np.broadcast_to(a, shape + a.shape[-2:]))
+        coupling_em.append(full_a.real.copy() if not np.any(full_a.imag) else full_a)
         weighted_em.append(element_major(weighted))
-        k_em.append(element_major(closure_operator(coupling_em_matrix(a, shape), weighted, None)))
+        k_em.append(element_major(closure_operator(a, weighted, None)))
     n = weighted_em[0].shape[1]
     d = system.dim
     h_s = np.zeros((d * d, n), dtype=complex)
