@@ -160,6 +160,7 @@ CLI_CASES: list[tuple[list[str], str]] = [
     (["current", "--gamma1", "-0.1"], "--gamma1 must be >= 0"),
     (["current", "--gamma2", "-inf"], "--gamma2 must be finite"),
     (["current", "--dt", "-1e3"], "T1 must be finite and >= 0"),
+    (["current", "--dt", "-1x"], "--dt must be a number"),
     (["current", "--gamma1", "0", "--gamma2", "0"], "both 0"),
     (["current", "--gamma1", "1e308"], "overflow"),
     (["current", "--omega-d", "0"], "--omega-d must be > 0"),

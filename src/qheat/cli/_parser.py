@@ -11,8 +11,9 @@ from typing import Any, NoReturn
 
 __all__ = ["OneLineParser", "number", "add_model_options", "temperatures"]
 
-NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
-"""What argparse must take as a (negative) value rather than an option name."""
+NEGATIVE_NUMBER = re.compile(r"^-(\d|\.\d)|^-(inf|infinity|nan)$", re.IGNORECASE)
+"""What argparse must take as a value rather than an option name: anything starting with a
+minus and a digit (``-1e3``, ``-.5``, a range ``-1:5:3``) and ``-inf``, ``-nan``."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -20,8 +21,8 @@ class OneLineParser(argparse.ArgumentParser):
 
     Abbreviated options are refused (``--omega`` must not silently mean ``--omega-d``), an
     unknown option of a subcommand is reported with the list of the options it allows, and
-    every negative number is a value, not an option (argparse's own rule misses ``-1e3``
-    and ``-inf``, which then read as "expected one argument").
+    every negative number is a value, not an option (argparse's own rule misses ``-1e3``,
+    ``-inf`` and ranges such as ``-1:5:3``, which then read as "expected one argument").
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
