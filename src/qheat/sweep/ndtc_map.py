@@ -43,7 +43,7 @@ def ndtc_map(
     *,
     rtol: float = DEFAULT_RTOL,
     lamb_shift: bool = True,
-    chunk_size: int = 2048,
+    chunk_size: int = 4096,
     progress: bool | None = False,
     **fixed: float,
 ) -> xr.Dataset:
@@ -56,7 +56,8 @@ def ndtc_map(
         dt: the bias grid ``dT = T1 - T2``, strictly increasing, at least 3 points.
         rtol: the peak is refined until its bracket is below ``rtol * dT_peak``.
         lamb_shift: keep ``S(w)`` (False: ``S = 0``).
-        chunk_size: plane points solved together (memory: ``~25 kB x chunk_size x len(dt)``).
+        chunk_size: points solved together (at least one curve of ``len(dt)`` points);
+            memory about 11 kB per point of a chunk, whatever the plane size.
         progress: progress bar over chunks of the plane.
         **fixed: the other model parameters (defaults of ``qheat current``).
 
@@ -87,15 +88,22 @@ def ndtc_map(
     make_grid({**params, "dt": bias})
     plane = {k: np.broadcast_to(_axis(k, v, xname, yname), (xv.size, yv.size)).ravel() for k, v in params.items()}
     n = xv.size * yv.size
+    curves = max(1, chunk_size // bias.size)  # plane points per chunk of the grid pass
     current = np.empty((n, bias.size))
-    starts = range(0, n, chunk_size)
+    starts = range(0, n, curves)
     for start in tqdm(starts, desc="ndtc-map", unit="chunk", disable=not progress):
-        stop = min(start + chunk_size, n)
+        stop = min(start + curves, n)
         chunk = {k: v[start:stop, None] for k, v in plane.items()}
         current[start:stop] = evaluate_points({**chunk, "dt": bias[None, :]}, ("br",), lamb_shift)["br"].J1
 
-    def at_bias(d_t: FloatArray) -> FloatArray:
-        return evaluate_points({**plane, "dt": np.asarray(d_t).ravel()}, ("br",), lamb_shift)["br"].J1
+    def at_bias(d_t: ArrayLike) -> FloatArray:
+        flat = np.asarray(d_t, dtype=float).ravel()
+        out = np.empty(n)
+        for start in range(0, n, chunk_size):
+            part = slice(start, start + chunk_size)
+            values = {**{k: v[part] for k, v in plane.items()}, "dt": flat[part]}
+            out[part] = evaluate_points(values, ("br",), lamb_shift)["br"].J1
+        return out
 
     result = refine_peak(at_bias, bias, current, rtol=rtol)
     shape = (xv.size, yv.size)
