@@ -13,8 +13,8 @@ All baselines are measured in the same run:
 
 qheat runs both master equations with the Lamb shift through :func:`qheat.sweep.sweep`
 (default chunk size). The 10^6-point plane (1000 dT x 1000 g) runs in a fresh process on 2
-worker processes; its peak memory is the peak resident set size of the parent plus that of the
-largest worker (``resource.getrusage``).
+worker processes (and on 1 process in this one); its peak memory is the peak resident set size
+of the parent (``VmHWM``) plus that of the largest worker (``resource.getrusage``).
 
 Run: ``.venv/bin/python benchmarks/bench_sweep.py [--qthermo /path/to/python] [--quick]``.
 """
@@ -54,9 +54,18 @@ def plane(n_g: int, n_dt: int, workers: int) -> float:
 def child(n_g: int, n_dt: int, workers: int) -> None:
     """Run one plane in this (fresh) process; print seconds and peak memory as JSON."""
     seconds = plane(n_g, n_dt, workers)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = _high_water_mark_mib()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "parent_MiB": own, "worker_MiB": kids}))
+
+
+def _high_water_mark_mib() -> float:
+    """Peak RSS of this process image (``VmHWM``; ``ru_maxrss`` would include the RSS of the
+    process that spawned it, which Linux carries across ``exec``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def fresh(n_g: int, n_dt: int, workers: int) -> dict[str, float]:
@@ -129,7 +138,8 @@ def main() -> None:
         return
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')} "
-          f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} cores={os.cpu_count()}")
+          f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} cores={os.cpu_count()} "
+          f"load average {os.getloadavg()[0]:.2f} (other processes share the cores)")
     plane(10, 10, 1)  # warm up imports and caches
 
     qutip_point = qutip_per_point()
@@ -160,6 +170,7 @@ def main() -> None:
     if not args.quick:
         run = fresh(1000, 1000, 2)
         peak = run["parent_MiB"] + run["worker_MiB"]
+        print(f"  (load average now {os.getloadavg()[0]:.2f})")
         print(f"10^6-point plane (1000 dT x 1000 g), both equations + Lamb shift, 2 processes: "
               f"{run['seconds']:.1f} s, {1e6 / run['seconds']:.3g} points/s (target <= 30 s)")
         print(f"  peak memory: parent {run['parent_MiB']:.0f} MiB + largest worker {run['worker_MiB']:.0f} MiB "
