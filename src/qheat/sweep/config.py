@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from .engine import EQUATIONS, PARAMETERS
+from .grid import checked_values
 from .schedulers import SCHEDULERS
 
 __all__ = ["ConfigError", "SweepConfig", "read_config", "parse_values"]
@@ -153,29 +154,32 @@ def _name(key: str) -> str:
     return key.replace("-", "_")
 
 
+_EXPECTED = 'a number, a list of numbers, "start:stop:num" or {start = .., stop = .., num = ..}'
+
+
 def _values(where: _Locator, key: str, value: Any) -> FloatArray:
-    loc = where("parameters", key)
-    expected = 'a number, a list of numbers, "start:stop:num" or {start = .., stop = .., num = ..}'
     try:
-        if isinstance(value, bool):
-            raise InvalidParameterError(f"{key} must be {expected}, got {value!r}")
-        if isinstance(value, int | float):
-            return np.asarray(float(value))
-        if isinstance(value, str):
-            return parse_values(key, value)
-        if isinstance(value, list):
-            if not value or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
-                raise InvalidParameterError(f"{key} must be {expected}, got {value!r}")
-            return np.asarray(value, dtype=float)
-        if isinstance(value, dict):
-            if set(value) != {"start", "stop", "num"}:
-                raise InvalidParameterError(
-                    f"{key}: a range table needs exactly start, stop and num, got {sorted(value)}"
-                )
-            return parse_values(key, f"{value['start']}:{value['stop']}:{value['num']}")
+        return checked_values(_name(key), _raw_values(key, value))
     except InvalidParameterError as exc:
-        raise ConfigError(f"{loc}: {exc}") from None
-    raise ConfigError(f"{loc}: {key} must be {expected}, got {value!r}")
+        raise ConfigError(f"{where('parameters', key)}: {exc}") from None
+
+
+def _raw_values(key: str, value: Any) -> FloatArray:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return np.asarray(float(value))
+    if isinstance(value, str):
+        return parse_values(key, value)
+    if isinstance(value, list) and value and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        return np.asarray(value, dtype=float)
+    if isinstance(value, dict):
+        if set(value) != {"start", "stop", "num"}:
+            raise InvalidParameterError(
+                f"{key}: a range table needs exactly start, stop and num, got {sorted(value)}"
+            )
+        return parse_values(key, f"{value['start']}:{value['stop']}:{value['num']}")
+    raise InvalidParameterError(f"{key} must be {_EXPECTED}, got {value!r}")
 
 
 def _typed(where: _Locator, key: str, value: Any, kind: type, expected: str) -> Any:

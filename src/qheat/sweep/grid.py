@@ -21,7 +21,7 @@ from .._checks import real_array
 from ..errors import InvalidParameterError
 from .engine import PARAMETERS
 
-__all__ = ["Grid", "DEFAULTS", "LIMITS", "UNITS", "ZIP_DIM", "make_grid"]
+__all__ = ["Grid", "DEFAULTS", "LIMITS", "UNITS", "ZIP_DIM", "make_grid", "checked_values"]
 
 FloatArray = NDArray[np.float64]
 
@@ -128,7 +128,7 @@ def make_grid(params: Mapping[str, ArrayLike], zipped: bool = False) -> Grid:
         )
     if "t1" in params and "dt" in params:
         raise InvalidParameterError("give t1 or dt (= T1 - T2), not both")
-    values = {name: _checked(name, params[name]) for name in params}
+    values = {name: checked_values(name, params[name]) for name in params}
     for name, default in DEFAULTS.items():
         values.setdefault(name, np.asarray(default))
     if "t1" not in values:
@@ -156,7 +156,12 @@ def make_grid(params: Mapping[str, ArrayLike], zipped: bool = False) -> Grid:
     return grid
 
 
-def _checked(name: str, value: ArrayLike) -> FloatArray:
+def checked_values(name: str, value: ArrayLike) -> FloatArray:
+    """One parameter's value (0-d) or axis (1-D) after checking it is finite and in range.
+
+    Raises:
+        InvalidParameterError: naming the parameter and its allowed range.
+    """
     arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
     if arr.ndim > 1:
         raise InvalidParameterError(f"{name} must be a number or a 1-D array, got shape {arr.shape}")
