@@ -177,3 +177,17 @@ def test_cli_ndtc_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds["ndtc"].shape == (2, 2)
     assert main(["ndtc-map", "--x", "g", "--y", "gamma=0:1:2", "--dt", "1:2:3"]) == 2
+
+
+def test_one_positivity_warning_per_sweep() -> None:
+    """Strong coupling at low temperature: Redfield states lose positivity (the independent
+    check is the eigenvalue from qheat.solve); the sweep warns once, with the count."""
+    gamma1 = np.array([0.01, 0.3])
+    with pytest.warns(qheat.PositivityWarning, match="2 of 2 points") as record:
+        ds = sweep(gamma1=gamma1, gamma2=0.3, t2=0.05, g=0.05, eps1=1.0, eps2=1.0, equations=("br",))
+    assert len(record) == 1
+    for i, g1 in enumerate(gamma1):
+        with pytest.warns(qheat.PositivityWarning):
+            sol = qheat.solve(qheat.paper_system(1, 1, 0.05, g1, 0.3, 50, 0.05, 0.05))
+        assert float(ds["min_eigenvalue_br"][i]) == pytest.approx(float(sol.min_eigenvalue), abs=1e-13)
+        assert float(sol.min_eigenvalue) < 0
