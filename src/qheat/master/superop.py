@@ -79,7 +79,9 @@ class PopulationBlock:
 
     Attributes:
         dim: Hilbert-space dimension d.
-        rows, cols: level indices of the block's elements, ``(m,)`` each, populations first.
+        rows: level index ``i`` of each element ``rho[i, j]`` of the block, ``(m,)``,
+            populations first.
+        cols: level index ``j`` of each element, ``(m,)``.
         index: their column-stacked positions ``cols * d + rows``, ``(m,)``.
         complement: the other positions of ``vec(rho)`` (where the steady state is zero).
     """
@@ -178,7 +180,8 @@ def block_multiplication(
     """Superoperator of ``rho -> X rho + rho Y`` restricted to ``block``, element-major.
 
     Args:
-        left, right: ``X`` and ``Y`` element-major (:func:`element_major`), ``(d*d, n)``.
+        left: ``X`` element-major (:func:`element_major`), ``(d*d, n)``.
+        right: ``Y`` element-major, ``(d*d, n)``.
         block: the population block (size m).
 
     Returns:

@@ -46,7 +46,8 @@ class EquationResult:
     """Currents and diagnostics of one master equation over a chunk of points, each ``(n,)``.
 
     Attributes:
-        J1, J2: heat currents from bath 1 and bath 2 into the system (Eqs. 21-23).
+        J1: heat current from bath 1 into the system (Eqs. 21-23).
+        J2: heat current from bath 2 into the system.
         min_eigenvalue: smallest eigenvalue of the steady state.
         condition_number: exact 1-norm condition number of the bordered population block
             (the complement block, coherences between the two parity sectors, is not inverted).

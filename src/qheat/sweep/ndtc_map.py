@@ -50,9 +50,10 @@ def ndtc_map(
     """NDTC of the Bloch-Redfield current ``J1(dT)`` at every point of an ``x`` by ``y`` plane.
 
     Args:
-        x, y: ``(name, values)`` of the two plane axes; names among ``eps1, eps2, g, gamma1,
+        x: ``(name, values)`` of the first plane axis; names among ``eps1, eps2, g, gamma1,
             gamma2, omega_d, t2`` and the aliases ``gamma`` (both couplings) and ``eps``
             (both splittings).
+        y: ``(name, values)`` of the second plane axis (a different parameter).
         dt: the bias grid ``dT = T1 - T2``, strictly increasing, at least 3 points.
         rtol: the peak is refined until its bracket is below ``rtol * dT_peak``.
         lamb_shift: keep ``S(w)`` (False: ``S = 0``).
