@@ -191,3 +191,10 @@ def test_one_positivity_warning_per_sweep() -> None:
             sol = qheat.solve(qheat.paper_system(1, 1, 0.05, g1, 0.3, 50, 0.05, 0.05))
         assert float(ds["min_eigenvalue_br"][i]) == pytest.approx(float(sol.min_eigenvalue), abs=1e-13)
         assert float(sol.min_eigenvalue) < 0
+
+
+@pytest.mark.parametrize("command", ["sweep", "ndtc-map"])
+def test_help_renders(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0 and "--eps1" in capsys.readouterr().out

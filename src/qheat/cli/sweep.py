@@ -34,7 +34,10 @@ _OPTIONS = (
 
 
 def add_grid_options(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
-    """The model options of ``qheat current``, each ``VALUE`` or ``START:STOP:NUM``."""
+    """The model options of ``qheat current``, each ``VALUE`` or ``START:STOP:NUM``.
+
+    ``skip`` leaves options out; skipping ``t1`` or ``dt`` leaves out both temperatures options.
+    """
     group = parser.add_argument_group(
         "model (Eq. 1) and Drude baths (Eq. 17), each VALUE or START:STOP:NUM; hbar = kB = 1"
     )
@@ -42,11 +45,11 @@ def add_grid_options(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()
         if name not in skip:
             flag = "--" + name.replace("_", "-")
             group.add_argument(flag, dest=name, metavar="V|A:B:N", help=text)
+    if "t1" in skip or "dt" in skip:
+        return
     hot = group.add_mutually_exclusive_group()
-    if "t1" not in skip:
-        hot.add_argument("--t1", metavar="V|A:B:N", help="T1 >= 0")
-    if "dt" not in skip:
-        hot.add_argument("--dt", metavar="V|A:B:N", help="T1 - T2, the paper's axis (default 0)")
+    hot.add_argument("--t1", metavar="V|A:B:N", help="T1 >= 0")
+    hot.add_argument("--dt", metavar="V|A:B:N", help="T1 - T2, the paper's axis (default 0)")
 
 
 def grid_values(args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
