@@ -15,7 +15,7 @@ import xarray as xr
 import qheat.sweep.run as runner
 from qheat.sweep import sweep
 
-ARGS = ["sweep", "--g", "0.1:0.9:20", "--dt", "0.5:40:10", "--equation", "br",
+ARGS = ["sweep", "--g", "0.1:0.9:40", "--dt", "0.5:40:10", "--equation", "br",
         "--chunk-size", "1", "--no-progress"]
 
 
@@ -33,8 +33,8 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path: Path, monkeypatch: p
     proc.wait()
     assert not out.exists()
     done = {p.name: p.stat().st_mtime_ns for p in parts.glob("chunk-*.npz")}
-    assert 10 <= len(done) < 200
-    (parts / "chunk-000199.npz.4242.tmp").write_bytes(b"half a chunk")  # as a crash leaves it
+    assert 10 <= len(done) < 400
+    (parts / "chunk-000399.npz.4242.tmp").write_bytes(b"half a chunk")  # as a crash leaves it
 
     computed: list[int] = []
     original = runner.evaluate_chunk
@@ -46,10 +46,10 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path: Path, monkeypatch: p
         return original(task)
 
     monkeypatch.setattr(runner, "evaluate_chunk", counting)
-    g, dt = np.linspace(0.1, 0.9, 20), np.linspace(0.5, 40, 10)
+    g, dt = np.linspace(0.1, 0.9, 40), np.linspace(0.5, 40, 10)
     resumed = sweep(g=g, dt=dt, equations=("br",), chunk_size=1, out=out, resume=True)
     finished = {int(name[6:12]) for name in done}
-    assert sorted(computed) == sorted(set(range(200)) - finished)
+    assert sorted(computed) == sorted(set(range(400)) - finished)
 
     monkeypatch.setattr(runner, "evaluate_chunk", original)
     whole = sweep(g=g, dt=dt, equations=("br",), chunk_size=1)
