@@ -7,6 +7,7 @@ every case the test-suite tries, with the message it gets.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,19 @@ def real_array(
 
     ``minimum`` is an inclusive lower bound; ``strictly_positive`` demands ``> 0``.
     """
+    if type(value) in (float, int, np.float64):  # the common scalar case, without array reductions
+        number = float(value)  # type: ignore[arg-type]
+        if math.isfinite(number) and not (strictly_positive and number <= 0) and not (
+            minimum is not None and number < minimum
+        ):
+            return np.asarray(number)
+    elif type(value) is np.ndarray and value.dtype == np.float64 and value.size:
+        # already a float array (the constructors' own output): one pass over min and max
+        low, high = float(value.min()), float(value.max())
+        if math.isfinite(low) and math.isfinite(high) and not (
+            strictly_positive and low <= 0
+        ) and not (minimum is not None and low < minimum):
+            return value
     arr = _numeric(name, value, "a real number or array of real numbers")
     if arr.dtype.kind not in "iuf":  # booleans are refused: True is not a temperature
         raise InvalidParameterError(

@@ -109,7 +109,9 @@ class DrudeBath:
 
         At ``T = 0`` it is ``J(w)`` for ``w > 0`` and 0 for ``w <= 0``, exactly.
         """
-        w = _frequency(omega)
+        return self._G(_frequency(omega))
+
+    def _G(self, w: FloatArray) -> FloatArray:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             r2 = (w / self.omega_d) ** 2
             value = self.gamma / (1.0 + r2) * emission_factor(w, self.temperature)
@@ -122,7 +124,9 @@ class DrudeBath:
         ``O(T^2)`` (the ``O(T)`` terms cancel), far below double precision there, and the
         digamma arguments ``w/(2 pi T)`` would overflow as ``T -> 0``.
         """
-        w = _frequency(omega)
+        return self._S(_frequency(omega))
+
+    def _S(self, w: FloatArray) -> FloatArray:
         wd, t = self.omega_d, self.temperature
         w, wd, t = np.broadcast_arrays(w, wd, t)
         hot = t > COLD_RATIO / (2 * np.pi) * wd
@@ -153,7 +157,8 @@ class DrudeBath:
 
     def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
         """``Gamma(w) = G(w) + i S(w)`` (Eq. 13)."""
-        return self.G(omega) + 1j * self.S(omega)
+        w = _frequency(omega)
+        return self._G(w) + 1j * self._S(w)
 
 
 def _re_digamma_one_plus_iy(y: FloatArray) -> FloatArray:

@@ -18,7 +18,7 @@ from .._checks import flag, tolerance
 from ..errors import InvalidParameterError
 from ..model import OpenSystem
 from .generator import Generator
-from .pair_kernel import bohr_frequencies, pair_terms
+from .pair_kernel import spectral_pair_terms, without_lamb_shift
 
 __all__ = ["MasterEquation", "BlochRedfield", "GlobalLindblad", "pair_generator", "secular_mask"]
 
@@ -57,12 +57,14 @@ def pair_generator(
     if not isinstance(system, OpenSystem):
         raise InvalidParameterError(f"system must be an OpenSystem, got {type(system).__name__}")
     basis = system.eigensystem()
-    omega = bohr_frequencies(basis, system.degeneracy_tol)
+    omega = system.bohr_frequencies
     mask = None if secular_cutoff is None else secular_mask(omega, secular_cutoff)
     dissipators = []
     h_ls: NDArray[np.complex128] = np.zeros(omega.shape, dtype=complex)
-    for coupling, bath in zip(system.couplings, system.baths):
-        dissipator, lamb = pair_terms(basis.to_eigen(coupling), bath, omega, mask, lamb_shift)
+    for coupling, spectra in zip(system.eigen_couplings, system.correlation_spectra):
+        dissipator, lamb = spectral_pair_terms(
+            coupling, without_lamb_shift(spectra, lamb_shift), mask
+        )
         dissipators.append(dissipator)
         h_ls = h_ls + lamb
     h_s = np.zeros(omega.shape, dtype=complex)

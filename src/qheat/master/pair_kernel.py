@@ -30,6 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Bath, Eigenbasis
+from ..model.system import coupling_support
+from ..model.system import spectral_rates as model_spectral_rates
 from .superop import PopulationBlock, block_multiplication, kron
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "spectral_rates",
     "closure_operator",
     "pair_terms",
+    "spectral_pair_terms",
+    "without_lamb_shift",
     "block_jumps",
     "block_dissipator",
     "coupling_pattern",
@@ -62,17 +66,12 @@ def spectral_rates(
     ``where`` (``(d, d)`` booleans) evaluates only those elements and leaves 0 elsewhere: the
     master equations use ``Gamma(w_ab)`` only where the coupling ``A_ab`` is nonzero.
     """
-    if where is None:
-        local = bath.expanded(2) if bath.shape else bath
-        values = local.Gamma(omega) if lamb_shift else local.G(omega)
-        return np.asarray(values, dtype=np.complex128)
-    flat = np.flatnonzero(where)
-    picked = omega.reshape(omega.shape[:-2] + (-1,))[..., flat]
-    local = bath.expanded(1) if bath.shape else bath
-    picked_rates = np.asarray(local.Gamma(picked) if lamb_shift else local.G(picked))
-    out = np.zeros(picked_rates.shape[:-1] + (where.size,), dtype=complex)
-    out[..., flat] = picked_rates
-    return out.reshape(picked_rates.shape[:-1] + where.shape)
+    return without_lamb_shift(model_spectral_rates(bath, omega, where), lamb_shift)
+
+
+def without_lamb_shift(gamma: ComplexArray, lamb_shift: bool) -> ComplexArray:
+    """``Gamma`` itself, or its real part ``G`` (``S = 0``) when ``lamb_shift`` is False."""
+    return gamma if lamb_shift else np.asarray(gamma.real, dtype=np.complex128)
 
 
 def closure_operator(
@@ -112,8 +111,14 @@ def pair_terms(
             Bloch-Redfield tensor does. The Hermitian part ``(G(w) - G(w'))/2i`` of the
             non-secular pairs then remains in ``H_LS``: it belongs to the Redfield structure.
     """
-    where = np.any(coupling != 0, axis=tuple(range(coupling.ndim - 2)))
-    gam = spectral_rates(bath, omega, lamb_shift, where)
+    gam = spectral_rates(bath, omega, lamb_shift, coupling_support(coupling))
+    return spectral_pair_terms(coupling, gam, mask)
+
+
+def spectral_pair_terms(
+    coupling: ComplexArray, gam: ComplexArray, mask: BoolArray | None
+) -> tuple[ComplexArray, ComplexArray]:
+    """:func:`pair_terms` from the spectra ``Gamma(w_ab)`` already evaluated, ``(..., d, d)``."""
     weighted = gam * coupling
     k = closure_operator(coupling, weighted, mask)
     d = coupling.shape[-1]

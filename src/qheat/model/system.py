@@ -7,6 +7,7 @@ model). Every array may carry leading batch axes ``(...)`` that broadcast (numpy
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -15,7 +16,9 @@ from numpy.typing import ArrayLike, NDArray
 from .._checks import broadcast_shape, hermitian, tolerance
 from ..errors import InvalidParameterError
 
-__all__ = ["Bath", "Eigenbasis", "OpenSystem"]
+__all__ = [
+    "coupling_support",
+    "spectral_rates","Bath", "Eigenbasis", "OpenSystem"]
 
 EIGENBASIS_RTOL = 1e-8
 """A supplied eigenbasis must satisfy ``max |H U - U diag(E)|`` and ``max |U^dag U - 1|``
@@ -138,10 +141,63 @@ class OpenSystem:
 
     def eigensystem(self) -> Eigenbasis:
         """The analytic eigenbasis if given, else ``numpy.linalg.eigh`` (ascending energies)."""
+        return self._eigensystem
+
+    @cached_property
+    def _eigensystem(self) -> Eigenbasis:
         if self.eigenbasis is not None:
             return self.eigenbasis
         energies, vectors = np.linalg.eigh(self.hamiltonian)
         return Eigenbasis(energies=energies, vectors=vectors)
+
+    @cached_property
+    def bohr_frequencies(self) -> FloatArray:
+        """``w_ab = E_b - E_a`` (..., d, d), with ``|w_ab| <= degeneracy_tol`` set to exactly 0."""
+        w = self.eigensystem().bohr_frequencies()
+        return np.where(np.abs(w) <= self.degeneracy_tol, 0.0, w)
+
+    @cached_property
+    def eigen_couplings(self) -> tuple[ComplexArray, ...]:
+        """The coupling operators ``<a|A_j|b>`` in the eigenbasis, each ``(..., d, d)``."""
+        basis = self.eigensystem()
+        return tuple(basis.to_eigen(a) for a in self.couplings)
+
+    @cached_property
+    def correlation_spectra(self) -> tuple[ComplexArray, ...]:
+        """``Gamma_j(w_ab) = G_j(w_ab) + i S_j(w_ab)`` (Eq. 13) at the Bohr frequencies.
+
+        One ``(..., d, d)`` array per bath, evaluated where ``A_j`` has a nonzero element
+        (zero elsewhere): the only places the master equations use it. Computed once per
+        system and shared by every master equation built from it.
+        """
+        return tuple(
+            spectral_rates(bath, self.bohr_frequencies, where=coupling_support(a))
+            for bath, a in zip(self.baths, self.eigen_couplings)
+        )
+
+
+def coupling_support(coupling: ComplexArray) -> NDArray[np.bool_]:
+    """``(d, d)`` pattern of the elements of ``coupling`` that are nonzero at any batch point."""
+    return np.any(coupling != 0, axis=tuple(range(coupling.ndim - 2)))
+
+
+def spectral_rates(
+    bath: Bath, omega: FloatArray, where: NDArray[np.bool_] | None = None
+) -> ComplexArray:
+    """``Gamma(w_ab) = G(w_ab) + i S(w_ab)`` (Eq. 13) of one bath at frequencies ``(..., d, d)``.
+
+    ``where`` (``(d, d)`` booleans) evaluates only those elements and leaves 0 elsewhere.
+    """
+    if where is None:
+        local = bath.expanded(2) if bath.shape else bath
+        return np.asarray(local.Gamma(omega), dtype=np.complex128)
+    flat = np.flatnonzero(where)
+    picked = omega.reshape(omega.shape[:-2] + (-1,))[..., flat]
+    local = bath.expanded(1) if bath.shape else bath
+    picked_rates = np.asarray(local.Gamma(picked))
+    out = np.zeros(picked_rates.shape[:-1] + (where.size,), dtype=complex)
+    out[..., flat] = picked_rates
+    return out.reshape(picked_rates.shape[:-1] + where.shape)
 
 
 def _check_eigenbasis(basis: object, h: ComplexArray) -> None:
