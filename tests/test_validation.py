@@ -339,9 +339,7 @@ def test_docs_table_is_current() -> None:
     |omega| depends on which Bohr frequencies the engine evaluates).
     """
     def stable(text: str) -> str:
-        text = OVERFLOW_NUMBERS.sub("up to #", SUBCOMMANDS.sub("(choose from ...)", text))
-        gaps = {f"`{_cell(t.strip().replace(chr(10), ' ⏎ '))}`" for t, _ in TOML_BAD_VALUES}
-        return "\n".join(row for row in text.splitlines() if not any(g in row for g in gaps))
+        return OVERFLOW_NUMBERS.sub("up to #", SUBCOMMANDS.sub("(choose from ...)", text))
 
     assert stable(_doc_section(DOC.read_text())) == stable(render_table())
 
