@@ -11,7 +11,7 @@ All baselines are measured in the same run:
 * the floor: ``numpy.linalg.solve`` of a batch of random 8 x 8 and 16 x 16 complex systems of
   the same count.
 
-qheat runs both master equations with the Lamb shift through :func:`qheat.sweep.sweep`
+qheat runs both master equations with the Lamb shift through :func:`qheat.sweeps.sweep`
 (default chunk size). The 10^6-point plane (1000 dT x 1000 g) runs in a fresh process on 2
 worker processes (and on 1 process in this one); its peak memory is the peak resident set size
 of the parent (``VmHWM``) plus that of the largest worker (``resource.getrusage``).
@@ -36,7 +36,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from qheat.sweep import Processes, Serial, sweep  # noqa: E402
+from qheat.sweeps import Processes, Serial, sweep  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIXED = {"eps1": 5.0, "eps2": 4.0, "gamma1": 0.01, "gamma2": 0.01, "omega_d": 50.0, "t2": 5.0}

@@ -10,7 +10,7 @@ from scipy.special import digamma
 import qheat
 from qheat.baths.special import re_digamma_one_plus_iy
 from qheat.master.superop import population_block
-from qheat.sweep.engine import evaluate_points
+from qheat.sweeps.engine import evaluate_points
 
 NAMES = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "t2")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from qheat.sweep import Dask, Processes, sweep
+from qheat.sweeps import Dask, Processes, sweep
 
 distributed = pytest.importorskip("distributed")
 

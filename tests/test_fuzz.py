@@ -168,7 +168,7 @@ def toml_texts(draw: st.DrawFn) -> str:
 @example("[sweep]\nequations = []\n")
 def test_fuzz_sweep_config_reader(text: str) -> None:
     """Any file gives a SweepConfig or a ConfigError (a ValueError) naming the file, one line."""
-    config = pytest.importorskip("qheat.sweep.config")
+    config = pytest.importorskip("qheat.sweeps.config")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.toml"
         path.write_text(text)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-import qheat.sweep.run as runner
-from qheat.sweep import sweep
+import qheat.sweeps.run as runner
+from qheat.sweeps import sweep
 
 ARGS = ["sweep", "--g", "0.1:0.9:40", "--dt", "0.5:40:10", "--equation", "br",
         "--chunk-size", "1", "--no-progress"]

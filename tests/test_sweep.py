@@ -10,8 +10,8 @@ import xarray as xr
 import qheat
 from qheat.cli import main
 from qheat.errors import InvalidParameterError
-from qheat.sweep import sweep
-from qheat.sweep.config import ConfigError, parse_values, read_config
+from qheat.sweeps import sweep
+from qheat.sweeps.config import ConfigError, parse_values, read_config
 
 G = np.array([0.2, 0.5, 0.9])
 DT = np.array([0.5, 5.0, 20.0, 60.0])
@@ -151,7 +151,7 @@ def test_manifest_guards_resume_of_another_sweep(tmp_path: Path) -> None:
 def test_ndtc_map_peak_against_a_fine_scan(tmp_path: Path) -> None:
     """The refined peak of each curve agrees with a dense scan of qheat.solve near it."""
     from qheat.figures.maps import ndtc_map_figure
-    from qheat.sweep.ndtc_map import ndtc_map
+    from qheat.sweeps.ndtc_map import ndtc_map
 
     ds = ndtc_map(("g", [0.3, 1.0]), ("gamma", [0.004, 0.03]), np.linspace(0.1, 100, 40),
                   eps1=4.0, eps2=3.0, t2=5.0, rtol=1e-6)

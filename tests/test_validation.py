@@ -186,7 +186,7 @@ CLI_CASES: list[tuple[list[str], str]] = [
 ]
 
 
-# Sweep files (src/qheat/sweep/config.py, the sweeps engineer's): (TOML text, what the
+# Sweep files (src/qheat/sweeps/config.py, the sweeps engineer's): (TOML text, what the
 # message must name: file, line and key). The file is written as ``case.toml``.
 TOML_CASES: list[tuple[str, str]] = [
     ("[parameters]\ng = []\n", "case.toml:2: key 'g'"),  # empty axis
@@ -209,9 +209,7 @@ TOML_CASES: list[tuple[str, str]] = [
     ("[parameters\n", "case.toml"),  # not TOML
 ]
 
-# Bad values that the reader lets through today (refused later by the model, without file,
-# line or key): the fix belongs to sweep/config.py. Not strict, and left out of the docs drift
-# check, so that the owner's fix does not break this file's tests (regenerate the table then).
+# Values out of range: the reader refuses them with file, line and key.
 TOML_BAD_VALUES: list[tuple[str, str]] = [
     ("[parameters]\ng = nan\n", "case.toml:2: key 'g'"),
     ("[parameters]\ng = [0.1, inf]\n", "case.toml:2: key 'g'"),
@@ -221,7 +219,7 @@ TOML_BAD_VALUES: list[tuple[str, str]] = [
 
 def read_toml(directory: Path, text: str) -> Exception | None:
     """Write ``text`` as ``directory/case.toml`` and read it; the error (or None)."""
-    from qheat.sweep.config import read_config  # the sweeps engineer's module, checked late
+    from qheat.sweeps.config import read_config  # the sweeps engineer's module, checked late
 
     path = directory / "case.toml"
     path.write_text(text)
@@ -271,7 +269,7 @@ def test_cli_bad_input_exits_2_with_one_line(argv: list[str], names: str) -> Non
 
 @pytest.mark.parametrize("text, names", TOML_CASES, ids=[t.replace("\n", " | ") for t, _ in TOML_CASES])
 def test_sweep_file_errors_name_file_line_and_key(text: str, names: str, tmp_path: Path) -> None:
-    pytest.importorskip("qheat.sweep.config")
+    pytest.importorskip("qheat.sweeps.config")
     exc = read_toml(tmp_path, text)
     assert isinstance(exc, QheatError), repr(exc)
     assert names in str(exc) and "\n" not in str(exc)
@@ -279,7 +277,7 @@ def test_sweep_file_errors_name_file_line_and_key(text: str, names: str, tmp_pat
 
 @pytest.mark.parametrize("text, names", TOML_BAD_VALUES, ids=[t.replace("\n", " | ") for t, _ in TOML_BAD_VALUES])
 def test_sweep_file_bad_values_name_file_line_and_key(text: str, names: str, tmp_path: Path) -> None:
-    pytest.importorskip("qheat.sweep.config")
+    pytest.importorskip("qheat.sweeps.config")
     exc = read_toml(tmp_path, text)
     assert isinstance(exc, QheatError) and names in str(exc)
 

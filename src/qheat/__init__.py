@@ -4,6 +4,7 @@ approximation (Bloch-Redfield and Lindblad master equations).
 Units: hbar = kB = 1. See ``docs/theory.md`` for the equations the functions cite.
 """
 
+from ._version import __version__
 from .api import paper_system, solve
 from .baths import DrudeBath, lamb_shift_quadrature
 from .errors import (
@@ -17,8 +18,10 @@ from .errors import (
 from .master import BlochRedfield, Generator, GlobalLindblad
 from .model import Eigenbasis, OpenSystem, TwoQubitModel
 from .steady import Solution, SteadyState, heat_currents, steady_state
+from .steady.perturbative import PerturbativeState, perturbative_state
+from .analysis.mean_force import mean_force_gibbs
+from .sweeps import sweep
 
-__version__ = "0.1.0"
 
 __all__ = [
     "BlochRedfield",
@@ -31,6 +34,7 @@ __all__ = [
     "InvalidParameterError",
     "NonUniqueSteadyStateError",
     "OpenSystem",
+    "PerturbativeState",
     "PositivityWarning",
     "QheatError",
     "Solution",
@@ -38,7 +42,10 @@ __all__ = [
     "TwoQubitModel",
     "heat_currents",
     "lamb_shift_quadrature",
+    "mean_force_gibbs",
     "paper_system",
+    "perturbative_state",
     "solve",
     "steady_state",
+    "sweep",
 ]

@@ -10,9 +10,9 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 from ..figures.maps import MAP_VARIABLES, ndtc_map_figure
-from ..sweep.config import parse_values
-from ..sweep.dataset import write_dataset
-from ..sweep.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map
+from ..sweeps.config import parse_values
+from ..sweeps.dataset import write_dataset
+from ..sweeps.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map
 from .sweep import add_grid_options, grid_values
 
 __all__ = ["register", "run"]

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ..sweep.config import SweepConfig, parse_values, read_config
-from ..sweep.engine import EQUATIONS
-from ..sweep.grid import make_grid
-from ..sweep.run import DEFAULT_CHUNK_SIZE, run_grid
-from ..sweep.schedulers import SCHEDULERS, scheduler_named
+from ..sweeps.config import SweepConfig, parse_values, read_config
+from ..sweeps.engine import EQUATIONS
+from ..sweeps.grid import make_grid
+from ..sweeps.run import DEFAULT_CHUNK_SIZE, run_grid
+from ..sweeps.schedulers import SCHEDULERS, scheduler_named
 
 __all__ = ["register", "run", "add_grid_options", "grid_values"]
 

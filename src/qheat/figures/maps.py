@@ -1,6 +1,6 @@
 """NDTC maps: a colour map of the peak of J1(dT) over a parameter plane, NDTC boundary drawn.
 
-Takes the Dataset of :func:`qheat.sweep.ndtc_map.ndtc_map`; no physics here.
+Takes the Dataset of :func:`qheat.sweeps.ndtc_map.ndtc_map`; no physics here.
 """
 
 from __future__ import annotations

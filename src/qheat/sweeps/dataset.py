@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from .. import __version__
+from .._version import __version__
 from ..analysis.ndtc import suppression_ratio
 from .grid import UNITS, ZIP_DIM, Grid
 from .store import atomic_replace

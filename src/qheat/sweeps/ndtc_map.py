@@ -18,7 +18,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
-from .. import __version__
+from .._version import __version__
 from ..analysis.ndtc import refine_peak
 from ..errors import InvalidParameterError
 from .dataset import CONVENTIONS

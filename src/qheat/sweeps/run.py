@@ -81,8 +81,8 @@ def sweep(
         zipped: read the array parameters side by side along one dimension ``point``
             (equal lengths) instead of forming their cartesian product.
         chunk_size: points per chunk (the unit of work, of memory and of ``resume``).
-        scheduler: :class:`~qheat.sweep.schedulers.Serial` (default),
-            :class:`~qheat.sweep.schedulers.Processes` or :class:`~qheat.sweep.schedulers.Dask`.
+        scheduler: :class:`~qheat.sweeps.schedulers.Serial` (default),
+            :class:`~qheat.sweeps.schedulers.Processes` or :class:`~qheat.sweeps.schedulers.Dask`.
         out: write the Dataset there (``.nc``: netCDF through h5netcdf; ``.zarr``: zarr).
             Chunks are kept in ``<out>.parts`` until the file is complete.
         resume: reuse the chunks already in ``<out>.parts`` (needs ``out``).
@@ -134,7 +134,7 @@ def run_grid(
     progress: bool | None,
 ) -> xr.Dataset:
 
-    """:func:`sweep` on a ready :class:`~qheat.sweep.grid.Grid` (the CLI's entry point)."""
+    """:func:`sweep` on a ready :class:`~qheat.sweeps.grid.Grid` (the CLI's entry point)."""
     if not equations or set(equations) - set(EQUATIONS) or len(set(equations)) < len(equations):
         raise InvalidParameterError(
             f"equations must be distinct names among {EQUATIONS}, got {list(equations)}"
