@@ -1,0 +1,83 @@
+"""``qheat compare`` / :func:`qheat.compare.compare_currents` on a cheap weak-coupling case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("qutip")
+
+from qheat.cli import main  # noqa: E402
+from qheat.compare import PRESETS, CompareSpec, compare_currents, summarize, verdict  # noqa: E402
+from qheat.compare.validate import VALIDATION_CASES, validation_markdown  # noqa: E402
+from qheat.errors import InvalidParameterError  # noqa: E402
+from qheat.exact import HeomLevel, HeomOptions  # noqa: E402
+
+SUMMARY_KEYS = {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom"}
+
+
+@pytest.fixture(scope="module")
+def small() -> "object":
+    spec = CompareSpec(
+        eps1=5.0, eps2=4.0, g=0.5, gamma=0.002, omega_d=50.0, t2=5.0,
+        dT=(0.0, 10.0, 20.0), n_fine=11, heom=HeomOptions(rtol=1e-3, start=HeomLevel(4, 2)),
+    )
+    return compare_currents(spec)
+
+
+def test_dataset_layout(small) -> None:  # type: ignore[no-untyped-def]
+    ds = small
+    assert list(ds["equation"].values) == ["heom", "br", "lindblad", "local", "partial_secular_1", "ule"]
+    assert ds["J1"].shape == (6, 3)
+    assert ds["J1_fine"].shape == (5, 11)
+    assert bool(ds["heom_converged"].all())
+
+
+def test_heom_conserves_energy_and_matches_weak_coupling_equations(small) -> None:  # type: ignore[no-untyped-def]
+    ds = small
+    heom = ds["J1"].sel(equation="heom").values
+    np.testing.assert_allclose(ds["heom_J2"].values, -heom, atol=1e-3 * np.max(np.abs(heom)))
+    # gamma = 0.002: BR and ULE are within O(gamma) of HEOM (a few per mille)
+    for name in ("br", "ule"):
+        assert np.nanmax(np.abs(ds["rel_error"].sel(equation=name).values)) < 0.01
+    # the error is relative to HEOM: it is NaN where the exact current vanishes (dT = 0)
+    assert np.isnan(ds["rel_error"].sel(equation="br", dT=0.0))
+
+
+def test_summary_schema_and_verdict(small) -> None:  # type: ignore[no-untyped-def]
+    summary = summarize(small)
+    assert set(summary) == {"heom", "br", "lindblad", "local", "partial_secular_1", "ule"}
+    for row in summary.values():
+        assert SUMMARY_KEYS <= set(row)
+    assert summary["br"]["ndtc"] is False  # monotone at this weak bias
+    assert "NDTC" in verdict(summary)
+    assert "# qheat validation" in validation_markdown({"small": small}, {})
+
+
+def test_presets_are_the_papers_cases() -> None:
+    fig6, fig5 = PRESETS["fig6"], PRESETS["fig5"]
+    assert (fig6.eps1, fig6.eps2, fig6.g, fig6.gamma, fig6.t2, fig6.omega_d) == (4, 3, 0.5, 0.03, 5, 50)
+    assert (fig6.dT[0], fig6.dT[-1]) == (0, 300)
+    assert (fig5.eps1, fig5.eps2, fig5.g, fig5.gamma, fig5.dT[-1]) == (4, 4, 0.05, 0.01, 100)
+    assert {spec.gamma for spec in VALIDATION_CASES.values()} == {0.01, 0.03}
+
+
+def test_spec_rejects_bad_grid() -> None:
+    with pytest.raises(InvalidParameterError, match="dT"):
+        CompareSpec(4, 3, 0.5, 0.03, 50, 5, dT=(0.0, 10.0))
+
+
+def test_cli_writes_figure_dataset_and_summary(tmp_path: Path) -> None:
+    code = main([
+        "compare", "--preset", "fig6", "--gamma", "0.002", "--dt-max", "20", "--heom-points", "3",
+        "--out", str(tmp_path), "--no-progress",
+    ])
+    assert code == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert "heom" in summary and "br" in summary
+    assert all(SUMMARY_KEYS <= set(row) for row in summary.values())
+    for name in ("compare.png", "compare.pdf", "compare.nc"):
+        assert (tmp_path / name).stat().st_size > 0
