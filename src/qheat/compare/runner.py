@@ -63,7 +63,7 @@ PRESETS: dict[str, CompareSpec] = {
     "fig6": CompareSpec(
         eps1=4.0, eps2=3.0, g=0.5, gamma=0.03, omega_d=50.0, t2=5.0,
         dT=(0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0, 100.0, 150.0, 200.0, 300.0),
-        heom=HeomOptions(rtol=2e-3, start=HeomLevel(4, 2), max_pade_terms=8, max_depth=4),
+        heom=HeomOptions(rtol=2e-3, start=HeomLevel(4, 2), max_pade_terms=8, max_depth=5),
     ),
     "fig5": CompareSpec(
         eps1=4.0, eps2=4.0, g=0.05, gamma=0.01, omega_d=50.0, t2=5.0,
