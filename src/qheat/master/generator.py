@@ -27,7 +27,9 @@ class Generator:
         name: short name of the master equation (``"br"``, ``"lindblad"``, ...).
         eigenbasis: the eigen-decomposition of ``H_S`` the matrices refer to.
         hamiltonian: ``H_S`` in its eigenbasis, ``(..., d, d)``.
-        lamb_shift: ``H_LS`` summed over baths, ``(..., d, d)`` (zero when switched off).
+        lamb_shift: ``H_LS`` summed over baths, ``(..., d, d)``. With ``lamb_shift=False``
+            (``S = 0``) it is zero for the global Lindblad equation and keeps only the
+            non-secular ``(G(w) - G(w'))/2i`` terms for Bloch-Redfield.
         dissipators: ``D_j`` for each bath, ``(..., d^2, d^2)`` each.
     """
 

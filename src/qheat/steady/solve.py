@@ -146,8 +146,12 @@ def block_min_eigenvalue(x: ComplexArray, block: PopulationBlock) -> FloatArray:
     return np.asarray(np.min(np.stack(mins, axis=-1), axis=-1), dtype=np.float64)
 
 
-def check_steady_state(cond: FloatArray, min_eig: FloatArray) -> None:
+def check_steady_state(
+    cond: FloatArray, min_eig: FloatArray, label: str = "", stacklevel: int = 3
+) -> None:
     """Raise or warn on the diagnostics of a batch of steady states.
+
+    ``label`` prefixes the messages (e.g. the equation's name in a sweep).
 
     Raises:
         NonUniqueSteadyStateError: a condition number above :data:`SINGULAR_COND` (or NaN).
@@ -156,27 +160,28 @@ def check_steady_state(cond: FloatArray, min_eig: FloatArray) -> None:
         IllConditionedWarning: a condition number above :data:`WARN_COND`.
         PositivityWarning: a smallest eigenvalue below ``-POSITIVITY_TOL``.
     """
+    prefix = f"{label}: " if label else ""
     n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND)))
     if n_singular:
         raise NonUniqueSteadyStateError(
-            f"no unique steady state at {n_singular} of {cond.size} points (condition number "
-            f"{np.nanmax(cond):.2e} > {SINGULAR_COND:.0e}): {_NO_BATH}"
+            f"{prefix}no unique steady state at {n_singular} of {cond.size} points (condition "
+            f"number {np.nanmax(cond):.2e} > {SINGULAR_COND:.0e}): {_NO_BATH}"
         )
     n_ill = int(np.count_nonzero(cond > WARN_COND))
     if n_ill:
         warnings.warn(
-            f"ill-conditioned steady-state solve at {n_ill} of {cond.size} points (condition "
-            f"number up to {cond.max():.2e}); see SteadyState.condition_number",
+            f"{prefix}ill-conditioned steady-state solve at {n_ill} of {cond.size} points "
+            f"(condition number up to {cond.max():.2e}); see the condition number",
             IllConditionedWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     n_neg = int(np.count_nonzero(min_eig < -POSITIVITY_TOL))
     if n_neg:
         warnings.warn(
-            f"steady state not positive at {n_neg} of {min_eig.size} points (smallest "
+            f"{prefix}steady state not positive at {n_neg} of {min_eig.size} points (smallest "
             f"eigenvalue {min_eig.min():.3e}): outside the Bloch-Redfield equation's validity",
             PositivityWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 

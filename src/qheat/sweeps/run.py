@@ -10,7 +10,6 @@ bytes a point for both equations, 88 MB for 10^6 points), gathered in the callin
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,8 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
-from ..errors import IllConditionedWarning, InvalidParameterError, PositivityWarning
-from ..steady.solve import POSITIVITY_TOL, WARN_COND
+from ..errors import InvalidParameterError
+from ..steady.solve import check_steady_state
 from .dataset import build_dataset, write_dataset
 from .engine import EQUATIONS, evaluate_points
 from .grid import Grid, make_grid
@@ -201,22 +200,11 @@ def _isatty() -> bool:
 
 
 def _warn(ds: xr.Dataset, equations: tuple[str, ...]) -> None:
+    """One warning per equation for the whole sweep (ill-conditioned or non-positive points)."""
     for name in equations:
-        cond = np.asarray(ds[f"condition_number_{name}"])
-        n_ill = int(np.count_nonzero(cond > WARN_COND))
-        if n_ill:
-            warnings.warn(
-                f"{name}: ill-conditioned steady state at {n_ill} of {cond.size} points "
-                f"(condition number up to {cond.max():.2e}); see condition_number_{name}",
-                IllConditionedWarning,
-                stacklevel=3,
-            )
-        low = np.asarray(ds[f"min_eigenvalue_{name}"])
-        n_neg = int(np.count_nonzero(low < -POSITIVITY_TOL))
-        if n_neg:
-            warnings.warn(
-                f"{name}: steady state not positive at {n_neg} of {low.size} points (smallest "
-                f"eigenvalue {low.min():.3e}); see min_eigenvalue_{name}",
-                PositivityWarning,
-                stacklevel=3,
-            )
+        check_steady_state(
+            np.asarray(ds[f"condition_number_{name}"]),
+            np.asarray(ds[f"min_eigenvalue_{name}"]),
+            label=name,
+            stacklevel=4,
+        )
