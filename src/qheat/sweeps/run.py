@@ -206,5 +206,5 @@ def _warn(ds: xr.Dataset, equations: tuple[str, ...]) -> None:
             np.asarray(ds[f"condition_number_{name}"]),
             np.asarray(ds[f"min_eigenvalue_{name}"]),
             label=name,
-            stacklevel=4,
+            stacklevel=5,
         )
