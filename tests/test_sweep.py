@@ -198,3 +198,22 @@ def test_help_renders(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
     assert exit_info.value.code == 0 and "--eps1" in capsys.readouterr().out
+
+
+def test_a_sweep_of_fixed_values_is_one_point_equal_to_solve() -> None:
+    """No axis at all: one point, the same currents as ``qheat.solve`` (regression)."""
+    ds = qheat.sweep(g=0.5, dt=10.0)
+    system = qheat.paper_system(5, 4, 0.5, 0.01, 0.01, 50, 15, 5)
+    want = qheat.solve(system, qheat.BlochRedfield()).J1
+    assert ds.J1_br.shape == ()
+    assert abs(float(ds.J1_br) - float(want)) <= 1e-12 * abs(float(want))
+
+
+def test_suppression_ratio_is_undefined_at_zero_bias() -> None:
+    """At T1 = T2 the Lindblad current is round-off: the ratio is NaN, not +-1e9 (regression)."""
+    ds = qheat.sweep(dt=np.array([0.0, 5.0]), g=np.array([0.3, 0.5]))
+    assert np.all(np.isnan(ds.suppression_ratio.sel(dt=0.0)))
+    system = qheat.paper_system(5, 4, np.array([0.3, 0.5]), 0.01, 0.01, 50, 10, 5)
+    br = qheat.solve(system, qheat.BlochRedfield()).J1
+    lindblad = qheat.solve(system, qheat.GlobalLindblad()).J1
+    np.testing.assert_allclose(ds.suppression_ratio.sel(dt=5.0), br / lindblad, rtol=1e-12)

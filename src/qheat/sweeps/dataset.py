@@ -63,9 +63,11 @@ def build_dataset(
             {"long_name": f"|J1 + J2| / (|J1| + |J2|), zero at a steady state (Eq. 21), {label}",
              "units": "1"})
     if "br" in equations and "lindblad" in equations:
-        add("suppression_ratio", suppression_ratio(columns["J1_br"], columns["J1_lindblad"]),
+        ratio = suppression_ratio(columns["J1_br"], columns["J1_lindblad"])
+        ratio[grid.bias() == 0] = np.nan  # no bias: J_L is round-off and the ratio undefined
+        add("suppression_ratio", ratio,
             {"long_name": "J1_br / J1_lindblad, suppression by the non-secular terms (Sec. IV); "
-                          "NaN where J1_lindblad = 0", "units": "1"})
+                          "NaN at zero bias (T1 = T2) and where J1_lindblad = 0", "units": "1"})
     coords: dict[str, xr.DataArray] = {}
     for name, values in grid.axes:
         dim = ZIP_DIM if grid.zipped else name

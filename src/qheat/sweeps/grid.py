@@ -95,9 +95,15 @@ class Grid:
         if self.zipped:
             out.update({name: values[flat] for name, values in self.axes})
             return out
-        for (name, values), index in zip(self.axes, np.unravel_index(flat, self.shape)):
-            out[name] = values[index]
+        if self.axes:  # a grid of fixed values only is a single point
+            for (name, values), index in zip(self.axes, np.unravel_index(flat, self.shape)):
+                out[name] = values[index]
         return out
+
+    def bias(self) -> FloatArray:
+        """``T1 - T2`` at every point, in flat order, ``(size,)``."""
+        p = self.points(0, self.size)
+        return p["dt"] if "dt" in p else p["t1"] - p["t2"]
 
     def fingerprint(self) -> str:
         """A hash of the grid, to recognise the same sweep when resuming."""
