@@ -187,3 +187,9 @@ def _subcommands() -> set[str]:
     parser = build_parser()
     actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return set(actions[0].choices)
+
+
+def test_every_top_level_name_is_in_the_api_index() -> None:
+    index = (ROOT / "docs" / "api" / "qheat.md").read_text()
+    missing = [name for name in qheat.__all__ if f"[`{name}`]" not in index]
+    assert not missing, f"add {missing} to the table of docs/api/qheat.md (with a link to its page)"
