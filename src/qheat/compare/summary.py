@@ -47,12 +47,19 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
     return out
 
 
-def error_table(ds: xr.Dataset) -> dict[str, tuple[float, float]]:
-    """``{equation: (max, median)}`` of ``|J1 - J1_heom| / |J1_heom|`` over the HEOM grid."""
+def error_table(ds: xr.Dataset, converged_only: bool = False) -> dict[str, tuple[float, float]]:
+    """``{equation: (max, median)}`` of ``|J1 - J1_heom| / |J1_heom|`` over the HEOM grid.
+
+    ``converged_only`` drops the points where HEOM did not converge (NaN if none is left).
+    """
+    keep = ds["heom_converged"].values.astype(bool) if converged_only else np.ones(ds.sizes["dT"], bool)
     table = {}
     for name in ds["master_equation"].values:
-        err = np.abs(ds["rel_error"].sel(equation=name).values)
-        table[str(name)] = (float(np.nanmax(err)), float(np.nanmedian(err)))
+        err = np.abs(ds["rel_error"].sel(equation=name).values)[keep]
+        ok = np.isfinite(err)
+        table[str(name)] = (
+            (float(np.max(err[ok])), float(np.median(err[ok]))) if np.any(ok) else (math.nan, math.nan)
+        )
     return table
 
 
