@@ -31,15 +31,19 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import qutip
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from qutip.solver.heom import DrudeLorentzPadeBath, HEOMSolver, HierarchyADOsState
 from scipy.sparse.linalg import splu
 
 from ..baths import DrudeBath
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, QheatError
 from ..model import OpenSystem
+
+try:  # QuTiP is the optional extra ``qheat[exact]``; the rest of qheat works without it
+    import qutip
+    from qutip.solver.heom import DrudeLorentzPadeBath, HEOMSolver, HierarchyADOsState
+except ImportError:  # pragma: no cover - exercised only without the extra
+    qutip = None
 
 __all__ = ["HeomLevel", "HeomPoint", "qutip_drude_bath", "heom_point"]
 
@@ -86,10 +90,16 @@ class HeomPoint:
     seconds: float
 
 
+def _require_qutip() -> None:
+    if qutip is None:
+        raise QheatError("the HEOM benchmark needs QuTiP >= 5.1: pip install 'qheat[exact]'")
+
+
 def qutip_drude_bath(
     bath: DrudeBath, coupling: ComplexArray, pade_terms: int, tag: int
 ) -> DrudeLorentzPadeBath:
     """QuTiP bath for the paper's Drude bath (Eq. 17): ``gam = wD``, ``lam = gamma wD / 2``."""
+    _require_qutip()
     if bath.shape != ():
         raise InvalidParameterError(f"HEOM solves one parameter point at a time, got bath shape {bath.shape}")
     wd = float(bath.omega_d)
@@ -103,6 +113,7 @@ def qutip_drude_bath(
 
 def heom_point(system: OpenSystem, level: HeomLevel) -> HeomPoint:
     """Solve the HEOM steady state of ``system`` (one point, Drude baths) at ``level``."""
+    _require_qutip()
     if system.batch_shape != ():
         raise InvalidParameterError(f"heom_point takes one parameter point, got batch shape {system.batch_shape}")
     h = np.asarray(system.hamiltonian)
