@@ -23,7 +23,7 @@ __all__ = ["VALIDATION_CASES", "run_validation", "validation_markdown"]
 _FIG5_GRID = (0.0, 4.0, 8.0, 12.0, 20.0, 40.0, 70.0, 100.0)
 _FIG6_GRID = (0.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 300.0)
 
-_BATTERY_HEOM = HeomOptions(rtol=2e-3, start=HeomLevel(4, 2), max_pade_terms=8, max_depth=4)
+_BATTERY_HEOM = HeomOptions(rtol=2e-3, atol=1e-6, start=HeomLevel(4, 2), max_pade_terms=8, max_depth=4)
 """Depth capped at 4 to keep the battery in minutes; points needing more say so (not converged)."""
 
 VALIDATION_CASES: dict[str, CompareSpec] = {
