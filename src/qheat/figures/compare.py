@@ -32,7 +32,8 @@ def compare_figure(ds: xr.Dataset, title: str | None = None) -> Figure:
         color = COLORS.get(str(name), "tab:orange")
         curve = ds["J1_fine"].sel(master_equation=name)
         off = float(np.max(np.abs(curve))) > ceiling
-        top.plot(ds["dT_fine"], curve, color=color, label=f"{name} (off scale)" if off else str(name))
+        style = "--" if str(name).startswith("partial_secular") else "-"
+        top.plot(ds["dT_fine"], curve, style, color=color, label=f"{name} (off scale)" if off else str(name))
         bottom.plot(ds["dT"], 100 * ds["rel_error"].sel(equation=name), "o-", ms=3, color=color)
     ok = ds["heom_converged"].values.astype(bool)
     top.plot(ds["dT"].values[ok], heom[ok], "ko", ms=5, label="HEOM (exact)")
