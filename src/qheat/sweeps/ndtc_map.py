@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .._version import __version__
 from ..analysis.ndtc import refine_peak

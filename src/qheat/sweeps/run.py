@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ..errors import InvalidParameterError
 from ..steady.solve import check_steady_state
