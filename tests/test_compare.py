@@ -73,7 +73,7 @@ def test_spec_rejects_bad_grid() -> None:
 def test_cli_writes_figure_dataset_and_summary(tmp_path: Path) -> None:
     code = main([
         "compare", "--preset", "fig6", "--gamma", "0.002", "--dt-max", "20", "--heom-points", "3",
-        "--out", str(tmp_path), "--no-progress",
+        "--out", str(tmp_path), "--no-progress", "--workers", "2",
     ])
     assert code == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -81,3 +81,10 @@ def test_cli_writes_figure_dataset_and_summary(tmp_path: Path) -> None:
     assert all(SUMMARY_KEYS <= set(row) for row in summary.values())
     for name in ("compare.png", "compare.pdf", "compare.nc"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_validate_is_a_subcommand() -> None:
+    from qheat.cli import build_parser
+
+    args = build_parser().parse_args(["validate", "--out", "somewhere", "--workers", "1"])
+    assert args.command == "validate" and args.workers == 1
