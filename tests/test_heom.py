@@ -58,6 +58,12 @@ def test_currents_conserve_energy_and_converge() -> None:
     assert np.max(np.abs(result.history[0].imag_currents)) < 1e-10
 
 
+def test_system_side_and_bath_side_currents_agree() -> None:
+    """-i Tr([H_S, Q] sigma) (system energy) equals -d<H_B>/dt from the ADOs in the steady state."""
+    point = heom_point(paper_system(5, 4, 0.5, 0.01, 0.01, 50, 15, 5), HeomLevel(5, 2))
+    np.testing.assert_allclose(point.bath_currents, point.currents, rtol=1e-9)
+
+
 def test_no_current_at_equal_temperatures() -> None:
     system = paper_system(5, 4, 0.5, 0.003, 0.003, 50, 8, 8)
     result = solve_heom(system, HeomOptions(rtol=1e-3, atol=1e-8, start=HeomLevel(4, 2)))
