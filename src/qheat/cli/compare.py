@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
         "equation's relative error vs HEOM. Presets: fig6 (e=(4,3), g=0.5, gamma=0.03, "
         "dT 0..300) and fig5 (e=(4,4), g=0.05, gamma=0.01, dT 0..100).",
     )
-    parser.add_argument("--preset", choices=sorted(PRESETS), help="the paper's case (other options override it)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="the paper's case (default fig6; other options override its values)")
     parser.add_argument("--eps1", type=number("--eps1", positive=True))
     parser.add_argument("--eps2", type=number("--eps2", positive=True))
     parser.add_argument("--g", type=number("--g"))
