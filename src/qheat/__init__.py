@@ -15,7 +15,14 @@ from .errors import (
     PositivityWarning,
     QheatError,
 )
-from .master import BlochRedfield, Generator, GlobalLindblad
+from .master import (
+    BlochRedfield,
+    Generator,
+    GlobalLindblad,
+    LocalLindblad,
+    PartialSecular,
+    UniversalLindblad,
+)
 from .model import Eigenbasis, OpenSystem, TwoQubitModel
 from .steady import Solution, SteadyState, heat_currents, steady_state
 from .steady.perturbative import PerturbativeState, perturbative_state
@@ -32,14 +39,17 @@ __all__ = [
     "GlobalLindblad",
     "IllConditionedWarning",
     "InvalidParameterError",
+    "LocalLindblad",
     "NonUniqueSteadyStateError",
     "OpenSystem",
+    "PartialSecular",
     "PerturbativeState",
     "PositivityWarning",
     "QheatError",
     "Solution",
     "SteadyState",
     "TwoQubitModel",
+    "UniversalLindblad",
     "heat_currents",
     "lamb_shift_quadrature",
     "mean_force_gibbs",
