@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,7 +28,6 @@ ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
 
 
-@runtime_checkable
 class Bath(Protocol):
     """What the master equations need of a bath (see :class:`qheat.baths.DrudeBath`)."""
 
@@ -42,6 +41,10 @@ class Bath(Protocol):
     def S(self, omega: ArrayLike) -> FloatArray: ...
 
     def Gamma(self, omega: ArrayLike) -> ComplexArray: ...
+
+
+_BATH_MEMBERS = ("shape", "expanded", "G", "S", "Gamma")
+"""What :class:`OpenSystem` checks a bath has (the members of the :class:`Bath` protocol)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class OpenSystem:
                 f"{len(self.baths)}"
             )
         for j, bath in enumerate(self.baths):
-            if not isinstance(bath, Bath):
+            if not all(hasattr(bath, m) for m in _BATH_MEMBERS):
                 raise InvalidParameterError(
                     f"baths[{j}] must be a bath (shape, expanded, G, S, Gamma; e.g. "
                     f"qheat.DrudeBath), got {type(bath).__name__}"
