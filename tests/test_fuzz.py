@@ -10,8 +10,6 @@ count (measured on 2 cores: about 6 s for the whole file at the default 100 exam
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import os
@@ -25,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qheat.cli import main
+from cli_helpers import run_cli
 
 CURRENT_OPTIONS = [
     "--eps1", "--eps2", "--g", "--gamma1", "--gamma2", "--omega-d", "--t1", "--t2", "--dt",
@@ -56,17 +54,6 @@ def _tokens(options: list[str]) -> st.SearchStrategy[list[str]]:
     return st.lists(token, max_size=8)
 
 
-def run(argv: list[str]) -> tuple[int, str, str]:
-    """``qheat argv`` in-process: (exit status, stdout, stderr); any other exception escapes."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main(argv)
-        except SystemExit as stop:
-            status = stop.code if isinstance(stop.code, int) else 1
-    return status, out.getvalue(), err.getvalue()
-
-
 def _finite_json(value: Any) -> bool:
     if isinstance(value, dict):
         return all(_finite_json(v) for v in value.values())
@@ -79,7 +66,7 @@ NON_FINITE = re.compile(r"(?<![A-Za-z])(nan|inf|infinity)(?![A-Za-z])", re.IGNOR
 
 
 def check_outcome(argv: list[str]) -> None:
-    status, out, err = run(argv)
+    status, out, err = run_cli(argv)
     assert "Traceback" not in err, err
     if status == 2:
         assert err.count("\n") == 1 and err.endswith("\n") and "error:" in err, err
