@@ -38,7 +38,7 @@ COLD_RATIO = 1e-12
 """``S(w)`` uses its ``T = 0`` form where ``2 pi T < COLD_RATIO * wD`` (see :meth:`DrudeBath.S`)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class DrudeBath:
     """A bosonic bath with the Drude-cut Ohmic spectral density of Eq. 17.
 
@@ -59,13 +59,11 @@ class DrudeBath:
     omega_d: FloatArray
     temperature: FloatArray
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "gamma", real_array("gamma", self.gamma, minimum=0.0))
+    def __init__(self, gamma: ArrayLike, omega_d: ArrayLike, temperature: ArrayLike) -> None:
+        object.__setattr__(self, "gamma", real_array("gamma", gamma, minimum=0.0))
+        object.__setattr__(self, "omega_d", real_array("omega_d", omega_d, strictly_positive=True))
         object.__setattr__(
-            self, "omega_d", real_array("omega_d", self.omega_d, strictly_positive=True)
-        )
-        object.__setattr__(
-            self, "temperature", real_array("temperature", self.temperature, minimum=0.0)
+            self, "temperature", real_array("temperature", temperature, minimum=0.0)
         )
         broadcast_shape(
             {

@@ -37,7 +37,7 @@ _SXSX = _SX1 @ _SX2
 _00, _01, _10, _11 = 0, 1, 2, 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class TwoQubitModel:
     """``H_S = e1/2 sz1 + e2/2 sz2 + g sx1 sx2`` (Eq. 1). Parameters may be arrays.
 
@@ -56,10 +56,10 @@ class TwoQubitModel:
     eps2: FloatArray
     g: FloatArray
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "eps1", real_array("eps1", self.eps1, strictly_positive=True))
-        object.__setattr__(self, "eps2", real_array("eps2", self.eps2, strictly_positive=True))
-        object.__setattr__(self, "g", real_array("g", self.g))
+    def __init__(self, eps1: ArrayLike, eps2: ArrayLike, g: ArrayLike) -> None:
+        object.__setattr__(self, "eps1", real_array("eps1", eps1, strictly_positive=True))
+        object.__setattr__(self, "eps2", real_array("eps2", eps2, strictly_positive=True))
+        object.__setattr__(self, "g", real_array("g", g))
         broadcast_shape({"eps1": self.eps1.shape, "eps2": self.eps2.shape, "g": self.g.shape})
 
     # Eqs. 2-3, 6
