@@ -41,7 +41,10 @@ def real_array(
             return np.asarray(number)
     elif type(value) is np.ndarray and value.dtype == np.float64 and value.size:
         # already a float array (the constructors' own output): one pass over min and max
-        low, high = float(value.min()), float(value.max())
+        if value.ndim == 0:
+            low = high = float(value)
+        else:
+            low, high = float(value.min()), float(value.max())
         if math.isfinite(low) and math.isfinite(high) and not (
             strictly_positive and low <= 0
         ) and not (minimum is not None and low < minimum):
@@ -82,10 +85,10 @@ def hermitian(name: str, value: ArrayLike, *, dim: int | None = None) -> NDArray
             f"{name} must be {dim} x {dim} to act on the system, "
             f"got {arr.shape[-2]} x {arr.shape[-1]}"
         )
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise InvalidParameterError(f"{name} must be finite (no NaN or infinite entries)")
-    scale = max(1.0, float(np.max(np.abs(arr))))
-    deviation = float(np.max(np.abs(arr - np.conj(np.swapaxes(arr, -1, -2)))))
+    scale = max(1.0, float(np.abs(arr).max()))
+    deviation = float(np.abs(arr - np.conj(np.swapaxes(arr, -1, -2))).max())
     if deviation > HERMITIAN_RTOL * scale:
         raise InvalidParameterError(
             f"{name} must be Hermitian: max |A - A^dag| = {deviation:.3g} exceeds "
@@ -96,6 +99,8 @@ def hermitian(name: str, value: ArrayLike, *, dim: int | None = None) -> NDArray
 
 def broadcast_shape(shapes: Mapping[str, tuple[int, ...]]) -> tuple[int, ...]:
     """The common batch shape of named parameters; the error names every parameter and shape."""
+    if not any(shapes.values()):  # all scalars (one point): nothing to broadcast
+        return ()
     try:
         return np.broadcast_shapes(*shapes.values())
     except ValueError:

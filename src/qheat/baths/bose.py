@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidParameterError
 
-__all__ = ["bose", "emission_factor"]
+__all__ = ["bose", "emission_factor", "thermal_emission"]
 
 
 def bose(omega: ArrayLike, temperature: ArrayLike) -> NDArray[np.float64]:
@@ -31,26 +31,25 @@ def bose(omega: ArrayLike, temperature: ArrayLike) -> NDArray[np.float64]:
 def emission_factor(omega: ArrayLike, temperature: ArrayLike) -> NDArray[np.float64]:
     """``w (n(w) + 1)`` for every real ``w``, with ``n(-w) + 1 = -n(w)``.
 
-    Written as ``|w| / (1 - exp(-x))`` (times ``exp(-x)`` for ``w < 0``) with ``x = |w|/T``:
-    it tends to ``T`` at ``w = 0`` (series ``T + |w|/2`` for ``x < 1e-8``), to
-    ``max(w, 0)`` at ``T = 0`` and as ``x`` overflows (subnormal ``T``), obeys KMS exactly
-    (value at ``-w`` is ``exp(-w/T)`` times the value at ``w``), and neither overflows nor
-    divides by zero.
+    One expression for both signs: ``w (n(w) + 1) = w / (1 - exp(-w/T))``, written
+    ``-w / expm1(-w/T)``. It tends to ``T`` at ``w = 0`` (series ``T + w/2`` for
+    ``|w/T| < 1e-8``, exact ``T`` at ``w = 0``), equals ``max(w, 0)`` at ``T = 0`` and when
+    ``w/T`` overflows (subnormal ``T``: ``expm1`` gives ``-1`` or ``inf``), obeys KMS (value at
+    ``-w`` is ``exp(-w/T)`` times the value at ``w``) to rounding, and never overflows.
 
     Raises:
         InvalidParameterError: a temperature is negative or NaN.
     """
-    w = np.asarray(omega, dtype=float)
-    t = _temperature(temperature)
-    w, t = np.broadcast_arrays(w, t)
-    hot = t > 0
+    return thermal_emission(np.asarray(omega, dtype=float), _temperature(temperature))
+
+
+def thermal_emission(w: NDArray[np.float64], t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`emission_factor` for float arrays already checked (``t >= 0``): no validation."""
     with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
-        x = np.abs(w) / np.where(hot, t, 1.0)
-        small = x < 1e-8
-        # |w| / (1 - e^-x) = T x / (1 - e^-x) for x >= 0, with its series T (1 + x/2) near 0
-        up = np.where(small, t + 0.5 * np.abs(w), np.abs(w) / -np.expm1(-np.where(small, 1.0, x)))
-        thermal = np.where(w >= 0, up, up * np.exp(-x))
-    return np.where(hot, thermal, np.maximum(w, 0.0))
+        x = w / t  # +-inf at T = 0 (w != 0), NaN at w = T = 0: both handled below
+        # NaN compares False: w = T = 0 takes the series branch, whose value T + w/2 is 0
+        series = ~(np.abs(x) >= 1e-8)
+        return np.where(series, t + 0.5 * w, -w / np.expm1(-x))
 
 
 def _temperature(temperature: ArrayLike) -> NDArray[np.float64]:

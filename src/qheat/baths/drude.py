@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import digamma
 
 from .._checks import broadcast_shape, finite_output, real_array
-from .bose import emission_factor
+from .bose import thermal_emission
 from .special import re_digamma_one_plus_iy
 
 __all__ = ["DrudeBath"]
@@ -107,12 +108,9 @@ class DrudeBath:
 
         At ``T = 0`` it is ``J(w)`` for ``w > 0`` and 0 for ``w <= 0``, exactly.
         """
-        return self._G(_frequency(omega))
-
-    def _G(self, w: FloatArray) -> FloatArray:
+        w = _frequency(omega)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            r2 = (w / self.omega_d) ** 2
-            value = self.gamma / (1.0 + r2) * emission_factor(w, self.temperature)
+            value = self._scale(w) * thermal_emission(w, self.temperature)
         return self._finite("G(w)", value, w)
 
     def S(self, omega: ArrayLike) -> FloatArray:
@@ -122,27 +120,42 @@ class DrudeBath:
         ``O(T^2)`` (the ``O(T)`` terms cancel), far below double precision there, and the
         digamma arguments ``w/(2 pi T)`` would overflow as ``T -> 0``.
         """
-        return self._S(_frequency(omega))
-
-    def _S(self, w: FloatArray) -> FloatArray:
-        wd, t = self.omega_d, self.temperature
-        w, wd, t = np.broadcast_arrays(w, wd, t)
-        hot = t > COLD_RATIO / (2 * np.pi) * wd
-        tt = np.where(hot, t, 1.0)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            matsubara = _re_digamma_one_plus_iy(w / (2 * np.pi * tt)) - digamma(
-                1.0 + wd / (2 * np.pi * tt)
-            )
-            cold = np.where(w != 0, np.log(np.where(w != 0, np.abs(w), 1.0) / wd), 0.0)
-            bracket = -0.5 * wd**2 + np.where(
-                hot, w * t + w * wd / np.pi * matsubara, w * wd / np.pi * cold
-            )
-            value = self.gamma * wd / (w**2 + wd**2) * bracket
+        w = _frequency(omega)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            value = self._scale(w) / self.omega_d * self._bracket(w)
         return self._finite("S(w)", value, w)
 
-    def _finite(self, what: str, value: FloatArray, omega: FloatArray) -> FloatArray:
+    def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
+        """``Gamma(w) = G(w) + i S(w)`` (Eq. 13); its parts equal :meth:`G` and :meth:`S`."""
+        w = _frequency(omega)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            scale = self._scale(w)
+            value = scale * thermal_emission(w, self.temperature) + 1j * (
+                scale / self.omega_d * self._bracket(w)
+            )
+        return self._finite("Gamma(w)", value, w)
+
+    def _scale(self, w: FloatArray) -> FloatArray:
+        """``gamma / (1 + (w/wD)^2)``: ``G = scale * w (n + 1)``, ``S = scale / wD * bracket``."""
+        r = w / self.omega_d
+        return np.asarray(self.gamma / (1.0 + r * r), dtype=np.float64)
+
+    def _bracket(self, w: FloatArray) -> FloatArray:
+        """The bracket of theory Eq. T4 (``T = 0``: Eq. T5), broadcast over w and the bath."""
+        wd, t = self.omega_d, self.temperature
+        hot = t > COLD_RATIO / (2 * np.pi) * wd
+        if hot.all():  # the common case: no T = 0 branch to evaluate
+            return _hot_bracket(w, wd, t)
+        cold = -0.5 * wd**2 + w * wd / np.pi * np.where(
+            w != 0, np.log(np.where(w != 0, np.abs(w), 1.0) / wd), 0.0
+        )
+        if not hot.any():
+            return np.broadcast_to(cold, np.broadcast_shapes(cold.shape, t.shape))
+        return np.where(hot, _hot_bracket(w, wd, np.where(hot, t, 1.0)), cold)
+
+    def _finite(self, what: str, value: NDArray[Any], omega: FloatArray) -> NDArray[Any]:
         """``value`` if finite; else an :class:`InvalidParameterError` quoting the parameters."""
-        if np.all(np.isfinite(value)):
+        if np.isfinite(value).all():
             return value
         return finite_output(what, value, self._describe(omega))
 
@@ -153,10 +166,12 @@ class DrudeBath:
             f"|omega| up to {np.max(np.abs(omega), initial=0.0):g}"
         )
 
-    def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
-        """``Gamma(w) = G(w) + i S(w)`` (Eq. 13)."""
-        w = _frequency(omega)
-        return self._G(w) + 1j * self._S(w)
+
+def _hot_bracket(w: FloatArray, wd: FloatArray, t: FloatArray) -> FloatArray:
+    """``-wD^2/2 + w T + (w wD/pi)(Re psi(1 + i w/(2 pi T)) - psi(1 + wD/(2 pi T)))`` (Eq. T4)."""
+    two_pi_t = 2 * np.pi * t
+    matsubara = _re_digamma_one_plus_iy(w / two_pi_t) - digamma(1.0 + wd / two_pi_t)
+    return np.asarray(-0.5 * wd**2 + w * (t + wd / np.pi * matsubara), dtype=np.float64)
 
 
 def _re_digamma_one_plus_iy(y: FloatArray) -> FloatArray:
@@ -165,6 +180,8 @@ def _re_digamma_one_plus_iy(y: FloatArray) -> FloatArray:
     There the next term, ``1/(12 y^2)``, is below double precision, and ``y^2`` would
     overflow inside the series.
     """
+    if not y.size or np.abs(y).max() <= 1e100:
+        return re_digamma_one_plus_iy(y)
     huge = np.abs(y) > 1e100
     series = re_digamma_one_plus_iy(np.where(huge, 0.0, y))
     return np.where(huge, np.log(np.where(huge, np.abs(y), 1.0)), series)

@@ -13,7 +13,7 @@ the populations; the steady state lives there and the rest of it is zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "commutator",
     "tensor_to_matrix",
     "PopulationBlock",
+    "LevelSplit",
     "population_block",
     "block_multiplication",
     "element_major",
@@ -105,6 +106,35 @@ class PopulationBlock:
     def level_groups(self) -> list[IndexArray]:
         """Sets of levels that ``rho`` mixes: it is block-diagonal over these groups."""
         return list(_level_groups(self.dim, self.rows.tobytes(), self.cols.tobytes()))
+
+    @cached_property
+    def level_split(self) -> LevelSplit:
+        """:meth:`level_groups` arranged by size (for closed forms on groups of 1 or 2 levels)."""
+        groups = self.level_groups()
+        small = [g for g in groups if g.size <= 2]
+        return LevelSplit(
+            first=np.array([g[0] for g in small], dtype=np.intp),
+            second=np.array([g[-1] for g in small], dtype=np.intp),
+            paired=np.array([g.size == 2 for g in small], dtype=bool),
+            larger=tuple(g for g in groups if g.size > 2),
+        )
+
+
+@dataclass(frozen=True)
+class LevelSplit:
+    """The level groups of a block-diagonal ``rho`` (:meth:`PopulationBlock.level_groups`).
+
+    Attributes:
+        first: first level of each group of one or two levels, ``(k,)``.
+        second: its second level (equal to ``first`` for a one-level group), ``(k,)``.
+        paired: True for the two-level groups, ``(k,)``.
+        larger: the groups of three or more levels.
+    """
+
+    first: IndexArray
+    second: IndexArray
+    paired: NDArray[np.bool_]
+    larger: tuple[IndexArray, ...]
 
 
 @lru_cache(maxsize=64)

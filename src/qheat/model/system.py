@@ -109,9 +109,38 @@ class OpenSystem:
         )
         if len(couplings) == 0:
             raise InvalidParameterError("couplings must list at least one coupling operator")
-        if len(couplings) != len(self.baths):
+        object.__setattr__(self, "degeneracy_tol", tolerance("degeneracy_tol", self.degeneracy_tol))
+        object.__setattr__(self, "hamiltonian", h)
+        object.__setattr__(self, "couplings", couplings)
+        object.__setattr__(self, "baths", tuple(self.baths))
+        self._check_baths()
+        if self.eigenbasis is not None:
+            _check_eigenbasis(self.eigenbasis, h)
+
+    @classmethod
+    def _exact(
+        cls,
+        hamiltonian: ComplexArray,
+        couplings: tuple[ComplexArray, ...],
+        baths: tuple[Bath, ...],
+        eigenbasis: Eigenbasis,
+    ) -> OpenSystem:
+        """For model constructors whose operators are Hermitian complex arrays and whose
+        eigenbasis is exact by construction (:meth:`TwoQubitModel.open_system`): only the
+        baths and the shapes are checked, not what the model guarantees (and tests)."""
+        system = object.__new__(cls)
+        fields = {"hamiltonian": hamiltonian, "couplings": couplings, "baths": baths}
+        fields.update({"eigenbasis": eigenbasis, "degeneracy_tol": cls.degeneracy_tol})
+        for name, value in fields.items():
+            object.__setattr__(system, name, value)
+        system._check_baths()
+        return system
+
+    def _check_baths(self) -> None:
+        """One bath per coupling, each with the :class:`Bath` members; shapes broadcast."""
+        if len(self.couplings) != len(self.baths):
             raise InvalidParameterError(
-                f"couplings and baths must have the same length, got {len(couplings)} and "
+                f"couplings and baths must have the same length, got {len(self.couplings)} and "
                 f"{len(self.baths)}"
             )
         for j, bath in enumerate(self.baths):
@@ -120,16 +149,10 @@ class OpenSystem:
                     f"baths[{j}] must be a bath (shape, expanded, G, S, Gamma; e.g. "
                     f"qheat.DrudeBath), got {type(bath).__name__}"
                 )
-        object.__setattr__(self, "degeneracy_tol", tolerance("degeneracy_tol", self.degeneracy_tol))
-        object.__setattr__(self, "hamiltonian", h)
-        object.__setattr__(self, "couplings", couplings)
-        object.__setattr__(self, "baths", tuple(self.baths))
-        shapes = {"hamiltonian": h.shape[:-2]}
-        shapes.update({f"couplings[{j}]": a.shape[:-2] for j, a in enumerate(couplings)})
+        shapes = {"hamiltonian": self.hamiltonian.shape[:-2]}
+        shapes.update({f"couplings[{j}]": a.shape[:-2] for j, a in enumerate(self.couplings)})
         shapes.update({f"baths[{j}]": b.shape for j, b in enumerate(self.baths)})
         broadcast_shape(shapes)
-        if self.eigenbasis is not None:
-            _check_eigenbasis(self.eigenbasis, h)
 
     @property
     def dim(self) -> int:

@@ -120,11 +120,11 @@ class TwoQubitModel:
 
     def eigenbasis(self) -> Eigenbasis:
         """Analytic eigensystem in the paper's order ``(s1, s2, s3, s4) = (b, a, -a, -b)``."""
-        a, b = self.alpha, self.beta
-        energies = np.stack(np.broadcast_arrays(b, a, -a, -b), axis=-1)
-        sp, cp = np.sin(self.phi / 2), np.cos(self.phi / 2)
-        st, ct = np.sin(self.theta / 2), np.cos(self.theta / 2)
-        sp, cp, st, ct = np.broadcast_arrays(sp, cp, st, ct)
+        a, b = self.alpha, self.beta  # both of the broadcast shape of (e1, e2, g)
+        energies = np.stack([b, a, -a, -b], axis=-1)
+        half_phi, half_theta = 0.5 * self.phi, 0.5 * self.theta
+        sp, cp = np.sin(half_phi), np.cos(half_phi)
+        st, ct = np.sin(half_theta), np.cos(half_theta)
         u = np.zeros(sp.shape + (4, 4), dtype=complex)
         u[..., _00, 0], u[..., _11, 0] = sp, cp
         u[..., _10, 1], u[..., _01, 1] = ct, st
@@ -164,9 +164,6 @@ class TwoQubitModel:
         arctan2(0, 0) = 0`` gives ``|s2> = |1,0>`` and ``|s3> = |0,1>``, two degenerate
         eigenstates, which the master equations treat through ``degeneracy_tol``.
         """
-        return OpenSystem(
-            hamiltonian=self.hamiltonian(),
-            couplings=self.couplings(),
-            baths=(bath1, bath2),
-            eigenbasis=self.eigenbasis(),
+        return OpenSystem._exact(
+            self.hamiltonian(), self.couplings(), (bath1, bath2), self.eigenbasis()
         )

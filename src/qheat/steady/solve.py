@@ -82,7 +82,7 @@ class SteadyState:
 
 def _norm1(m: ComplexArray) -> FloatArray:
     """Matrix 1-norm (largest column sum of moduli) over the last two axes."""
-    return np.asarray(np.max(np.sum(np.abs(m), axis=-2), axis=-1), dtype=np.float64)
+    return np.asarray(np.abs(m).sum(axis=-2).max(axis=-1), dtype=np.float64)
 
 
 def _inverse(m: ComplexArray) -> ComplexArray:
@@ -123,27 +123,24 @@ def bordered_block_solve(
 def block_min_eigenvalue(x: ComplexArray, block: PopulationBlock) -> FloatArray:
     """Smallest eigenvalue of the Hermitian part of ``rho`` given on its block, ``(...)``.
 
-    ``rho`` is block-diagonal over :meth:`PopulationBlock.level_groups`; groups of one or two
-    levels use the closed form ``(a + d)/2 - sqrt(((a - d)/2)^2 + |b|^2)``, larger groups
-    ``numpy.linalg.eigvalsh``.
+    ``rho`` is block-diagonal over :meth:`PopulationBlock.level_split`; groups of one or two
+    levels use the closed form ``(a + d)/2 - sqrt(((a - d)/2)^2 + |b|^2)`` (all such groups
+    at once), larger groups ``numpy.linalg.eigvalsh``.
     """
     d = block.dim
-    rho = np.zeros(x.shape[:-1] + (d, d), dtype=complex)
-    rho[..., block.rows, block.cols] = x
-    mins = []
-    for levels in block.level_groups():
-        if levels.size == 1:
-            mins.append(rho[..., levels[0], levels[0]].real)
-        elif levels.size == 2:
-            i, j = levels
-            a, c = rho[..., i, i].real, rho[..., j, j].real
-            b = 0.5 * (rho[..., i, j] + np.conj(rho[..., j, i]))
-            mins.append(0.5 * (a + c) - np.hypot(0.5 * (a - c), np.abs(b)))
-        else:
-            sub = rho[..., levels[:, None], levels[None, :]]
-            sub = 0.5 * (sub + np.conj(np.swapaxes(sub, -1, -2)))
-            mins.append(np.linalg.eigvalsh(sub)[..., 0])
-    return np.asarray(np.min(np.stack(mins, axis=-1), axis=-1), dtype=np.float64)
+    rho = np.zeros(x.shape[:-1] + (d * d,), dtype=complex)
+    rho[..., block.rows * d + block.cols] = x
+    rho = rho.reshape(x.shape[:-1] + (d, d))
+    split = block.level_split
+    i, j = split.first, split.second  # 1-level groups have i = j (closed form gives rho_ii)
+    a, c = rho[..., i, i].real, rho[..., j, j].real
+    b = np.where(split.paired, 0.5 * np.abs(rho[..., i, j] + np.conj(rho[..., j, i])), 0.0)
+    smallest = (0.5 * (a + c) - np.hypot(0.5 * (a - c), b)).min(axis=-1, initial=np.inf)
+    for levels in split.larger:
+        sub = rho[..., levels[:, None], levels[None, :]]
+        sub = 0.5 * (sub + np.conj(np.swapaxes(sub, -1, -2)))
+        smallest = np.minimum(smallest, np.linalg.eigvalsh(sub)[..., 0])
+    return np.asarray(smallest, dtype=np.float64)
 
 
 def check_steady_state(
@@ -160,6 +157,8 @@ def check_steady_state(
         IllConditionedWarning: a condition number above :data:`WARN_COND`.
         PositivityWarning: a smallest eigenvalue below ``-POSITIVITY_TOL``.
     """
+    if (cond <= WARN_COND).all() and (min_eig >= -POSITIVITY_TOL).all():
+        return  # the common case, without counting
     prefix = f"{label}: " if label else ""
     n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND)))
     if n_singular:
@@ -204,7 +203,9 @@ def steady_state(generator: Generator) -> SteadyState:
     """
     liou = generator.liouvillian()
     d = generator.dim
-    pattern = np.any(liou != 0, axis=tuple(range(liou.ndim - 2)))
+    pattern = liou != 0
+    if pattern.ndim > 2:  # the union over the batch
+        pattern = pattern.any(axis=tuple(range(pattern.ndim - 2)))
     block = population_block(pattern)
     p, c = block.index, block.complement
     x_block, norm_b, norm_b_inv = bordered_block_solve(liou[..., p[:, None], p[None, :]], block)
@@ -217,9 +218,9 @@ def steady_state(generator: Generator) -> SteadyState:
     check_steady_state(cond, min_eig)
     x = np.zeros(liou.shape[:-1], dtype=complex)
     x[..., p] = x_block
-    norm_l = np.max(np.sum(np.abs(liou), axis=-1), axis=-1)
-    residual = np.max(np.abs((liou @ x[..., None])[..., 0]), axis=-1) / (
-        norm_l * np.max(np.abs(x), axis=-1)
+    norm_l = np.abs(liou).sum(axis=-1).max(axis=-1)
+    residual = np.abs((liou @ x[..., None])[..., 0]).max(axis=-1) / (
+        norm_l * np.abs(x_block).max(axis=-1)
     )
     return SteadyState(
         rho=unvec(x),
