@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -87,7 +89,7 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
         raise InvalidParameterError(f"equation must be one of {allowed}, got {eq!r}")
     _check_some_bath_coupled(system)
     generator = eq.generator(system)
-    if not all(np.all(np.isfinite(m)) for m in (generator.lamb_shift, *generator.dissipators)):
+    if not all(np.isfinite(m).all() for m in (generator.lamb_shift, *generator.dissipators)):
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
             "for these system and bath parameters; rescale the energies"
@@ -106,12 +108,13 @@ def _check_some_bath_coupled(system: OpenSystem) -> None:
     """
     if not all(isinstance(b, DrudeBath) for b in system.baths):
         return
-    gammas = [np.asarray(b.gamma) for b in system.baths if isinstance(b, DrudeBath)]
-    shape = np.broadcast_shapes(*(g.shape for g in gammas))
-    decoupled = np.all([np.broadcast_to(g == 0, shape) for g in gammas], axis=0)
-    count = int(np.count_nonzero(decoupled))
-    if count:
+    decoupled = np.asarray(True)
+    for gamma in (b.gamma for b in system.baths if isinstance(b, DrudeBath)):
+        decoupled = decoupled & (gamma == 0)
+    if decoupled.any():
+        count = int(np.count_nonzero(np.broadcast_to(decoupled, system.batch_shape)))
         raise NonUniqueSteadyStateError(
-            f"every bath has gamma = 0 at {count} of {decoupled.size} points: no bath couples to "
-            "the system, so there is no unique steady state; give at least one bath gamma > 0"
+            f"every bath has gamma = 0 at {count} of {math.prod(system.batch_shape)} points: "
+            "no bath couples to the system, so there is no unique steady state; give at least "
+            "one bath gamma > 0"
         )

@@ -19,8 +19,9 @@ Conventions (hbar = kB = 1; the paper absorbs lambda_j^2 into gamma_j):
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,37 @@ class DrudeBath:
             }
         )
 
-    @property
+    @classmethod
+    def _checked(cls, gamma: FloatArray, omega_d: FloatArray, temperature: FloatArray) -> DrudeBath:
+        """A bath from parameters taken from checked baths (no second validation)."""
+        bath = object.__new__(cls)
+        for name, value in (("gamma", gamma), ("omega_d", omega_d), ("temperature", temperature)):
+            object.__setattr__(bath, name, value)
+        return bath
+
+    @classmethod
+    def stacked(cls, baths: Sequence[DrudeBath], ndim: int = 0) -> DrudeBath:
+        """One bath whose parameters carry a leading axis over ``baths``.
+
+        The parameters are broadcast to the baths' common shape, left-padded with unit axes to
+        ``ndim`` batch axes: shape ``(len(baths), ...)``. Spectra of several baths at the same
+        frequencies then take one evaluation (:attr:`qheat.model.OpenSystem.correlation_spectra`).
+        """
+        shapes = {b.shape for b in baths}
+        common = next(iter(shapes)) if len(shapes) == 1 else np.broadcast_shapes(*shapes)
+        target = (len(baths),) + (1,) * (ndim - len(common)) + common
+
+        def stack(values: list[FloatArray]) -> FloatArray:
+            full = [v if v.shape == common else np.broadcast_to(v, common) for v in values]
+            return np.array(full, dtype=np.float64).reshape(target)
+
+        return cls._checked(
+            stack([b.gamma for b in baths]),
+            stack([b.omega_d for b in baths]),
+            stack([b.temperature for b in baths]),
+        )
+
+    @cached_property
     def shape(self) -> tuple[int, ...]:
         """Broadcast shape of the bath parameters (the batch shape)."""
         return np.broadcast_shapes(self.gamma.shape, self.omega_d.shape, self.temperature.shape)
@@ -82,12 +113,7 @@ class DrudeBath:
     def expanded(self, ndim: int) -> DrudeBath:
         """The same bath with ``ndim`` trailing unit axes, to broadcast against matrices."""
         pad = (...,) + (None,) * ndim
-        return dataclasses.replace(
-            self,
-            gamma=self.gamma[pad],
-            omega_d=self.omega_d[pad],
-            temperature=self.temperature[pad],
-        )
+        return self._checked(self.gamma[pad], self.omega_d[pad], self.temperature[pad])
 
     def J(self, omega: ArrayLike) -> FloatArray:
         """Spectral density ``J(w) = gamma w / (1 + (w/wD)^2)`` (Eq. 17), odd in w.

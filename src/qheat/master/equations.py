@@ -75,7 +75,9 @@ def pair_generator(
         eigenbasis=basis,
         hamiltonian=h_s,
         lamb_shift=h_ls,
-        dissipators=tuple(np.broadcast_arrays(*dissipators)),
+        dissipators=tuple(np.broadcast_arrays(*dissipators))
+        if len({x.shape for x in dissipators}) > 1
+        else tuple(dissipators),
     )
 
 

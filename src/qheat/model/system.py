@@ -29,7 +29,12 @@ FloatArray = NDArray[np.float64]
 
 
 class Bath(Protocol):
-    """What the master equations need of a bath (see :class:`qheat.baths.DrudeBath`)."""
+    """What the master equations need of a bath (see :class:`qheat.baths.DrudeBath`).
+
+    Optional: a classmethod ``stacked(baths, ndim)`` returning one bath whose parameters carry
+    a leading axis over ``baths`` (see :meth:`qheat.baths.DrudeBath.stacked`). When every bath
+    of a system is of one such class, their spectra are evaluated in one call.
+    """
 
     @property
     def shape(self) -> tuple[int, ...]: ...
@@ -159,7 +164,7 @@ class OpenSystem:
         """Hilbert-space dimension d."""
         return int(self.hamiltonian.shape[-1])
 
-    @property
+    @cached_property
     def batch_shape(self) -> tuple[int, ...]:
         """Broadcast shape of all parameters (the leading axes of every result)."""
         shapes = [self.hamiltonian.shape[:-2], *(a.shape[:-2] for a in self.couplings)]
@@ -196,15 +201,34 @@ class OpenSystem:
         (zero elsewhere): the only places the master equations use it. Computed once per
         system and shared by every master equation built from it.
         """
+        supports = [coupling_support(a) for a in self.eigen_couplings]
+        stacked = _stacked(self.baths, len(self.batch_shape))
+        if stacked is None:
+            return tuple(
+                spectral_rates(bath, self.bohr_frequencies, where=support)
+                for bath, support in zip(self.baths, supports)
+            )
+        union = np.logical_or.reduce(supports)
+        rates = spectral_rates(stacked, self.bohr_frequencies, where=union)  # (n_baths, ...)
         return tuple(
-            spectral_rates(bath, self.bohr_frequencies, where=coupling_support(a))
-            for bath, a in zip(self.baths, self.eigen_couplings)
+            rate if (support == union).all() else np.where(support, rate, 0.0)
+            for rate, support in zip(rates, supports)
         )
+
+
+def _stacked(baths: tuple[Bath, ...], ndim: int) -> Bath | None:
+    """All ``baths`` as one bath with a leading bath axis, if their class can stack them."""
+    cls = type(baths[0])
+    stack = getattr(cls, "stacked", None)
+    if len(baths) < 2 or stack is None or any(type(b) is not cls for b in baths):
+        return None
+    return stack(baths, ndim)  # type: ignore[no-any-return]
 
 
 def coupling_support(coupling: ComplexArray) -> NDArray[np.bool_]:
     """``(d, d)`` pattern of the elements of ``coupling`` that are nonzero at any batch point."""
-    return np.any(coupling != 0, axis=tuple(range(coupling.ndim - 2)))
+    nonzero = coupling != 0
+    return nonzero if nonzero.ndim == 2 else nonzero.any(axis=tuple(range(nonzero.ndim - 2)))
 
 
 def spectral_rates(

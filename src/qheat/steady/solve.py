@@ -113,11 +113,17 @@ def bordered_block_solve(
     Raises:
         NonUniqueSteadyStateError: ``B_P`` is exactly singular at some point.
     """
+    bordered = _bordered(liou_block, block)
+    inverse = _inverse(bordered)
+    return inverse[..., :, 0], _norm1(bordered), _norm1(inverse)
+
+
+def _bordered(liou_block: ComplexArray, block: PopulationBlock) -> ComplexArray:
+    """``B_P``: ``L_P`` with the row of ``rho_11`` replaced by the trace functional."""
     bordered = liou_block.copy()
     bordered[..., 0, :] = 0.0
     bordered[..., 0, block.populations] = 1.0
-    inverse = _inverse(bordered)
-    return inverse[..., :, 0], _norm1(bordered), _norm1(inverse)
+    return bordered
 
 
 def block_min_eigenvalue(x: ComplexArray, block: PopulationBlock) -> FloatArray:
@@ -208,12 +214,19 @@ def steady_state(generator: Generator) -> SteadyState:
         pattern = pattern.any(axis=tuple(range(pattern.ndim - 2)))
     block = population_block(pattern)
     p, c = block.index, block.complement
-    x_block, norm_b, norm_b_inv = bordered_block_solve(liou[..., p[:, None], p[None, :]], block)
-    if c.size:
-        rest = liou[..., c[:, None], c[None, :]]
-        norm_b = np.maximum(norm_b, _norm1(rest))
-        norm_b_inv = np.maximum(norm_b_inv, _norm1(_inverse(rest)))
-    cond = norm_b * norm_b_inv
+    if c.size == p.size:  # block and complement of one size (the paper's model): one LU
+        both = np.stack([_bordered(liou[..., p[:, None], p[None, :]], block),
+                         liou[..., c[:, None], c[None, :]]])
+        inverse = _inverse(both)
+        x_block = inverse[0, ..., :, 0]
+        cond = _norm1(both).max(axis=0) * _norm1(inverse).max(axis=0)
+    else:
+        x_block, norm_b, norm_b_inv = bordered_block_solve(liou[..., p[:, None], p[None, :]], block)
+        if c.size:
+            rest = liou[..., c[:, None], c[None, :]]
+            norm_b = np.maximum(norm_b, _norm1(rest))
+            norm_b_inv = np.maximum(norm_b_inv, _norm1(_inverse(rest)))
+        cond = norm_b * norm_b_inv
     min_eig = block_min_eigenvalue(x_block, block)
     check_steady_state(cond, min_eig)
     x = np.zeros(liou.shape[:-1], dtype=complex)
