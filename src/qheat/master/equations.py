@@ -59,14 +59,11 @@ def pair_generator(
     basis = system.eigensystem()
     omega = system.bohr_frequencies
     mask = None if secular_cutoff is None else secular_mask(omega, secular_cutoff)
-    dissipators = []
-    h_ls: NDArray[np.complex128] = np.zeros(omega.shape, dtype=complex)
-    for coupling, spectra in zip(system.eigen_couplings, system.correlation_spectra):
-        dissipator, lamb = spectral_pair_terms(
-            coupling, without_lamb_shift(spectra, lamb_shift), mask
-        )
-        dissipators.append(dissipator)
-        h_ls = h_ls + lamb
+    # every bath in one batched call: the bath index is a leading axis
+    ndim = len(system.batch_shape)
+    couplings = _stack(system.eigen_couplings, ndim)
+    spectra = without_lamb_shift(_stack(system.correlation_spectra, ndim), lamb_shift)
+    dissipators, lamb = spectral_pair_terms(couplings, spectra, mask)
     h_s = np.zeros(omega.shape, dtype=complex)
     idx = np.arange(system.dim)
     h_s[..., idx, idx] = basis.energies
@@ -74,11 +71,20 @@ def pair_generator(
         name=name,
         eigenbasis=basis,
         hamiltonian=h_s,
-        lamb_shift=h_ls,
-        dissipators=tuple(np.broadcast_arrays(*dissipators))
-        if len({x.shape for x in dissipators}) > 1
-        else tuple(dissipators),
+        lamb_shift=np.asarray(lamb.sum(axis=0), dtype=np.complex128),
+        dissipators=tuple(dissipators),
     )
+
+
+def _stack(arrays: tuple[NDArray[np.complex128], ...], ndim: int) -> NDArray[np.complex128]:
+    """``(..., d, d)`` arrays, one per bath, stacked on a new leading axis.
+
+    Each is first padded to ``ndim`` batch axes, and broadcast if the shapes still differ.
+    """
+    padded = [a.reshape((1,) * (ndim + 2 - a.ndim) + a.shape) for a in arrays]
+    if len({a.shape for a in padded}) > 1:
+        padded = list(np.broadcast_arrays(*padded))
+    return np.stack(padded)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import IllConditionedWarning, NonUniqueSteadyStateError, PositivityWarning
+from ..errors import (
+    IllConditionedWarning,
+    InvalidParameterError,
+    NonUniqueSteadyStateError,
+    PositivityWarning,
+)
 from ..master import Generator, unvec
 from ..master.superop import PopulationBlock, population_block
 from ..model import Eigenbasis
@@ -199,6 +204,8 @@ def steady_state(generator: Generator) -> SteadyState:
     :class:`SteadyState`). The result equals the solve of the full ``d^2 x d^2`` system.
 
     Raises:
+        InvalidParameterError: the Liouvillian is not finite (a floating-point overflow in
+            ``H_LS`` or a dissipator).
         NonUniqueSteadyStateError: the bordered system is singular (condition > 1e14),
             e.g. when no bath couples (all gamma = 0).
 
@@ -208,6 +215,11 @@ def steady_state(generator: Generator) -> SteadyState:
             lose positivity).
     """
     liou = generator.liouvillian()
+    if not np.isfinite(liou).all():
+        raise InvalidParameterError(
+            "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
+            "for these system and bath parameters; rescale the energies"
+        )
     d = generator.dim
     pattern = liou != 0
     if pattern.ndim > 2:  # the union over the batch
