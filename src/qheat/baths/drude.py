@@ -108,7 +108,8 @@ class DrudeBath:
     @cached_property
     def shape(self) -> tuple[int, ...]:
         """Broadcast shape of the bath parameters (the batch shape)."""
-        return np.broadcast_shapes(self.gamma.shape, self.omega_d.shape, self.temperature.shape)
+        shapes = (self.gamma.shape, self.omega_d.shape, self.temperature.shape)
+        return np.broadcast_shapes(*shapes) if any(shapes) else ()
 
     def expanded(self, ndim: int) -> DrudeBath:
         """The same bath with ``ndim`` trailing unit axes, to broadcast against matrices."""

@@ -12,6 +12,7 @@ the populations; the steady state lives there and the rest of it is zero.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TypeVar
@@ -46,7 +47,7 @@ def vec(rho: ComplexArray) -> ComplexArray:
 
 def unvec(v: ComplexArray) -> ComplexArray:
     """Inverse of :func:`vec`: ``(..., d*d) -> (..., d, d)``."""
-    d = int(round(np.sqrt(v.shape[-1])))
+    d = math.isqrt(v.shape[-1])
     return np.swapaxes(v.reshape(v.shape[:-1] + (d, d)), -1, -2)
 
 

@@ -168,7 +168,8 @@ class OpenSystem:
     def batch_shape(self) -> tuple[int, ...]:
         """Broadcast shape of all parameters (the leading axes of every result)."""
         shapes = [self.hamiltonian.shape[:-2], *(a.shape[:-2] for a in self.couplings)]
-        return np.broadcast_shapes(*shapes, *(b.shape for b in self.baths))
+        shapes += [b.shape for b in self.baths]
+        return np.broadcast_shapes(*shapes) if any(shapes) else ()
 
     def eigensystem(self) -> Eigenbasis:
         """The analytic eigenbasis if given, else ``numpy.linalg.eigh`` (ascending energies)."""

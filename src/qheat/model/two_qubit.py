@@ -121,7 +121,8 @@ class TwoQubitModel:
     def eigenbasis(self) -> Eigenbasis:
         """Analytic eigensystem in the paper's order ``(s1, s2, s3, s4) = (b, a, -a, -b)``."""
         a, b = self.alpha, self.beta  # both of the broadcast shape of (e1, e2, g)
-        energies = np.stack([b, a, -a, -b], axis=-1)
+        energies = np.array([b, a, -a, -b])
+        energies = np.moveaxis(energies, 0, -1) if energies.ndim > 1 else energies
         half_phi, half_theta = 0.5 * self.phi, 0.5 * self.theta
         sp, cp = np.sin(half_phi), np.cos(half_phi)
         st, ct = np.sin(half_theta), np.cos(half_theta)

@@ -19,11 +19,11 @@ def heat_currents(generator: Generator, rho: ComplexArray) -> NDArray[np.float64
     ``H_LS`` and ``D_j`` are those of the same master equation; ``J_j > 0`` means heat flows
     from bath j into the system. At a steady state ``sum_j J_j = 0`` (Eq. 21).
     """
-    # Tr(E X) = sum_ij E_ji X_ij = vec(E^T) . vec(X); the baths stacked on a new axis -3
-    energy_t = vec(np.swapaxes(generator.energy_operator, -1, -2))[..., None, None, :]
-    dissipators = np.stack(generator.dissipators, axis=-3)  # (..., n_baths, d^2, d^2)
-    d_rho = dissipators @ vec(rho)[..., None, :, None]  # (..., n_baths, d^2, 1)
-    return np.asarray((energy_t @ d_rho)[..., 0, 0].real, dtype=np.float64)
+    # Tr(E X) = sum_ij E_ji X_ij = vec(E^T) . vec(X); the baths stacked on a leading axis
+    energy_t = vec(np.swapaxes(generator.energy_operator, -1, -2))[..., None, :]
+    d_rho = np.array(generator.dissipators) @ vec(rho)[..., :, None]  # (n_baths, ..., d^2, 1)
+    currents = (energy_t @ d_rho)[..., 0, 0].real  # (n_baths, ...)
+    return np.asarray(np.moveaxis(currents, 0, -1) if currents.ndim > 1 else currents, dtype=np.float64)
 
 
 def block_heat_currents(

@@ -168,8 +168,8 @@ def check_steady_state(
         IllConditionedWarning: a condition number above :data:`WARN_COND`.
         PositivityWarning: a smallest eigenvalue below ``-POSITIVITY_TOL``.
     """
-    if (cond <= WARN_COND).all() and (min_eig >= -POSITIVITY_TOL).all():
-        return  # the common case, without counting
+    if not cond.size or (cond.max() <= WARN_COND and min_eig.min() >= -POSITIVITY_TOL):
+        return  # the common case, without counting (NaN compares False: counted below)
     prefix = f"{label}: " if label else ""
     n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND)))
     if n_singular:
@@ -227,8 +227,9 @@ def steady_state(generator: Generator) -> SteadyState:
     block = population_block(pattern)
     p, c = block.index, block.complement
     if c.size == p.size:  # block and complement of one size (the paper's model): one LU
-        both = np.stack([_bordered(liou[..., p[:, None], p[None, :]], block),
-                         liou[..., c[:, None], c[None, :]]])
+        both = np.array(
+            [_bordered(liou[..., p[:, None], p[None, :]], block), liou[..., c[:, None], c[None, :]]]
+        )
         inverse = _inverse(both)
         x_block = inverse[0, ..., :, 0]
         cond = _norm1(both).max(axis=0) * _norm1(inverse).max(axis=0)
