@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from ..model import Bath, Eigenbasis
 from ..model.system import coupling_support
 from ..model.system import spectral_rates as model_spectral_rates
-from .superop import PopulationBlock, block_multiplication, kron
+from .superop import PopulationBlock, block_multiplication, multiplication
 
 __all__ = [
     "bohr_frequencies",
@@ -122,9 +122,10 @@ def spectral_pair_terms(
     weighted = gam * coupling
     k = closure_operator(coupling, weighted, mask)
     d = coupling.shape[-1]
-    eye = np.eye(d, dtype=complex)
-    if mask is None:
-        jump = kron(np.conj(coupling), weighted) + kron(np.conj(weighted), coupling)
+    if mask is None:  # conj(A) kron (Gamma o A) + conj(Gamma o A) kron A, in one expression
+        jump = np.conj(coupling)[..., :, None, :, None] * weighted[..., None, :, None, :]
+        jump = jump + np.conj(weighted)[..., :, None, :, None] * coupling[..., None, :, None, :]
+        jump = jump.reshape(jump.shape[:-4] + (d * d, d * d))
     else:
         rate = (gam[..., :, :, None, None] + np.conj(gam)[..., None, None, :, :]) * (
             coupling[..., :, :, None, None] * np.conj(coupling)[..., None, None, :, :]
@@ -133,8 +134,8 @@ def spectral_pair_terms(
         jump = np.swapaxes(rate * mask, -3, -2).swapaxes(-4, -3).swapaxes(-2, -1)
         jump = jump.reshape(jump.shape[:-4] + (d * d, d * d))
     k_dag = np.conj(np.swapaxes(k, -1, -2))
-    p = k + k_dag
-    dissipator = jump - 0.5 * (kron(eye, p) + kron(np.swapaxes(p, -1, -2), eye))
+    half_p = -0.5 * (k + k_dag)
+    dissipator = jump + multiplication(half_p, half_p)
     return dissipator, (k - k_dag) / 2j
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "kron",
     "sandwich",
     "commutator",
+    "multiplication",
     "tensor_to_matrix",
     "PopulationBlock",
     "LevelSplit",
@@ -69,10 +70,28 @@ def sandwich(x: ComplexArray, y: ComplexArray) -> ComplexArray:
     return kron(np.swapaxes(y, -1, -2), x)
 
 
+def multiplication(x: ComplexArray, y: ComplexArray) -> ComplexArray:
+    """Superoperator of ``rho -> X rho + rho Y``: ``1 kron X + Y^T kron 1``, ``(..., d^2, d^2)``.
+
+    One broadcast expression (element ``[(c, a), (e, b)] = delta_ce X_ab + Y_ec delta_ab``).
+    """
+    d = x.shape[-1]
+    eye = _identity(d)
+    out = eye[:, None, :, None] * x[..., None, :, None, :]
+    out = out + np.swapaxes(y, -1, -2)[..., :, None, :, None] * eye[None, :, None, :]
+    return out.reshape(out.shape[:-4] + (d * d, d * d))
+
+
 def commutator(h: ComplexArray) -> ComplexArray:
     """Superoperator of ``rho -> -i [H, rho]``: ``-i (1 kron H - H^T kron 1)``."""
-    eye = np.eye(h.shape[-1], dtype=complex)
-    return -1j * (kron(eye, h) - kron(np.swapaxes(h, -1, -2), eye))
+    return multiplication(-1j * h, 1j * h)
+
+
+@lru_cache(maxsize=8)
+def _identity(d: int) -> NDArray[np.float64]:
+    eye = np.eye(d)
+    eye.flags.writeable = False
+    return eye
 
 
 @dataclass(frozen=True)
