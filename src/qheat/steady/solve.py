@@ -245,7 +245,8 @@ def steady_state(generator: Generator) -> SteadyState:
     if not np.isfinite(x_block).all():  # a singular solve (cond is NaN or inf): raise now
         check_steady_state(cond, np.zeros_like(cond))
     # one LAPACK call on the d x d state (the sweep engine uses the closed form on the block)
-    min_eig = np.linalg.eigvalsh(0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2))))[..., 0]
+    hermitian_part = 0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2)))
+    min_eig = np.asarray(np.linalg.eigvalsh(hermitian_part)[..., 0], dtype=np.float64)
     check_steady_state(cond, min_eig)
     norm_l = np.abs(liou).sum(axis=-1).max(axis=-1)
     residual = np.abs((liou @ x[..., None])[..., 0]).max(axis=-1) / (
