@@ -64,13 +64,20 @@ def test_docstring_examples_run(module_name: str) -> None:
 
 
 def _text_outputs(cell: nbformat.NotebookNode) -> list[str]:
-    texts = []
+    """Text outputs of a cell; consecutive stdout chunks joined (the kernel splits a stream
+    into messages by timing, not by content)."""
+    texts: list[str] = []
+    previous_stdout = False
     for out in cell.get("outputs", []):
-        if out.output_type == "stream" and out.name == "stdout":
+        stdout = out.output_type == "stream" and out.name == "stdout"
+        if stdout and previous_stdout:
+            texts[-1] += out.text
+        elif stdout:
             texts.append(out.text)
         elif out.output_type in ("execute_result", "display_data"):
             if "image/png" not in out.data and "text/plain" in out.data:
                 texts.append(out.data["text/plain"])
+        previous_stdout = stdout
     return texts
 
 

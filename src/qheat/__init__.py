@@ -14,6 +14,7 @@ from .errors import (
     NonUniqueSteadyStateError,
     PositivityWarning,
     QheatError,
+    SecularityWarning,
 )
 from .master import (
     BlochRedfield,
@@ -46,6 +47,7 @@ __all__ = [
     "PerturbativeState",
     "PositivityWarning",
     "QheatError",
+    "SecularityWarning",
     "Solution",
     "SteadyState",
     "TwoQubitModel",

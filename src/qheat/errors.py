@@ -12,6 +12,7 @@ __all__ = [
     "NonUniqueSteadyStateError",
     "IllConditionedWarning",
     "PositivityWarning",
+    "SecularityWarning",
     "ConvergenceWarning",
 ]
 
@@ -47,6 +48,20 @@ class PositivityWarning(RuntimeWarning):
     The Bloch-Redfield equation is not completely positive: at strong coupling or low
     temperature its steady state can leave the set of density matrices. The result
     carries ``min_eigenvalue``; treat such points as outside Redfield's validity.
+    """
+
+
+class SecularityWarning(RuntimeWarning):
+    """A secular equation (global Lindblad, partial secular) is used outside its validity.
+
+    Cause: the relaxation rates are not small compared with the gaps between the Bohr
+    frequencies whose cross terms the secular approximation drops (small gaps: nearly
+    resonant subsystems, weak inter-subsystem coupling; or hot baths). Measure: the
+    generator's ``secular_ratio`` = largest transition rate / smallest neglected gap; the
+    warning is raised above 1, where the approximation's premise (rates << gaps) fails. It is
+    a conservative measure (the largest rate and the smallest gap need not belong to one
+    pair); for the paper's model the Lindblad current is then off by more than 25%.
+    Fix: use ``BlochRedfield()`` (or ``UniversalLindblad()``), which keep those terms.
     """
 
 

@@ -12,7 +12,10 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
+
+from tqdm import tqdm
 
 from ..errors import QheatError
 from ._parser import OneLineParser
@@ -38,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(args.command)
+            return int(args.func(args))
     except (QheatError, ValueError) as exc:
         print(f"qheat {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -49,6 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader closed the pipe (e.g. `qheat ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _one_line_warning(command: str) -> Callable[..., None]:
+    """Show a warning as one line, ``qheat COMMAND: warning: MESSAGE`` (no source line),
+    on its own line even while a progress bar is drawn (``tqdm.write``)."""
+
+    def show(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        tqdm.write(f"qheat {command}: warning: {category.__name__}: {message}", file=sys.stderr)
+
+    return show
 
 
 if __name__ == "__main__":  # pragma: no cover

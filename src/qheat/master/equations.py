@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -15,12 +16,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._checks import flag, tolerance
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, SecularityWarning
 from ..model import OpenSystem
+from ..model.system import coupling_support
 from .generator import Generator
 from .pair_kernel import spectral_pair_terms, without_lamb_shift
 
-__all__ = ["MasterEquation", "BlochRedfield", "GlobalLindblad", "pair_generator", "secular_mask"]
+__all__ = [
+    "MasterEquation",
+    "BlochRedfield",
+    "GlobalLindblad",
+    "pair_generator",
+    "secular_mask",
+    "secular_ratio",
+    "SECULAR_RATIO_WARN",
+]
 
 
 class MasterEquation(Protocol):
@@ -33,7 +43,7 @@ class MasterEquation(Protocol):
 
 def secular_mask(omega: NDArray[np.float64], cutoff: float) -> NDArray[np.bool_]:
     """``M_{ab,cd} = |w_ab - w_cd| <= cutoff`` of shape ``(..., d, d, d, d)``."""
-    return np.abs(omega[..., :, :, None, None] - omega[..., None, None, :, :]) <= cutoff
+    return _gaps(omega) <= cutoff
 
 
 def pair_generator(
@@ -58,7 +68,12 @@ def pair_generator(
         raise InvalidParameterError(f"system must be an OpenSystem, got {type(system).__name__}")
     basis = system.eigensystem()
     omega = system.bohr_frequencies
-    mask = None if secular_cutoff is None else secular_mask(omega, secular_cutoff)
+    mask = ratio = None
+    if secular_cutoff is not None:
+        gap = _gaps(omega)
+        mask = gap <= secular_cutoff
+        ratio = secular_ratio(system, gap, mask)
+        _warn_if_not_secular(name, ratio)
     # every bath in one batched call: the bath index is a leading axis
     ndim = len(system.batch_shape)
     couplings = _stack(system.eigen_couplings, ndim)
@@ -73,6 +88,58 @@ def pair_generator(
         hamiltonian=h_s,
         lamb_shift=np.asarray(lamb.sum(axis=0), dtype=np.complex128),
         dissipators=tuple(dissipators),
+        secular_ratio=ratio,
+    )
+
+
+def _gaps(omega: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``|w_ab - w_cd|`` of shape ``(..., d, d, d, d)``."""
+    return np.abs(omega[..., :, :, None, None] - omega[..., None, None, :, :])
+
+
+def secular_ratio(
+    system: OpenSystem, gap: NDArray[np.float64], kept: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Largest transition rate over the smallest Bohr-frequency gap a secular equation drops.
+
+    The rate of ``|b> -> |a>`` (Fermi's golden rule) is ``sum_j 2 G_j(w_ab) |A_j,ab|^2``; the
+    pairs dropped are those of one bath (``A_j,ab A_j,cd != 0``) not ``kept``. The secular
+    approximation (Eqs. A12-A15) needs rates << gaps: the Lindblad current is off by
+    about this ratio times a number of order one (docs/sharp-bits.md). 0 when no pair is dropped.
+
+    Args:
+        system: the open system.
+        gap: ``|w_ab - w_cd|``, ``(..., d, d, d, d)``.
+        kept: the pairs kept, ``(..., d, d, d, d)``.
+    """
+    d = system.dim
+    pairs = np.zeros((d, d, d, d), dtype=bool)
+    rate = np.zeros(system.bohr_frequencies.shape)
+    for coupling, spectra in zip(system.eigen_couplings, system.correlation_spectra):
+        support = coupling_support(coupling)
+        pairs |= support[:, :, None, None] & support[None, None, :, :]
+        rate = rate + 2.0 * spectra.real * np.abs(coupling) ** 2
+    dropped = np.where(pairs & ~kept, gap, np.inf)
+    smallest = dropped.reshape(dropped.shape[:-4] + (-1,)).min(axis=-1)
+    largest = rate.reshape(rate.shape[:-2] + (-1,)).max(axis=-1)
+    return np.asarray(largest / smallest, dtype=np.float64)
+
+
+SECULAR_RATIO_WARN = 1.0
+"""A :class:`~qheat.errors.SecularityWarning` is raised where ``secular_ratio`` exceeds this."""
+
+
+def _warn_if_not_secular(name: str, ratio: NDArray[np.float64]) -> None:
+    """Warn where the rates exceed the gaps the secular approximation neglects."""
+    if not ratio.size or ratio.max() <= SECULAR_RATIO_WARN:
+        return
+    n_bad = int(np.count_nonzero(ratio > SECULAR_RATIO_WARN))
+    warnings.warn(
+        f"{name}: secular approximation outside its validity at {n_bad} of {ratio.size} "
+        f"points: transition rates up to {ratio.max():.3g} times the smallest Bohr-frequency "
+        "gap it neglects (see the generator's secular_ratio); BlochRedfield() keeps those terms",
+        SecularityWarning,
+        stacklevel=4,
     )
 
 

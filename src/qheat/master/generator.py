@@ -31,6 +31,11 @@ class Generator:
             (``S = 0``) it is zero for the global Lindblad equation and keeps only the
             non-secular ``(G(w) - G(w'))/2i`` terms for Bloch-Redfield.
         dissipators: ``D_j`` for each bath, ``(..., d^2, d^2)`` each.
+        secular_ratio: for equations that drop pairs of Bohr frequencies (global Lindblad,
+            partial secular): the largest transition rate ``sum_j 2 G_j(w_ab) |A_j,ab|^2``
+            over the smallest gap ``|w - w'|`` among the pairs dropped, ``(...)``; the
+            secular approximation needs it small (see :class:`~qheat.errors.SecularityWarning`).
+            ``None`` for equations that drop none.
     """
 
     name: str
@@ -38,6 +43,7 @@ class Generator:
     hamiltonian: ComplexArray
     lamb_shift: ComplexArray
     dissipators: tuple[ComplexArray, ...]
+    secular_ratio: NDArray[np.float64] | None = None
 
     @property
     def dim(self) -> int:

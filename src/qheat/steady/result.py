@@ -40,6 +40,15 @@ class Solution:
         return self.state.min_eigenvalue
 
     @property
+    def secular_ratio(self) -> NDArray[np.float64] | None:
+        """Transition rates over the smallest neglected gap (secular equations; else None).
+
+        See :attr:`qheat.master.Generator.secular_ratio` and
+        :class:`~qheat.errors.SecularityWarning` (raised above 1).
+        """
+        return self.generator.secular_ratio
+
+    @property
     def J1(self) -> NDArray[np.float64]:
         """Heat current from bath 1 into the system."""
         return self.currents[..., 0]
