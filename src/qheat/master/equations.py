@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -18,7 +19,6 @@ from numpy.typing import NDArray
 from .._checks import flag, tolerance
 from ..errors import InvalidParameterError, SecularityWarning
 from ..model import OpenSystem
-from ..model.system import coupling_support
 from .generator import Generator
 from .pair_kernel import spectral_pair_terms, without_lamb_shift
 
@@ -68,16 +68,17 @@ def pair_generator(
         raise InvalidParameterError(f"system must be an OpenSystem, got {type(system).__name__}")
     basis = system.eigensystem()
     omega = system.bohr_frequencies
+    # every bath in one batched call: the bath index is a leading axis
+    ndim = len(system.batch_shape)
+    couplings = _stack(system.eigen_couplings, ndim)
+    spectra = _stack(system.correlation_spectra, ndim)
     mask = ratio = None
     if secular_cutoff is not None:
         gap = _gaps(omega)
         mask = gap <= secular_cutoff
-        ratio = secular_ratio(system, gap, mask)
+        ratio = secular_ratio(couplings, spectra, gap, mask)
         _warn_if_not_secular(name, ratio)
-    # every bath in one batched call: the bath index is a leading axis
-    ndim = len(system.batch_shape)
-    couplings = _stack(system.eigen_couplings, ndim)
-    spectra = without_lamb_shift(_stack(system.correlation_spectra, ndim), lamb_shift)
+    spectra = without_lamb_shift(spectra, lamb_shift)
     dissipators, lamb = spectral_pair_terms(couplings, spectra, mask)
     h_s = np.zeros(omega.shape, dtype=complex)
     idx = np.arange(system.dim)
@@ -98,31 +99,41 @@ def _gaps(omega: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def secular_ratio(
-    system: OpenSystem, gap: NDArray[np.float64], kept: NDArray[np.bool_]
+    couplings: NDArray[np.complex128],
+    spectra: NDArray[np.complex128],
+    gap: NDArray[np.float64],
+    kept: NDArray[np.bool_],
 ) -> NDArray[np.float64]:
     """Largest transition rate over the smallest Bohr-frequency gap a secular equation drops.
 
     The rate of ``|b> -> |a>`` (Fermi's golden rule) is ``sum_j 2 G_j(w_ab) |A_j,ab|^2``; the
     pairs dropped are those of one bath (``A_j,ab A_j,cd != 0``) not ``kept``. The secular
-    approximation (Eqs. A12-A15) needs rates << gaps: the Lindblad current is off by
-    about this ratio times a number of order one (docs/sharp-bits.md). 0 when no pair is dropped.
+    approximation (Eqs. A12-A15) needs rates << gaps (docs/sharp-bits.md). 0 when no pair is
+    dropped.
 
     Args:
-        system: the open system.
+        couplings: ``A_j`` in the eigenbasis, the baths on a leading axis, ``(n, ..., d, d)``.
+        spectra: ``Gamma_j(w_ab)`` (only ``G = Re Gamma`` is used), ``(n, ..., d, d)``.
         gap: ``|w_ab - w_cd|``, ``(..., d, d, d, d)``.
         kept: the pairs kept, ``(..., d, d, d, d)``.
     """
-    d = system.dim
-    pairs = np.zeros((d, d, d, d), dtype=bool)
-    rate = np.zeros(system.bohr_frequencies.shape)
-    for coupling, spectra in zip(system.eigen_couplings, system.correlation_spectra):
-        support = coupling_support(coupling)
-        pairs |= support[:, :, None, None] & support[None, None, :, :]
-        rate = rate + 2.0 * spectra.real * np.abs(coupling) ** 2
-    dropped = np.where(pairs & ~kept, gap, np.inf)
-    smallest = dropped.reshape(dropped.shape[:-4] + (-1,)).min(axis=-1)
+    n, d = couplings.shape[0], couplings.shape[-1]
+    support = (couplings != 0).reshape(n, -1, d * d).any(axis=1)  # (n, d*d), union over batch
+    pairs = _pairs_of_one_bath(np.packbits(support).tobytes(), n, d)
+    flat_gap = gap.reshape(gap.shape[:-4] + (-1,))[..., pairs]
+    flat_kept = kept.reshape(kept.shape[:-4] + (-1,))[..., pairs]
+    smallest = np.where(flat_kept, np.inf, flat_gap).min(axis=-1, initial=np.inf)
+    rate = 2.0 * (spectra.real * np.abs(couplings) ** 2).sum(axis=0)
     largest = rate.reshape(rate.shape[:-2] + (-1,)).max(axis=-1)
     return np.asarray(largest / smallest, dtype=np.float64)
+
+
+@lru_cache(maxsize=64)
+def _pairs_of_one_bath(packed: bytes, n: int, d: int) -> NDArray[np.intp]:
+    """Flat ``(ab, cd)`` positions with ``A_j,ab A_j,cd != 0`` for some bath j (structural)."""
+    support = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * d * d]
+    support = support.reshape(n, d * d).astype(bool)
+    return np.flatnonzero((support[:, :, None] & support[:, None, :]).any(axis=0))
 
 
 SECULAR_RATIO_WARN = 1.0
