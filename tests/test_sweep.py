@@ -46,6 +46,19 @@ def test_values_equal_solve_point_by_point(plane: xr.Dataset) -> None:
                 assert float(plane[f"min_eigenvalue_{eq.name}"][i, j]) == pytest.approx(
                     float(sol.min_eigenvalue), abs=1e-13
                 )
+            lindblad = qheat.solve(system, qheat.GlobalLindblad())
+            assert float(plane["secular_ratio_lindblad"][i, j]) == pytest.approx(
+                float(lindblad.secular_ratio), rel=1e-12  # type: ignore[arg-type]
+            )
+    assert "secular_ratio_br" not in plane  # Bloch-Redfield drops no pair
+
+
+def test_one_secularity_warning_per_sweep() -> None:
+    """Where the rates exceed the gap 2 alpha (hot bath, small g), one warning for the sweep."""
+    with pytest.warns(qheat.SecularityWarning, match=r"lindblad: .* at 3 of 4 points") as caught:
+        ds = sweep(eps1=5.0, eps2=4.0, g=0.2, t2=5.0, dt=np.array([0.5, 60.0, 100.0, 150.0]))
+    assert len([w for w in caught if w.category is qheat.SecularityWarning]) == 1
+    assert np.count_nonzero(ds["secular_ratio_lindblad"] > 1) == 3
 
 
 def test_conservation_and_suppression(plane: xr.Dataset) -> None:

@@ -29,6 +29,9 @@ __all__ = [
     "pair_generator",
     "secular_mask",
     "secular_ratio",
+    "bohr_gaps",
+    "stack_baths",
+    "warn_if_not_secular",
     "SECULAR_RATIO_WARN",
 ]
 
@@ -43,7 +46,7 @@ class MasterEquation(Protocol):
 
 def secular_mask(omega: NDArray[np.float64], cutoff: float) -> NDArray[np.bool_]:
     """``M_{ab,cd} = |w_ab - w_cd| <= cutoff`` of shape ``(..., d, d, d, d)``."""
-    return _gaps(omega) <= cutoff
+    return bohr_gaps(omega) <= cutoff
 
 
 def pair_generator(
@@ -70,14 +73,14 @@ def pair_generator(
     omega = system.bohr_frequencies
     # every bath in one batched call: the bath index is a leading axis
     ndim = len(system.batch_shape)
-    couplings = _stack(system.eigen_couplings, ndim)
-    spectra = _stack(system.correlation_spectra, ndim)
+    couplings = stack_baths(system.eigen_couplings, ndim)
+    spectra = stack_baths(system.correlation_spectra, ndim)
     mask = ratio = None
     if secular_cutoff is not None:
-        gap = _gaps(omega)
+        gap = bohr_gaps(omega)
         mask = gap <= secular_cutoff
         ratio = secular_ratio(couplings, spectra, gap, mask)
-        _warn_if_not_secular(name, ratio)
+        warn_if_not_secular(name, ratio)
     spectra = without_lamb_shift(spectra, lamb_shift)
     dissipators, lamb = spectral_pair_terms(couplings, spectra, mask)
     h_s = np.zeros(omega.shape, dtype=complex)
@@ -93,7 +96,7 @@ def pair_generator(
     )
 
 
-def _gaps(omega: NDArray[np.float64]) -> NDArray[np.float64]:
+def bohr_gaps(omega: NDArray[np.float64]) -> NDArray[np.float64]:
     """``|w_ab - w_cd|`` of shape ``(..., d, d, d, d)``."""
     return np.abs(omega[..., :, :, None, None] - omega[..., None, None, :, :])
 
@@ -140,8 +143,9 @@ SECULAR_RATIO_WARN = 1.0
 """A :class:`~qheat.errors.SecularityWarning` is raised where ``secular_ratio`` exceeds this."""
 
 
-def _warn_if_not_secular(name: str, ratio: NDArray[np.float64]) -> None:
-    """Warn where the rates exceed the gaps the secular approximation neglects."""
+def warn_if_not_secular(name: str, ratio: NDArray[np.float64], stacklevel: int = 4) -> None:
+    """One :class:`~qheat.errors.SecularityWarning` for a batch, if ``ratio`` exceeds
+    :data:`SECULAR_RATIO_WARN` anywhere (``name`` prefixes the message)."""
     if not ratio.size or ratio.max() <= SECULAR_RATIO_WARN:
         return
     n_bad = int(np.count_nonzero(ratio > SECULAR_RATIO_WARN))
@@ -150,11 +154,11 @@ def _warn_if_not_secular(name: str, ratio: NDArray[np.float64]) -> None:
         f"points: transition rates up to {ratio.max():.3g} times the smallest Bohr-frequency "
         "gap it neglects (see the generator's secular_ratio); BlochRedfield() keeps those terms",
         SecularityWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
 
 
-def _stack(arrays: tuple[NDArray[np.complex128], ...], ndim: int) -> NDArray[np.complex128]:
+def stack_baths(arrays: tuple[NDArray[np.complex128], ...], ndim: int) -> NDArray[np.complex128]:
     """``(..., d, d)`` arrays, one per bath, stacked on a new leading axis.
 
     Each is first padded to ``ndim`` batch axes, and broadcast if the shapes still differ.

@@ -3,8 +3,9 @@
 Variables for each master equation ``E`` (``br``: Bloch-Redfield, Eqs. 8-12; ``lindblad``:
 global Lindblad, Eqs. A14-A15): ``J1_E``, ``J2_E`` (Eqs. 21-23, positive from the bath into
 the system), ``min_eigenvalue_E``, ``condition_number_E``, ``conservation_residual_E``
-(``|J1 + J2| / (|J1| + |J2|)``, zero for an exact steady state by Eq. 21); with both equations,
-``suppression_ratio = J1_br / J1_lindblad``.
+(``|J1 + J2| / (|J1| + |J2|)``, zero for an exact steady state by Eq. 21); for the global
+Lindblad equation ``secular_ratio_lindblad`` (largest transition rate over the smallest
+Bohr-frequency gap it drops); with both equations, ``suppression_ratio = J1_br / J1_lindblad``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def build_dataset(
         add(f"condition_number_{e}", columns[f"condition_number_{e}"],
             {"long_name": "exact 1-norm condition number of the bordered population block "
                           f"solved, {label}", "units": "1"})
+        if f"secular_ratio_{e}" in columns:
+            add(f"secular_ratio_{e}", columns[f"secular_ratio_{e}"],
+                {"long_name": "largest transition rate over the smallest Bohr-frequency gap "
+                              f"the secular approximation drops (> 1: outside its validity), {label}",
+                 "units": "1"})
         total = np.abs(j1) + np.abs(j2)
         residual = np.divide(np.abs(j1 + j2), total, out=np.zeros_like(total), where=total > 0)
         add(f"conservation_residual_{e}", residual,

@@ -27,6 +27,7 @@ from ..master.pair_kernel import (
     coupling_pattern,
     spectral_rates,
 )
+from ..master.equations import bohr_gaps, secular_ratio, stack_baths
 from ..master.superop import block_multiplication, element_major, population_block
 from ..steady.currents import block_heat_currents
 from ..steady.solve import block_min_eigenvalue, bordered_block_solve, check_steady_state
@@ -51,12 +52,16 @@ class EquationResult:
         min_eigenvalue: smallest eigenvalue of the steady state.
         condition_number: exact 1-norm condition number of the bordered population block
             (the complement block, coherences between the two parity sectors, is not inverted).
+        secular_ratio: for the global Lindblad equation, the largest transition rate over the
+            smallest Bohr-frequency gap it drops (:func:`qheat.master.equations.secular_ratio`);
+            None for Bloch-Redfield.
     """
 
     J1: FloatArray
     J2: FloatArray
     min_eigenvalue: FloatArray
     condition_number: FloatArray
+    secular_ratio: FloatArray | None = None
 
 
 def temperatures(values: Mapping[str, ArrayLike]) -> tuple[FloatArray, FloatArray]:
@@ -85,8 +90,9 @@ def evaluate_points(
     Raises:
         NonUniqueSteadyStateError: at some point no unique steady state exists.
 
-    Warnings about conditioning and positivity are not raised here: the caller reads
-    ``condition_number`` and ``min_eigenvalue`` (one summary warning per sweep).
+    Warnings about conditioning, positivity and secularity are not raised here: the caller
+    reads ``condition_number``, ``min_eigenvalue`` and ``secular_ratio`` (one summary warning
+    per sweep).
     """
     unknown = set(equations) - set(EQUATIONS)
     if unknown:
@@ -102,10 +108,11 @@ def evaluate_points(
     couplings = tuple(basis.to_eigen(a) for a in system.couplings)
     omega_em = element_major(np.broadcast_to(omega, shape + omega.shape[-2:]))
     coupling_em: list[NDArray[np.complex128] | NDArray[np.float64]] = []
-    weighted_em, k_em = [], []  # shared by both equations
+    weighted_em, k_em, spectra = [], [], []  # shared by both equations
     for a, bath in zip(couplings, system.baths):
         where = np.any(a != 0, axis=tuple(range(a.ndim - 2)))
-        weighted = spectral_rates(bath, omega, lamb_shift, where) * a
+        spectra.append(spectral_rates(bath, omega, lamb_shift, where))
+        weighted = spectra[-1] * a
         weighted = np.broadcast_to(weighted, shape + weighted.shape[-2:])
         full_a = element_major(np.broadcast_to(a, shape + a.shape[-2:]))
         coupling_em.append(full_a.real.copy() if not np.any(full_a.imag) else full_a)
@@ -116,6 +123,15 @@ def evaluate_points(
     h_s = np.zeros((d * d, n), dtype=complex)
     h_s[np.arange(d) * (d + 1)] = np.broadcast_to(basis.energies, shape + (d,)).reshape(n, d).T
     transpose = np.arange(d * d).reshape(d, d).T.ravel()
+    ratio = None
+    if "lindblad" in equations:  # how far the secular approximation is from its premise
+        gap = bohr_gaps(omega)
+        ndim = len(shape)
+        ratio = secular_ratio(
+            stack_baths(couplings, ndim), stack_baths(tuple(spectra), ndim), gap,
+            gap <= system.degeneracy_tol,
+        )
+        ratio = np.broadcast_to(ratio, shape)
     out = {}
     for name in equations:
         cutoff = None if name == "br" else system.degeneracy_tol
@@ -143,5 +159,6 @@ def evaluate_points(
             J2=currents[:, 1].reshape(shape),
             min_eigenvalue=min_eig.reshape(shape),
             condition_number=cond.reshape(shape),
+            secular_ratio=None if cutoff is None else ratio,
         )
     return out

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from tqdm import tqdm
 
 from ..errors import InvalidParameterError
+from ..master.equations import warn_if_not_secular
 from ..steady.solve import check_steady_state
 from .dataset import build_dataset, write_dataset
 from .engine import EQUATIONS, evaluate_points
@@ -56,6 +57,8 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, FloatArray]:
         out[f"J2_{name}"] = r.J2
         out[f"min_eigenvalue_{name}"] = r.min_eigenvalue
         out[f"condition_number_{name}"] = r.condition_number
+        if r.secular_ratio is not None:
+            out[f"secular_ratio_{name}"] = np.ascontiguousarray(r.secular_ratio)
     return out
 
 
@@ -200,7 +203,8 @@ def _isatty() -> bool:
 
 
 def _warn(ds: xr.Dataset, equations: tuple[str, ...]) -> None:
-    """One warning per equation for the whole sweep (ill-conditioned or non-positive points)."""
+    """One warning per equation and kind for the whole sweep (ill-conditioned, non-positive,
+    or secular equation outside its validity)."""
     for name in equations:
         check_steady_state(
             np.asarray(ds[f"condition_number_{name}"]),
@@ -208,3 +212,5 @@ def _warn(ds: xr.Dataset, equations: tuple[str, ...]) -> None:
             label=name,
             stacklevel=5,
         )
+        if f"secular_ratio_{name}" in ds:
+            warn_if_not_secular(name, np.asarray(ds[f"secular_ratio_{name}"]), stacklevel=5)
