@@ -21,6 +21,7 @@ from qheat import (
     SecularityWarning,
     TwoQubitModel,
     paper_system,
+    perturbative_state,
     solve,
 )
 from qheat.baths import DrudeBath
@@ -117,3 +118,33 @@ def test_ratio_predicts_the_lindblad_error_on_the_papers_grids() -> None:
             small, large = lind.secular_ratio < 0.2, lind.secular_ratio > 1
             assert np.all(error[small] < 0.15), (g, gamma, error[small])
             assert np.all(error[large] > 0.25), (g, gamma, error[large])
+
+
+# ------------------------------------------------ the perturbative state (Appendix B)
+def _expansion(e2: float, g: float, gamma: float, t1: float):  # type: ignore[no-untyped-def]
+    model = TwoQubitModel(5.0, e2, g)
+    hot, cold = DrudeBath(gamma, 50.0, t1), DrudeBath(gamma, 50.0, 5.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        state = perturbative_state(model, hot, cold)
+    exact = solve(model.open_system(hot, cold)).rho
+    return state, exact, [w.category for w in caught]
+
+
+def test_expansion_parameter_is_linear_in_gamma() -> None:
+    """The rates, hence the parameter, are exactly linear in gamma (Eqs. 11-14)."""
+    small, _, _ = _expansion(4.0, 0.5, 0.001, 15.0)
+    large, _, _ = _expansion(4.0, 0.5, 0.01, 15.0)
+    assert float(large.expansion_parameter) == pytest.approx(10 * float(small.expansion_parameter), rel=1e-12)
+
+
+def test_expansion_warns_where_it_stops_helping() -> None:
+    """Small parameter: first order beats zeroth order; large (alpha -> 0 or hot baths):
+    the first-order state is worse than the zeroth, and perturbative_state warns."""
+    state, exact, caught = _expansion(4.0, 0.5, 0.01, 15.0)
+    assert float(state.expansion_parameter) < 0.2 and SecularityWarning not in caught
+    assert np.abs(state.rho - exact).max() < 0.5 * np.abs(state.rho0 - exact).max()
+    for e2, g, gamma, t1 in ((5.0, 1e-3, 0.01, 15.0), (4.0, 0.5, 0.03, 305.0), (4.9, 0.05, 0.01, 15.0)):
+        state, exact, caught = _expansion(e2, g, gamma, t1)
+        assert float(state.expansion_parameter) > 1 and SecularityWarning in caught
+        assert np.abs(state.rho - exact).max() > np.abs(state.rho0 - exact).max()

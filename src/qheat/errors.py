@@ -62,6 +62,9 @@ class SecularityWarning(RuntimeWarning):
     a conservative measure (the largest rate and the smallest gap need not belong to one
     pair); for the paper's model the Lindblad current is then off by more than 25%.
     Fix: use ``BlochRedfield()`` (or ``UniversalLindblad()``), which keep those terms.
+
+    Also raised by :func:`qheat.perturbative_state`, whose expansion about the secular
+    (Lindblad) state has the same small parameter (``PerturbativeState.expansion_parameter``).
     """
 
 

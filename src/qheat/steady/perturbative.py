@@ -23,13 +23,14 @@ Derivation and checks: ``docs/perturbative.md``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..baths import DrudeBath
-from ..errors import InvalidParameterError, NonUniqueSteadyStateError
+from ..errors import InvalidParameterError, NonUniqueSteadyStateError, SecularityWarning
 from ..master import BlochRedfield, Generator, commutator, unvec
 from ..model import TwoQubitModel
 
@@ -51,10 +52,16 @@ class PerturbativeState:
         rho2: the order-``gamma`` part ``lambda^2 (rho_pd^(2) + rho_sd^(2))``: the
             secondary-diagonal coherences of Eqs. B4-B5 and the traceless population
             correction from the fourth-order equations, ``(..., 4, 4)``.
+        expansion_parameter: ``max_ab sum_c |L2[ab, cc]| / |E_a - E_b|`` over the coherences
+            ``rho_ab`` the populations feed, ``(...)``: the size of ``rho2``'s coherences
+            relative to the populations. The expansion needs it small; above 1 the
+            first-order state is no better than ``rho0`` (a
+            :class:`~qheat.errors.SecularityWarning` from :func:`perturbative_state`).
     """
 
     rho0: ComplexArray
     rho2: ComplexArray
+    expansion_parameter: NDArray[np.float64]
 
     @property
     def rho(self) -> ComplexArray:
@@ -79,6 +86,10 @@ def perturbative_state(
             solver :func:`qheat.solve` there, or Appendix C's closed form).
         NonUniqueSteadyStateError: no bath couples (``gamma1 = gamma2 = 0``).
 
+    Warns:
+        SecularityWarning: ``expansion_parameter > 1`` somewhere (rates not small compared
+            with ``2 alpha``, e.g. ``alpha -> 0`` or hot baths): the expansion fails there.
+
     Example:
         >>> import qheat
         >>> model = qheat.TwoQubitModel(5.0, 4.0, 0.5)
@@ -96,7 +107,18 @@ def perturbative_state(
             "qheat.solve still works there."
         )
     generator = BlochRedfield(lamb_shift=lamb_shift).generator(system)
-    return coupling_expansion(generator)
+    state = coupling_expansion(generator)
+    n_bad = int(np.count_nonzero(state.expansion_parameter > 1))
+    if n_bad:
+        warnings.warn(
+            f"perturbative_state: the expansion in the couplings (Appendix B) is outside its "
+            f"validity at {n_bad} of {state.expansion_parameter.size} points: rates up to "
+            f"{float(state.expansion_parameter.max()):.3g} times the Bohr frequencies of the "
+            "coherences they feed (expansion_parameter > 1); use qheat.solve",
+            SecularityWarning,
+            stacklevel=2,
+        )
+    return state
 
 
 def coupling_expansion(generator: Generator) -> PerturbativeState:
@@ -104,6 +126,9 @@ def coupling_expansion(generator: Generator) -> PerturbativeState:
 
     The generator's unperturbed part is ``-i [H_S, .]`` with ``H_S = generator.hamiltonian``
     (diagonal); everything else (Lamb shift and dissipators) is treated as first order.
+
+    Raises:
+        InvalidParameterError: a coherence fed by the populations has Bohr frequency 0.
     """
     liou = generator.liouvillian()
     l0 = commutator(generator.hamiltonian)
@@ -113,8 +138,17 @@ def coupling_expansion(generator: Generator) -> PerturbativeState:
     coh = np.setdiff1d(np.arange(d * d), pop)
     l0_coh = np.diagonal(l0, axis1=-2, axis2=-1)[..., coh]
     rates = l2[..., pop[:, None], pop[None, :]]
+    feed = l2[..., coh[:, None], pop[None, :]]  # coherences <- populations
+    strength = np.abs(feed).sum(axis=-1)
+    if np.any((strength > 0) & (np.abs(l0_coh) == 0)):
+        raise InvalidParameterError(
+            "coupling_expansion needs the coherences the populations feed to have nonzero "
+            "Bohr frequencies (a non-degenerate spectrum); use qheat.solve here"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        parameter = np.where(strength > 0, strength / np.abs(l0_coh), 0.0).max(axis=-1)
     p0 = _populations(rates, np.eye(d)[0])
-    c2 = -np.einsum("...ij,...j->...i", l2[..., coh[:, None], pop[None, :]], p0) / l0_coh
+    c2 = -np.einsum("...ij,...j->...i", feed, p0) / np.where(strength > 0, l0_coh, 1.0)
     source = -np.einsum("...ij,...j->...i", l2[..., pop[:, None], coh[None, :]], c2)
     p2 = _populations(rates, source, trace=0.0)
     x0 = np.zeros(liou.shape[:-1], dtype=complex)
@@ -122,7 +156,9 @@ def coupling_expansion(generator: Generator) -> PerturbativeState:
     x0[..., pop] = p0
     x2[..., pop] = p2
     x2[..., coh] = c2
-    return PerturbativeState(rho0=unvec(x0), rho2=unvec(x2))
+    return PerturbativeState(
+        rho0=unvec(x0), rho2=unvec(x2), expansion_parameter=np.asarray(parameter, dtype=np.float64)
+    )
 
 
 def _populations(rates: ComplexArray, source: NDArray[np.generic], trace: float = 1.0) -> ComplexArray:
