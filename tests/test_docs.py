@@ -135,11 +135,15 @@ def _readme_example() -> tuple[str, str]:
 def test_readme_example_prints_its_documented_output() -> None:
     code, expected = _readme_example()
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
+    with contextlib.redirect_stdout(buffer), pytest.warns(qheat.SecularityWarning) as caught:
         exec(compile(code, "README.md", "exec"), {})
     got = buffer.getvalue()
     assert len(code.strip().splitlines()) <= 12
     assert _same_text(got.strip(), expected.strip()), f"README output is stale:\n{got}"
+    # the warning the README quotes, word for word
+    quoted = "lindblad: secular approximation outside its validity at 3 of 4\npoints"
+    assert quoted.replace("\n", " ") in " ".join(str(w.message) for w in caught)
+    assert quoted in (ROOT / "README.md").read_text()
 
 
 def test_every_public_subpackage_has_an_api_page() -> None:
