@@ -10,6 +10,7 @@ the paper's claims), :func:`write_summary` (``summary.json``, ``summary.md``);
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import xarray as xr
 
 from ..analysis.ndtc import NDTCResult
+from ..errors import SecularityWarning
 from ..figures.paper import paper_figure, save_figure
 from .claims import (
     Finding,
@@ -42,7 +44,13 @@ def figure_dataset(number: int, points: int | None = None) -> xr.Dataset:
     if number not in CURRENT_FIGURES:
         raise ValueError(f"figure number must be one of {FIGURE_NUMBERS}, got {number}")
     fig = CURRENT_FIGURES[number]
-    return current_dataset(fig if points is None else fig.with_points(points))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SecularityWarning)
+        ds = current_dataset(fig if points is None else fig.with_points(points))
+    for w in caught:  # say which figure (the Lindblad curves leave their validity at large dT)
+        prefix = f"Fig. {number}: " if issubclass(w.category, SecularityWarning) else ""
+        warnings.warn(f"{prefix}{w.message}", w.category, stacklevel=2)
+    return ds
 
 
 def write_figure(ds: xr.Dataset, out: Path) -> list[Path]:
