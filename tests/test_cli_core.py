@@ -178,3 +178,19 @@ def test_installed_command_exits_cleanly() -> None:
                          timeout=120, check=False)
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1 and "--t1" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_one_command_imports_only_what_it_needs() -> None:
+    """`qheat current` / `qheat bath` start fast: no xarray, matplotlib or QuTiP (a fresh
+    interpreter; together they took about 2 s to import before each command loaded its own)."""
+    code = (
+        "import sys\n"
+        "from qheat.cli import main\n"
+        "assert main(['bath', '--gamma', '0.01', '--omega-d', '50', '--t', '5', '--omega', '1']) == 0\n"
+        "assert main(['current', '--eps1', '5', '--eps2', '4', '--g', '0.5', '--gamma1', '0.01',\n"
+        "             '--gamma2', '0.01', '--omega-d', '50', '--t1', '10', '--t2', '5', '--json']) == 0\n"
+        "heavy = sorted(m for m in ('xarray', 'matplotlib', 'qutip') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

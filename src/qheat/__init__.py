@@ -4,6 +4,8 @@ approximation (Bloch-Redfield and Lindblad master equations).
 Units: hbar = kB = 1. See ``docs/theory.md`` for the equations the functions cite.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .api import paper_system, solve
 from .baths import DrudeBath, lamb_shift_quadrature
@@ -28,7 +30,18 @@ from .model import Eigenbasis, OpenSystem, TwoQubitModel
 from .steady import Solution, SteadyState, heat_currents, steady_state
 from .steady.perturbative import PerturbativeState, perturbative_state
 from .analysis.mean_force import mean_force_gibbs
-from .sweeps import sweep
+
+if TYPE_CHECKING:
+    from .sweeps import sweep
+
+
+def __getattr__(name: str) -> Any:
+    """``qheat.sweep`` on first use: it imports xarray, which the rest of qheat does not need."""
+    if name == "sweep":
+        from .sweeps import sweep
+
+        return sweep
+    raise AttributeError(f"module 'qheat' has no attribute {name!r}")
 
 
 __all__ = [

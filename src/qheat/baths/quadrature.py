@@ -14,7 +14,6 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
-from scipy.integrate import IntegrationWarning, quad
 
 from .._checks import real_array
 from ..errors import ConvergenceWarning, InvalidParameterError
@@ -137,6 +136,8 @@ def _regular(
 
 def _quad(f: Callable[[float], float], a: float, b: float, **kw: object) -> tuple[float, float]:
     """One QUADPACK call: value and absolute error estimate (its own warnings silenced)."""
+    from scipy.integrate import IntegrationWarning, quad  # on first use: the reference only
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IntegrationWarning)
         value, abserr = quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=2000, **kw)  # type: ignore[arg-type]

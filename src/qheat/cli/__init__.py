@@ -20,26 +20,38 @@ from tqdm import tqdm
 from ..errors import QheatError
 from ._parser import OneLineParser
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "commands"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``qheat`` parser with every subcommand module of this package registered."""
+def commands() -> dict[str, str]:
+    """Subcommand name -> its module in this package (``ndtc_map`` is ``ndtc-map``), unimported."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return {name.replace("_", "-"): name for name in names}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``qheat`` parser with every subcommand module of this package registered.
+
+    With ``command``, only that subcommand's module is imported and registered: each module
+    imports what it needs (xarray, matplotlib, QuTiP), so one command does not pay for the others.
+    """
     parser = OneLineParser(
         prog="qheat",
         description="Heat currents through small open quantum systems (Bloch-Redfield, Lindblad).",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}").register(subparsers)
+    for name, module in commands().items():
+        if command is None or name == command:
+            importlib.import_module(f"{__name__}.{module}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qheat`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command if command in commands() else None)  # else: list them all
+    args = parser.parse_args(words)
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning(args.command)

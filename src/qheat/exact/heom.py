@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,11 +47,8 @@ from ..baths import DrudeBath
 from ..errors import InvalidParameterError, QheatError
 from ..model import OpenSystem
 
-try:  # QuTiP is the optional extra ``qheat[exact]``; the rest of qheat works without it
-    import qutip
-    from qutip.solver.heom import DrudeLorentzPadeBath, HEOMSolver, HierarchyADOsState
-except ImportError:  # pragma: no cover - exercised only without the extra
-    qutip = None
+if TYPE_CHECKING:
+    from qutip.solver.heom import DrudeLorentzPadeBath
 
 __all__ = ["HeomLevel", "HeomPoint", "qutip_drude_bath", "heom_point"]
 
@@ -100,30 +98,36 @@ class HeomPoint:
     seconds: float
 
 
-def _require_qutip() -> None:
-    if qutip is None:
-        raise QheatError("the HEOM benchmark needs QuTiP >= 5.1: pip install 'qheat[exact]'")
+def _qutip() -> Any:
+    """QuTiP, imported on first use: it is the optional extra ``qheat[exact]`` (and takes about
+    a second to import, which every other command would pay)."""
+    try:
+        import qutip
+        import qutip.solver.heom
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise QheatError("the HEOM benchmark needs QuTiP >= 5.1: pip install 'qheat[exact]'") from None
+    return qutip
 
 
 def qutip_drude_bath(
     bath: DrudeBath, coupling: ComplexArray, pade_terms: int, tag: int
 ) -> DrudeLorentzPadeBath:
     """QuTiP bath for the paper's Drude bath (Eq. 17): ``gam = wD``, ``lam = gamma wD / 2``."""
-    _require_qutip()
+    qutip = _qutip()
     if bath.shape != ():
         raise InvalidParameterError(f"HEOM solves one parameter point at a time, got bath shape {bath.shape}")
     wd = float(bath.omega_d)
     temperature = float(bath.temperature)
     if temperature <= 0:
         raise InvalidParameterError(f"HEOM with Pade terms needs temperature > 0, got {temperature}")
-    return DrudeLorentzPadeBath(
+    return qutip.solver.heom.DrudeLorentzPadeBath(
         qutip.Qobj(coupling), float(bath.gamma) * wd / 2.0, wd, temperature, Nk=pade_terms, tag=tag
     )
 
 
 def heom_point(system: OpenSystem, level: HeomLevel) -> HeomPoint:
     """Solve the HEOM steady state of ``system`` (one point, Drude baths) at ``level``."""
-    _require_qutip()
+    qutip = _qutip()
     if system.batch_shape != ():
         raise InvalidParameterError(f"heom_point takes one parameter point, got batch shape {system.batch_shape}")
     h = np.asarray(system.hamiltonian)
@@ -131,7 +135,7 @@ def heom_point(system: OpenSystem, level: HeomLevel) -> HeomPoint:
         qutip_drude_bath(bath, coupling, level.pade_terms, tag)  # type: ignore[arg-type]
         for tag, (bath, coupling) in enumerate(zip(system.baths, system.couplings))
     ]
-    solver = HEOMSolver(qutip.Qobj(h), baths, max_depth=level.depth, options={})
+    solver = qutip.solver.heom.HEOMSolver(qutip.Qobj(h), baths, max_depth=level.depth, options={})
     d = system.dim
     liou = sp.lil_matrix(solver.rhs(0).to("CSR").data.as_scipy())
     n = liou.shape[0]
@@ -146,7 +150,7 @@ def heom_point(system: OpenSystem, level: HeomLevel) -> HeomPoint:
     n_ados = n // (d * d)
     rho = solution[: d * d].reshape((d, d), order="F")
     rho = 0.5 * (rho + rho.conj().T)
-    ados = HierarchyADOsState(qutip.Qobj(rho), solver.ados, solution.reshape((n_ados, d, d)))
+    ados = qutip.solver.heom.HierarchyADOsState(qutip.Qobj(rho), solver.ados, solution.reshape((n_ados, d, d)))
     currents, bath_side = [], []
     for tag, coupling in enumerate(system.couplings):
         a = np.asarray(coupling)
