@@ -224,3 +224,16 @@ def test_bad_bath_parameters_are_named(kwargs: dict[str, float], name: str) -> N
     """Bad parameters raise an InvalidParameterError (a ValueError) naming the parameter."""
     with pytest.raises(ValueError, match=name):
         DrudeBath(**kwargs)
+
+
+def test_stacked_baths_evaluate_as_each_bath() -> None:
+    """``DrudeBath.stacked``: one evaluation equals each bath's own, for broadcasting shapes."""
+    w = np.array([-7.0, -0.3, 0.0, 2.5, 60.0])
+    hot = DrudeBath(gamma=np.array([0.01, 0.03]), omega_d=50.0, temperature=np.array([15.0, 0.0]))
+    cold = DrudeBath(gamma=0.02, omega_d=20.0, temperature=5.0)
+    stacked = DrudeBath.stacked([hot, cold], ndim=2)
+    assert stacked.shape == (2, 1, 2)
+    both = stacked.expanded(1).Gamma(w)  # (bath, 1, 2, w)
+    for j, bath in enumerate((hot, cold)):
+        each = np.broadcast_to(bath.expanded(1).Gamma(w), (1, 2, w.size))
+        np.testing.assert_array_equal(both[j], each)
