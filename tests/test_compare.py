@@ -16,7 +16,7 @@ from qheat.compare.validate import VALIDATION_CASES, validation_markdown  # noqa
 from qheat.errors import InvalidParameterError  # noqa: E402
 from qheat.exact import HeomLevel, HeomOptions  # noqa: E402
 
-SUMMARY_KEYS = {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom"}
+SUMMARY_KEYS = {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom", "max_secular_ratio"}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,11 @@ def test_summary_schema_and_verdict(small) -> None:  # type: ignore[no-untyped-d
     for row in summary.values():
         assert SUMMARY_KEYS <= set(row)
     assert summary["br"]["ndtc"] is False  # monotone at this weak bias
+    # secular ratios: only for the equations that drop pairs, equal to solve's diagnostic
+    assert summary["br"]["max_secular_ratio"] is None and summary["ule"]["max_secular_ratio"] is None
+    assert summary["lindblad"]["max_secular_ratio"] == pytest.approx(
+        float(np.max(small["secular_ratio"].sel(master_equation="lindblad"))), rel=1e-15
+    )
     assert "NDTC" in verdict(summary)
     assert "# qheat validation" in validation_markdown({"small": small}, {})
 

@@ -139,7 +139,8 @@ def compare_currents(
 
     Returns:
         Dataset with ``J1 (equation, dT)`` (``"heom"`` included), ``J1_fine (equation, dT_fine)``
-        (master equations only), ``rel_error (equation, dT)``, ``min_eigenvalue`` and the
+        (master equations only), ``rel_error (equation, dT)``, ``min_eigenvalue``,
+        ``secular_ratio`` (secular equations; NaN for the others) and the
         HEOM diagnostics ``heom_converged, heom_error, heom_seconds, heom_pade_terms,
         heom_depth`` over ``dT``.
     """
@@ -151,15 +152,18 @@ def compare_currents(
     j_grid: list[np.ndarray] = []
     j_fine: list[np.ndarray] = []
     min_eig: list[np.ndarray] = []
+    secular: list[np.ndarray] = []
     for eq in eqs:
         for grid, store in ((dT, j_grid), (fine, j_fine)):
             system = paper_system(spec.eps1, spec.eps2, spec.g, spec.gamma, spec.gamma, spec.omega_d, spec.t2 + grid, spec.t2)
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # positivity is reported in min_eigenvalue
+                warnings.simplefilter("ignore")  # reported in min_eigenvalue and secular_ratio
                 sol = solve(system, eq)
             store.append(sol.J1)
             if grid is fine:
                 min_eig.append(sol.min_eigenvalue)
+                ratio = sol.secular_ratio
+                secular.append(np.full(fine.shape, np.nan) if ratio is None else ratio)
     j_heom = np.array([r.J1 for r in heom])
     j_all = np.vstack([j_heom[None, :], np.asarray(j_grid)])
     scale = np.abs(j_heom)
@@ -171,6 +175,13 @@ def compare_currents(
             "rel_error": (("equation", "dT"), rel, {"long_name": "(J1 - J1_heom) / |J1_heom|"}),
             "J1_fine": (("master_equation", "dT_fine"), np.asarray(j_fine)),
             "min_eigenvalue": (("master_equation", "dT_fine"), np.asarray(min_eig)),
+            "secular_ratio": (
+                ("master_equation", "dT_fine"),
+                np.asarray(secular),
+                {"long_name": "largest transition rate over the smallest Bohr-frequency gap the "
+                              "equation drops (> 1: secular approximation outside its validity); "
+                              "NaN for equations that drop none"},
+            ),
             "heom_converged": ("dT", np.array([r.converged for r in heom])),
             "heom_error": ("dT", np.array([r.error_estimate for r in heom])),
             "heom_seconds": ("dT", np.array([r.seconds for r in heom])),

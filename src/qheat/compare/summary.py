@@ -19,7 +19,8 @@ def _number(x: Any) -> float | None:
 
 
 def summarize(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
-    """``{"<equation>": {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom"}}`` plus ``"heom"``.
+    """``{"<equation>": {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom",
+    "max_secular_ratio"}}`` plus ``"heom"`` (the ratio is None for equations that drop no pair).
 
     NDTC and peak come from :func:`qheat.analysis.ndtc.ndtc_on_grid`: on the fine grid for the
     master equations, on the (coarser) HEOM grid for ``"heom"``, so the HEOM peak is known to
@@ -32,17 +33,24 @@ def summarize(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
         "dT_peak": _number(heom.dT_peak),
         "J_peak": _number(heom.J_peak),
         "max_rel_error_vs_heom": 0.0,
+        "max_secular_ratio": None,
         "converged_points": int(ds["heom_converged"].sum()),
         "points": int(ds.sizes["dT"]),
     }
     for name in ds["master_equation"].values:
         r = ndtc_on_grid(ds["dT_fine"].values, ds["J1_fine"].sel(master_equation=name).values)
         err = np.abs(ds["rel_error"].sel(equation=name).values)
+        ratio = (
+            ds["secular_ratio"].sel(master_equation=name).values
+            if "secular_ratio" in ds
+            else np.array([])
+        )
         out[str(name)] = {
             "ndtc": bool(r.ndtc),
             "dT_peak": _number(r.dT_peak),
             "J_peak": _number(r.J_peak),
             "max_rel_error_vs_heom": _number(np.nanmax(err)) if np.any(np.isfinite(err)) else None,
+            "max_secular_ratio": _number(np.nanmax(ratio)) if np.any(np.isfinite(ratio)) else None,
         }
     return out
 
@@ -88,9 +96,12 @@ def verdict(summary: dict[str, dict[str, Any]]) -> str:
         lines.append(f"Peak current: HEOM {heom['J_peak']:.5g}, BR {br['J_peak']:.5g}.")
     for name, row in summary.items():
         if name != "heom" and row["max_rel_error_vs_heom"] is not None:
+            ratio = row.get("max_secular_ratio")
+            note = "" if ratio is None else f"  (secular_ratio up to {ratio:.3g}"
+            note += "" if ratio is None else (": outside its validity)" if ratio > 1 else ")")
             lines.append(
                 f"  {name:>18}: NDTC {str(row['ndtc']):5}  dT_peak {row['dT_peak']}  "
-                f"max |rel. error| vs HEOM {row['max_rel_error_vs_heom']:.2%}"
+                f"max |rel. error| vs HEOM {row['max_rel_error_vs_heom']:.2%}{note}"
             )
     lines.append(conv + ".")
     return "\n".join(lines)
