@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from qheat import GlobalLindblad, paper_system, solve
 from qheat.cli import main
 from qheat.errors import SecularityWarning
 from qheat.paper.run import merge_summary_json
@@ -97,6 +98,18 @@ def test_reproduce_writes_everything(tmp_path: Path, capsys: pytest.CaptureFixtu
     for number in (3, 4, 5, 6):
         assert f"qheat reproduce: warning: SecularityWarning: Fig. {number}: lindblad: " in captured.err
     assert "Traceback" not in captured.err and "warnings.warn" not in captured.err
+    # summary.md says from which dT each Lindblad curve is outside its validity, from figN.nc
+    fig6 = xr.open_dataset(tmp_path / "fig6.nc")
+    ratio = fig6["secular_ratio"].sel(equation="lindblad", gamma=0.03).values
+    first = float(fig6["dT"].values[ratio > 1][0])
+    assert f"| 6 | gamma = 0.03 | {ratio.max():.3g} | dT >= {first:.4g} |" in text
+    assert np.all(np.isnan(fig6["secular_ratio"].sel(equation="br").values))
+    # the stored ratio is solve's: one point recomputed from the paper's Fig. 6 parameters
+    system = paper_system(4, 3, 0.5, 0.03, 0.03, 50, 5 + first, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SecularityWarning)
+        direct = solve(system, GlobalLindblad()).secular_ratio
+    assert float(direct) == pytest.approx(float(ratio[ratio > 1][0]), rel=1e-12)  # type: ignore[arg-type]
 
 
 def test_bad_figure_number_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

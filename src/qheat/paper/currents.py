@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from ..api import paper_system, solve
 from ..master import BlochRedfield, GlobalLindblad, MasterEquation
+from ..steady import Solution
 from .specs import CurrentFigure
 
 __all__ = ["EQUATIONS", "UNITS", "CONVENTIONS", "current_dataset", "family_current"]
@@ -62,8 +63,14 @@ def family_current(fig: CurrentFigure, equation: str) -> Callable[[NDArray[np.fl
     return current
 
 
+def _secular_ratio(solution: Solution) -> NDArray[np.float64]:
+    ratio = solution.secular_ratio
+    return np.full(solution.J1.shape, np.nan) if ratio is None else np.broadcast_to(ratio, solution.J1.shape)
+
+
 def current_dataset(fig: CurrentFigure) -> xr.Dataset:
-    """``J_1``, ``J_2`` and the smallest eigenvalue of the state for every curve of ``fig``.
+    """``J_1``, ``J_2``, the smallest eigenvalue of the state and the secular ratio (global
+    Lindblad) for every curve of ``fig``.
 
     Returns:
         A Dataset with dims ``(equation, <family axes>, dT)``; the family axes carry their
@@ -95,6 +102,13 @@ def current_dataset(fig: CurrentFigure) -> xr.Dataset:
         "J1": (dims, np.stack([s.J1 for s in solutions.values()]), {"long_name": "heat current from bath 1", "units": "energy / time (hbar = 1)"}),
         "J2": (dims, np.stack([s.J2 for s in solutions.values()]), {"long_name": "heat current from bath 2", "units": "energy / time (hbar = 1)"}),
         "min_eigenvalue": (dims, np.stack([s.min_eigenvalue for s in solutions.values()]), {"long_name": "smallest eigenvalue of the steady state"}),
+        "secular_ratio": (
+            dims,
+            np.stack([_secular_ratio(s) for s in solutions.values()]),
+            {"long_name": "largest transition rate over the smallest Bohr-frequency gap the "
+                          "equation drops (> 1: secular approximation outside its validity); "
+                          "NaN for Bloch-Redfield, which drops none"},
+        ),
     }
     attrs: dict[str, object] = {
         "figure": fig.number,

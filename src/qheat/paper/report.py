@@ -68,9 +68,43 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
             + ". It vanishes to round-off when S = 0 (tests/test_paper_claims.py); it shifts "
             "J_BR/J_L at the smallest dT > 0 of the grid.",
         ]
+    lines += _secular_validity(datasets)
     for key, curves in analysis.curves.items():
         lines += ["", f"## {key.replace('fig', 'Fig. ')}: every curve", "", _curve_table(curves)]
     return "\n".join(lines) + "\n"
+
+
+def _secular_validity(datasets: Mapping[int, xr.Dataset]) -> list[str]:
+    """Per Lindblad curve: the smallest dT where its secular ratio exceeds 1 (if it does)."""
+    rows = []
+    for number in sorted(datasets):
+        ds = datasets[number]
+        if "secular_ratio" not in ds or "lindblad" not in ds["equation"].values:
+            continue
+        ratio = ds["secular_ratio"].sel(equation="lindblad")
+        family = [d for d in ratio.dims if d != "dT"]
+        stacked = ratio.stack(curve=family) if family else ratio.expand_dims(curve=[0])
+        for k in range(stacked.sizes["curve"]):
+            curve = stacked.isel(curve=k)
+            label = ", ".join(f"{d} = {float(curve[d]):g}" for d in family) or "the curve"
+            outside = ds["dT"].values[curve.values > 1]
+            where = f"dT >= {outside[0]:.4g}" if outside.size else "nowhere in the range"
+            rows.append(f"| {number} | {label} | {float(curve.max()):.3g} | {where} |")
+    if not rows:
+        return []
+    return [
+        "",
+        "## Where the global Lindblad equation leaves its validity",
+        "",
+        "Its secular approximation needs the transition rates small compared with the gap 2 alpha "
+        "between the two Bohr frequencies of each bath; `secular_ratio` (largest rate / smallest "
+        "neglected gap, in the figN.nc data) exceeds 1 from the dT below on, where the Lindblad "
+        "curves are not physics (docs/sharp-bits.md).",
+        "",
+        "| Fig. | curve | max secular_ratio | ratio > 1 for |",
+        "|---|---|---|---|",
+        *rows,
+    ]
 
 
 def _range(values: Any) -> str:
