@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from qheat import GlobalLindblad, SecularityWarning
 from qheat.api import paper_system, solve
 from qheat.cli import main
 from qheat.master import BlochRedfield, GlobalLindblad
@@ -194,3 +196,21 @@ def test_one_command_imports_only_what_it_needs() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_current_reports_the_secular_ratio_and_its_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    """Small gap (eps = (5, 4.9), g = 0.05): Lindblad's ratio in the JSON equals solve's, above
+    1, and its SecularityWarning is listed; Bloch-Redfield has no ratio."""
+    args = ["--eps1", "5", "--eps2", "4.9", "--g", "0.05", "--gamma1", "0.01", "--gamma2", "0.01",
+            "--omega-d", "50", "--t1", "15", "--t2", "5"]
+    assert main(["current", *args, "--json"]) == 0
+    captured = capsys.readouterr()
+    got = json.loads(captured.out)
+    assert "secular_ratio" not in got["br"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SecularityWarning)
+        ratio = solve(paper_system(5, 4.9, 0.05, 0.01, 0.01, 50, 15, 5), GlobalLindblad()).secular_ratio
+    assert got["lindblad"]["secular_ratio"] == pytest.approx(float(ratio), rel=1e-15)  # type: ignore[arg-type]
+    assert got["lindblad"]["secular_ratio"] > 1
+    assert any(w.startswith("SecularityWarning: lindblad: ") for w in got["lindblad"]["warnings"])
+    assert "warning [lindblad]: SecularityWarning" in captured.err

@@ -32,9 +32,11 @@ def register(subparsers: Any) -> None:
         "current",
         help="heat currents and steady state at one parameter point",
         description="Steady-state heat currents J1, J2 (Eqs. 21-23; J > 0 flows from the bath "
-        "into the system) and the steady state in the eigenbasis (s1, s2, s3, s4). Warnings "
-        "(PositivityWarning, IllConditionedWarning) are printed as one line each on stderr "
-        "and listed under 'warnings' in --json output.",
+        "into the system) and the steady state in the eigenbasis (s1, s2, s3, s4); for the "
+        "global Lindblad equation also its secular_ratio (transition rate over the smallest "
+        "Bohr-frequency gap it neglects; above 1 it is outside its validity). Warnings "
+        "(PositivityWarning, IllConditionedWarning, SecularityWarning) are printed as one line "
+        "each on stderr and listed under 'warnings' in --json output.",
     )
     add_model_options(parser)
     parser.add_argument("--equation", choices=EQUATION_CHOICES, default="all", help="master equation (default all)")
@@ -69,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
             "condition_number": float(sol.state.condition_number),
             "warnings": notes,
         }
+        if sol.secular_ratio is not None:  # secular equations: rate / neglected gap
+            results[eq.name]["secular_ratio"] = float(sol.secular_ratio)
     if args.json:
         print(json.dumps(results))
         return 0
@@ -77,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
           f"{'  (no Lamb shift)' if args.no_lamb_shift else ''}")
     for name, r in results.items():
         print(f"\n[{name}]  J1 = {r['J1']:+.10e}   J2 = {r['J2']:+.10e}   J1 + J2 = {r['J1'] + r['J2']:+.2e}")
+        if "secular_ratio" in r:
+            verdict = "outside its validity" if r["secular_ratio"] > 1 else "below 1"
+            print(f"secular_ratio (transition rate / smallest neglected gap) {r['secular_ratio']:.3g}: {verdict}")
         print(f"steady state in the eigenbasis (s1..s4), smallest eigenvalue {r['min_eigenvalue']:.3e}:")
         for re_row, im_row in zip(r["rho_real"], r["rho_imag"]):
             print("  " + "  ".join(f"{a:+.6f}{b:+.6f}j" for a, b in zip(re_row, im_row)))
