@@ -148,3 +148,18 @@ def test_expansion_warns_where_it_stops_helping() -> None:
         state, exact, caught = _expansion(e2, g, gamma, t1)
         assert float(state.expansion_parameter) > 1 and SecularityWarning in caught
         assert np.abs(state.rho - exact).max() > np.abs(state.rho0 - exact).max()
+
+
+def test_secular_ratio_is_linear_in_gamma_and_symmetric_under_swapping_the_qubits() -> None:
+    """Rates are linear in the couplings (Eqs. 12-14), the gaps do not depend on them; the
+    ratio is a property of the pair of subsystems, not of their labels."""
+    def ratio(e1: float, e2: float, g1: float, g2: float, t1: float, t2: float) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SecularityWarning)
+            value = solve(paper_system(e1, e2, 0.3, g1, g2, 20, t1, t2), GlobalLindblad()).secular_ratio
+        assert value is not None
+        return float(value)
+
+    base = ratio(5.0, 3.5, 0.01, 0.004, 12.0, 3.0)
+    assert ratio(5.0, 3.5, 0.03, 0.012, 12.0, 3.0) == pytest.approx(3 * base, rel=1e-12)
+    assert ratio(3.5, 5.0, 0.004, 0.01, 3.0, 12.0) == pytest.approx(base, rel=1e-12)
