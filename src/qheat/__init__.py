@@ -44,6 +44,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'qheat' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"sweep"})
+
+
 __all__ = [
     "BlochRedfield",
     "ConvergenceWarning",
