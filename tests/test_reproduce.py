@@ -19,7 +19,8 @@ import xarray as xr
 from qheat import GlobalLindblad, paper_system, solve
 from qheat.cli import main
 from qheat.errors import SecularityWarning
-from qheat.paper.run import merge_summary_json
+from qheat.figures.paper import current_figure
+from qheat.paper.run import figure_dataset, merge_summary_json
 
 CURVE_KEYS = {"equation", "params", "dT_range", "ndtc", "dT_peak", "J_peak", "ratio_min", "ratio_max"}
 PARAM_KEYS = {"eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t2"}
@@ -125,3 +126,22 @@ def test_unusable_output_directory_is_a_one_line_error(tmp_path: Path, capsys: p
     assert main(["figure", "3", "--out", str(blocker / "sub"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err
+
+
+def test_figures_mark_where_the_lindblad_curves_leave_their_validity() -> None:
+    """One open circle per drawn Lindblad curve whose secular ratio exceeds 1, at its first such
+    dT (Fig. 6: all three panels); none on Fig. 5, which draws Bloch-Redfield only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SecularityWarning)
+        fig6, fig5 = figure_dataset(6, points=41), figure_dataset(5, points=41)
+    for ds, expected in ((fig6, 3), (fig5, 0)):
+        figure = current_figure(ds)
+        circles = [
+            line for ax in figure.axes for line in ax.get_lines() if line.get_marker() == "o"
+        ]
+        assert len(circles) == expected
+    ratio = fig6["secular_ratio"].sel(equation="lindblad", gamma=0.03).values
+    first = float(fig6["dT"].values[ratio > 1][0])
+    xs = sorted(float(line.get_xdata()[0]) for ax in current_figure(fig6).axes for line in ax.get_lines()
+                if line.get_marker() == "o")
+    assert first in xs

@@ -103,15 +103,21 @@ def current_figure(ds: xr.Dataset) -> Figure:
             selection = dict(zip([d for d in axes_dims if d != panel_dim], index))
             curve = sub.isel(selection)
             for eq in equations:
-                ax.plot(dT, curve.J1.sel(equation=eq).values, **_line_style(styles, selection, eq))
+                style = _line_style(styles, selection, eq)
+                ax.plot(dT, curve.J1.sel(equation=eq).values, **style)
+                _mark_secular_breakdown(ax, curve, eq, style["color"])
         ax.set_xlabel(_DT_LABEL)
         ax.set_xlim(dT[0], dT[-1])
         if panel_dim:
             ax.set_title(_legend_text(ds, panel_dim, k), fontsize=10)
         if k == 0:
             ax.set_ylabel(_J_LABEL)
+    handles = _legend_handles(ds, axes_dims, styles, equations)
+    if "secular_ratio" in ds and any(bool((ds["secular_ratio"].sel(equation=eq) > 1).any()) for eq in equations):
+        handles.append(Line2D([], [], color="gray", marker="o", markerfacecolor="none", linestyle="none",
+                              label="secular ratio > 1 from here\n(Lindblad outside its validity)"))
     panels[-1].legend(
-        handles=_legend_handles(ds, axes_dims, styles, equations),
+        handles=handles,
         fontsize=8,
         loc="upper left",
         bbox_to_anchor=(1.02, 1.0),
@@ -120,6 +126,17 @@ def current_figure(ds: xr.Dataset) -> Figure:
     fig.suptitle(f"Fig. {int(ds.attrs['figure'])}: {ds.attrs['caption']}", fontsize=8, wrap=True)
     fig.tight_layout()
     return fig
+
+
+def _mark_secular_breakdown(ax: Axes, curve: xr.Dataset, equation: str, color: str) -> None:
+    """An open circle where a secular equation's ``secular_ratio`` first exceeds 1."""
+    if "secular_ratio" not in curve:
+        return
+    outside = np.flatnonzero(curve["secular_ratio"].sel(equation=equation).values > 1)
+    if outside.size:
+        i = int(outside[0])
+        ax.plot(curve["dT"].values[i], curve.J1.sel(equation=equation).values[i], marker="o",
+                markerfacecolor="none", markersize=6, color=color, linestyle="none")
 
 
 def _line_style(styles: dict[str, str], selection: dict[str, int], equation: str) -> dict[str, Any]:
