@@ -146,12 +146,12 @@ SECULAR_RATIO_WARN = 1.0
 def warn_if_not_secular(name: str, ratio: NDArray[np.float64], stacklevel: int = 4) -> None:
     """One :class:`~qheat.errors.SecularityWarning` for a batch, if ``ratio`` exceeds
     :data:`SECULAR_RATIO_WARN` anywhere (``name`` prefixes the message)."""
-    if not ratio.size or ratio.max() <= SECULAR_RATIO_WARN:
+    n_bad = int(np.count_nonzero(ratio > SECULAR_RATIO_WARN))  # NaN (not computed) is not counted
+    if not n_bad:
         return
-    n_bad = int(np.count_nonzero(ratio > SECULAR_RATIO_WARN))
     warnings.warn(
         f"{name}: secular approximation outside its validity at {n_bad} of {ratio.size} "
-        f"points: transition rates up to {ratio.max():.3g} times the smallest Bohr-frequency "
+        f"points: transition rates up to {np.nanmax(ratio):.3g} times the smallest Bohr-frequency "
         "gap it neglects (see the generator's secular_ratio); BlochRedfield() keeps those terms",
         SecularityWarning,
         stacklevel=stacklevel,
