@@ -21,6 +21,7 @@ from qheat.baths import DrudeBath
 from qheat.master import BlochRedfield, GlobalLindblad, MasterEquation, unvec, vec
 from qheat.master.pair_kernel import bohr_frequencies, pair_terms
 from qheat.model import SX, SY, OpenSystem, TwoQubitModel, two_qubit_operator
+from qheat.sweeps import sweep
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
 
@@ -306,3 +307,17 @@ def test_equal_temperature_current_is_a_property_of_the_state() -> None:
     assert j1 == pytest.approx(np.trace(gen.hamiltonian @ redfield_1).real, rel=1e-3)
     assert j1 == pytest.approx(np.trace((gen.hamiltonian + ls1) @ d1).real, rel=1e-3)
     assert j1 == pytest.approx(-1.03e-5, rel=0.01)  # theory T12's figure
+
+
+def test_conservation_residual_measures_lost_digits() -> None:
+    """Tiny in the paper's regime; at T = 1e4 (rates >> energies) the BR currents are small
+    differences of large flows and the residual shows it."""
+    normal = solve(paper_system(5, 4, 0.5, 0.01, 0.01, 50, np.array([15.0, 105.0]), 5))
+    assert np.all(normal.conservation_residual < 1e-12)
+    hot = solve(paper_system(5, 4, 0.5, 0.01, 0.01, 50, 1e4, 0.99e4))
+    assert 1e-7 < float(hot.conservation_residual) < 1e-3
+    j1, j2 = float(hot.J1), float(hot.J2)
+    assert float(hot.conservation_residual) == abs(j1 + j2) / (abs(j1) + abs(j2))
+    # the sweep's variable is the same quantity (its own rounding: both at round-off here)
+    ds = sweep(eps1=5.0, eps2=4.0, g=0.5, t2=5.0, dt=np.array([10.0, 100.0]), equations=("br",))
+    assert np.all(ds["conservation_residual_br"].values < 1e-13)
