@@ -23,6 +23,8 @@ from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath
 from qheat.errors import NonUniqueSteadyStateError, PositivityWarning
 from qheat.master import BlochRedfield, GlobalLindblad, MasterEquation
+from qheat.master.equations import bohr_gaps
+from qheat.master.pair_kernel import spectral_pair_terms
 from qheat.model import OpenSystem, TwoQubitModel
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
@@ -313,3 +315,25 @@ def test_golden_states(equation: MasterEquation) -> None:
         assert abs(sol.rho[0, 3] - complex(r14[0], r14[1])) <= 1e-10
         assert abs(sol.rho[1, 2] - complex(r23[0], r23[1])) <= 1e-10
         np.testing.assert_allclose(sol.state.populations, want["populations"], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("cutoff", [1e-9, 0.3, 2.0])
+def test_secular_closure_shortcut_equals_the_general_contraction(cutoff: float) -> None:
+    """K with a secular mask: ``K_all * (|w_db| <= cutoff)`` equals the general masked sum
+    ``sum_a M_{ab,ad} (Gamma o A)_ab A*_ad`` (a random 5-level system with a degenerate pair)."""
+    rng = np.random.default_rng(7)
+    energies = np.array([0.0, 0.4, 0.4, 1.1, 2.9])
+    u = np.linalg.qr(rng.normal(size=(5, 5)) + 1j * rng.normal(size=(5, 5)))[0]
+    a = rng.normal(size=(5, 5)) + 1j * rng.normal(size=(5, 5))
+    system = OpenSystem(
+        hamiltonian=u @ np.diag(energies) @ u.conj().T,
+        couplings=(a + a.conj().T,),
+        baths=(DrudeBath(0.02, 10.0, 1.5),),
+    )
+    coupling, spectra = system.bath_stack
+    omega = system.bohr_frequencies
+    mask = bohr_gaps(omega) <= cutoff
+    general = spectral_pair_terms(coupling, spectra, mask)
+    shortcut = spectral_pair_terms(coupling, spectra, mask, np.abs(omega) <= cutoff)
+    for got, want in zip(shortcut, general):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)

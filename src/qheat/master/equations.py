@@ -30,7 +30,6 @@ __all__ = [
     "secular_mask",
     "secular_ratio",
     "bohr_gaps",
-    "stack_baths",
     "warn_if_not_secular",
     "SECULAR_RATIO_WARN",
 ]
@@ -72,17 +71,16 @@ def pair_generator(
     basis = system.eigensystem()
     omega = system.bohr_frequencies
     # every bath in one batched call: the bath index is a leading axis
-    ndim = len(system.batch_shape)
-    couplings = stack_baths(system.eigen_couplings, ndim)
-    spectra = stack_baths(system.correlation_spectra, ndim)
-    mask = ratio = None
+    couplings, spectra = system.bath_stack
+    mask = ratio = closure_mask = None
     if secular_cutoff is not None:
         gap = bohr_gaps(omega)
         mask = gap <= secular_cutoff
+        closure_mask = np.abs(omega) <= secular_cutoff  # M_{ab,ad} = |w_db| <= cutoff
         ratio = secular_ratio(couplings, spectra, gap, mask)
         warn_if_not_secular(name, ratio)
     spectra = without_lamb_shift(spectra, lamb_shift)
-    dissipators, lamb = spectral_pair_terms(couplings, spectra, mask)
+    dissipators, lamb = spectral_pair_terms(couplings, spectra, mask, closure_mask)
     h_s = np.zeros(omega.shape, dtype=complex)
     idx = np.arange(system.dim)
     h_s[..., idx, idx] = basis.energies
@@ -156,17 +154,6 @@ def warn_if_not_secular(name: str, ratio: NDArray[np.float64], stacklevel: int =
         SecularityWarning,
         stacklevel=stacklevel,
     )
-
-
-def stack_baths(arrays: tuple[NDArray[np.complex128], ...], ndim: int) -> NDArray[np.complex128]:
-    """``(..., d, d)`` arrays, one per bath, stacked on a new leading axis.
-
-    Each is first padded to ``ndim`` batch axes, and broadcast if the shapes still differ.
-    """
-    padded = [a.reshape((1,) * (ndim + 2 - a.ndim) + a.shape) for a in arrays]
-    if len({a.shape for a in padded}) > 1:
-        padded = list(np.broadcast_arrays(*padded))
-    return np.array(padded)  # one C-level copy (np.stack of equal shapes, faster)
 
 
 @dataclass(frozen=True)

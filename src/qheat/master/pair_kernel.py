@@ -116,11 +116,22 @@ def pair_terms(
 
 
 def spectral_pair_terms(
-    coupling: ComplexArray, gam: ComplexArray, mask: BoolArray | None
+    coupling: ComplexArray,
+    gam: ComplexArray,
+    mask: BoolArray | None,
+    closure_mask: BoolArray | None = None,
 ) -> tuple[ComplexArray, ComplexArray]:
-    """:func:`pair_terms` from the spectra ``Gamma(w_ab)`` already evaluated, ``(..., d, d)``."""
+    """:func:`pair_terms` from the spectra ``Gamma(w_ab)`` already evaluated, ``(..., d, d)``.
+
+    ``closure_mask`` (``(..., d, d)``): for a mask whose ``M_{ab,ad}`` depends on ``(b, d)``
+    only, as every secular mask does (``|w_ab - w_ad| = |w_db|``), ``K`` is the unmasked
+    ``K`` times ``closure_mask[d, b] = M_{ab,ad}``; giving it skips the general contraction.
+    """
     weighted = gam * coupling
-    k = closure_operator(coupling, weighted, mask)
+    if closure_mask is None:
+        k = closure_operator(coupling, weighted, mask)
+    else:
+        k = closure_operator(coupling, weighted, None) * closure_mask
     d = coupling.shape[-1]
     if mask is None:  # conj(A) kron (Gamma o A) + conj(Gamma o A) kron A, in one expression
         jump = np.conj(coupling)[..., :, None, :, None] * weighted[..., None, :, None, :]

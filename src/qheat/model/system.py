@@ -18,6 +18,7 @@ from ..errors import InvalidParameterError
 
 __all__ = [
     "coupling_support",
+    "stack_baths",
     "spectral_rates","Bath", "Eigenbasis", "OpenSystem"]
 
 EIGENBASIS_RTOL = 1e-8
@@ -215,6 +216,28 @@ class OpenSystem:
             rate if (support == union).all() else np.where(support, rate, 0.0)
             for rate, support in zip(rates, supports)
         )
+
+    @cached_property
+    def bath_stack(self) -> tuple[ComplexArray, ComplexArray]:
+        """``(A_j, Gamma_j(w_ab))`` of every bath on a leading bath axis, ``(n_baths, ..., d, d)``
+        each (:attr:`eigen_couplings`, :attr:`correlation_spectra`): the master equations
+        build all baths' terms in one batched call."""
+        ndim = len(self.batch_shape)
+        return (
+            stack_baths(self.eigen_couplings, ndim),
+            stack_baths(self.correlation_spectra, ndim),
+        )
+
+
+def stack_baths(arrays: tuple[ComplexArray, ...], ndim: int) -> ComplexArray:
+    """``(..., d, d)`` arrays, one per bath, stacked on a new leading axis.
+
+    Each is first padded to ``ndim`` batch axes, and broadcast if the shapes still differ.
+    """
+    padded = [a.reshape((1,) * (ndim + 2 - a.ndim) + a.shape) for a in arrays]
+    if len({a.shape for a in padded}) > 1:
+        padded = list(np.broadcast_arrays(*padded))
+    return np.array(padded)  # one C-level copy (np.stack of equal shapes, faster)
 
 
 def _stacked(baths: tuple[Bath, ...], ndim: int) -> Bath | None:

@@ -27,7 +27,8 @@ from ..master.pair_kernel import (
     coupling_pattern,
     spectral_rates,
 )
-from ..master.equations import bohr_gaps, secular_ratio, stack_baths
+from ..master.equations import bohr_gaps, secular_ratio
+from ..model.system import stack_baths
 from ..master.superop import block_multiplication, element_major, population_block
 from ..steady.currents import block_heat_currents
 from ..steady.solve import block_min_eigenvalue, bordered_block_solve, check_steady_state
