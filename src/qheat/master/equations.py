@@ -57,9 +57,15 @@ def pair_generator(
     degeneracy tolerance keeps only ``w = w'`` (global Lindblad, Eqs. A14-A15); anything in
     between is a partial-secular equation.
 
+    With a cutoff, the generator carries :func:`secular_ratio` (``Generator.secular_ratio``).
+
     Raises:
         InvalidParameterError: ``name`` is not a non-empty string, ``lamb_shift`` is not a
             bool, or ``secular_cutoff`` is neither None nor a finite number >= 0.
+
+    Warns:
+        SecularityWarning: the secular ratio exceeds :data:`SECULAR_RATIO_WARN` at some point
+            (the dropped pairs are not negligible there).
     """
     if not (isinstance(name, str) and name):
         raise InvalidParameterError(f"name must be a non-empty string, got {name!r}")
@@ -181,7 +187,9 @@ class BlochRedfield:
 class GlobalLindblad:
     """Global (secular) Lindblad master equation, Eqs. A14-A15.
 
-    Keeps the pairs ``(w, w')`` with ``|w - w'| <= system.degeneracy_tol``.
+    Keeps the pairs ``(w, w')`` with ``|w - w'| <= system.degeneracy_tol``. Valid where the
+    transition rates are small compared with the gaps between distinct Bohr frequencies: its
+    generator's ``secular_ratio`` measures that, with a ``SecularityWarning`` above 1.
 
     Args:
         lamb_shift: keep ``S(w)``; ``False`` sets ``S = 0``, hence ``H_LS^L = 0`` (Eq. A14).
