@@ -7,6 +7,7 @@ the error contract (exit status 2, one line naming the parameter, no traceback).
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 
 from qheat import GlobalLindblad, SecularityWarning
 from qheat.api import paper_system, solve
-from qheat.cli import main
+from qheat.cli import SUMMARIES, build_parser, commands, main
 from qheat.master import BlochRedfield, GlobalLindblad
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
@@ -183,14 +184,19 @@ def test_installed_command_exits_cleanly() -> None:
 
 
 def test_one_command_imports_only_what_it_needs() -> None:
-    """`qheat current` / `qheat bath` start fast: no xarray, matplotlib or QuTiP (a fresh
-    interpreter; together they took about 2 s to import before each command loaded its own)."""
+    """`qheat current`, `qheat bath` and `qheat --help` start fast: no xarray, matplotlib or
+    QuTiP (a fresh interpreter; together they took about 2 s to import before each command
+    loaded its own)."""
     code = (
         "import sys\n"
         "from qheat.cli import main\n"
         "assert main(['bath', '--gamma', '0.01', '--omega-d', '50', '--t', '5', '--omega', '1']) == 0\n"
         "assert main(['current', '--eps1', '5', '--eps2', '4', '--g', '0.5', '--gamma1', '0.01',\n"
         "             '--gamma2', '0.01', '--omega-d', '50', '--t1', '10', '--t2', '5', '--json']) == 0\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
         "heavy = sorted(m for m in ('xarray', 'matplotlib', 'qutip') if m in sys.modules)\n"
         "assert not heavy, heavy\n"
     )
@@ -214,3 +220,13 @@ def test_current_reports_the_secular_ratio_and_its_warning(capsys: pytest.Captur
     assert got["lindblad"]["secular_ratio"] > 1
     assert any(w.startswith("SecularityWarning: lindblad: ") for w in got["lindblad"]["warnings"])
     assert "warning [lindblad]: SecularityWarning" in captured.err
+
+
+def test_the_overview_lists_every_subcommand_with_its_own_help() -> None:
+    """``qheat --help`` lists the subcommands from ``SUMMARIES`` without importing them; each
+    subcommand's parser carries the same line."""
+    assert set(SUMMARIES) == set(commands())
+    full = build_parser()
+    sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    registered = {action.dest: action.help for action in sub._choices_actions}
+    assert registered == SUMMARIES

@@ -20,7 +20,22 @@ from tqdm import tqdm
 from ..errors import QheatError
 from ._parser import OneLineParser
 
-__all__ = ["main", "build_parser", "commands"]
+__all__ = ["main", "build_parser", "commands", "SUMMARIES"]
+
+SUMMARIES = {
+    "bath": "spectral density J, G and Lamb-shift function S of a Drude bath",
+    "compare": "grade every master equation against exact HEOM currents",
+    "current": "heat currents and steady state at one parameter point",
+    "figure": "one of the paper's figures (2-6) and its data",
+    "ndtc-map": "NDTC map of the Bloch-Redfield current over a plane of two parameters",
+    "reproduce": "all of the paper's figures (2-6), their data and a summary",
+    "sweep": "heat currents over a grid of parameters (netCDF or zarr)",
+    "validate": "grade every master equation against HEOM on a fixed battery (markdown report)",
+}
+"""One line per subcommand: its ``help`` in its own parser and in ``qheat --help``, which lists
+the subcommands without importing them (each imports what it needs: xarray, matplotlib...)."""
+
+_DESCRIPTION = "Heat currents through small open quantum systems (Bloch-Redfield, Lindblad)."
 
 
 def commands() -> dict[str, str]:
@@ -35,10 +50,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     With ``command``, only that subcommand's module is imported and registered: each module
     imports what it needs (xarray, matplotlib, QuTiP), so one command does not pay for the others.
     """
-    parser = OneLineParser(
-        prog="qheat",
-        description="Heat currents through small open quantum systems (Bloch-Redfield, Lindblad).",
-    )
+    parser = OneLineParser(prog="qheat", description=_DESCRIPTION)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in commands().items():
         if command is None or name == command:
@@ -46,11 +58,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _overview_parser() -> argparse.ArgumentParser:
+    """``qheat --help``, a missing or unknown command: the subcommands listed, none imported."""
+    parser = OneLineParser(prog="qheat", description=_DESCRIPTION)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in commands():
+        subparsers.add_parser(name, help=SUMMARIES[name])
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``qheat`` command."""
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(command if command in commands() else None)  # else: list them all
+    parser = build_parser(command) if command in commands() else _overview_parser()
     args = parser.parse_args(words)
     try:
         with warnings.catch_warnings():

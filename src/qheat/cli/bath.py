@@ -8,12 +8,13 @@ from typing import Any
 
 from ..baths import DrudeBath
 from ._parser import number
+from . import SUMMARIES
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "bath",
-        help="spectral density J, G and Lamb-shift function S of a Drude bath",
+        help=SUMMARIES["bath"],
         description="J(w) = gamma w/(1 + (w/wD)^2) (Eq. 17), G(w) = J(w)(n(w) + 1) (Eq. 14) and "
         "S(w) (Eq. 15, exact closed form) at the given frequencies.",
     )

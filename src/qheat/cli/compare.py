@@ -16,6 +16,7 @@ from ..figures.compare import compare_figure
 from ..figures.paper import save_figure
 from ._parser import number
 from .reproduce import output_directory
+from . import SUMMARIES
 
 __all__ = ["register", "run"]
 
@@ -23,7 +24,7 @@ __all__ = ["register", "run"]
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "compare",
-        help="grade every master equation against exact HEOM currents",
+        help=SUMMARIES["compare"],
         description="J1 vs dT (T1 = T2 + dT) from Bloch-Redfield, global and local Lindblad, "
         "partial secular, the universal Lindblad equation and HEOM (QuTiP), with each "
         "equation's relative error vs HEOM. Presets: fig6 (e=(4,3), g=0.5, gamma=0.03, "

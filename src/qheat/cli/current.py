@@ -14,6 +14,7 @@ from ..api import paper_system, solve
 from ..errors import NonUniqueSteadyStateError
 from ..master import BlochRedfield, GlobalLindblad, MasterEquation
 from ._parser import add_model_options, temperatures
+from . import SUMMARIES
 
 EQUATION_CHOICES = ("br", "lindblad", "all")
 
@@ -30,7 +31,7 @@ def equations(choice: str, lamb_shift: bool) -> list[MasterEquation]:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "current",
-        help="heat currents and steady state at one parameter point",
+        help=SUMMARIES["current"],
         description="Steady-state heat currents J1, J2 (Eqs. 21-23; J > 0 flows from the bath "
         "into the system) and the steady state in the eigenbasis (s1, s2, s3, s4); for the "
         "global Lindblad equation also its secular_ratio (transition rate over the smallest "

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from ..paper.run import analyse, figure_dataset, merge_summary_json, write_figure
 from ..paper.specs import CURRENT_FIGURES, FIGURE_NUMBERS
 from .reproduce import add_output_options, output_directory
+from . import SUMMARIES
 
 __all__ = ["register", "run"]
 
@@ -17,7 +18,7 @@ __all__ = ["register", "run"]
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "figure",
-        help="one of the paper's figures (2-6) and its data",
+        help=SUMMARIES["figure"],
         description="Compute one of the paper's Figs. 2-6 and write figN.png, figN.pdf, figN.nc "
         "and figN.csv; for Figs. 3-6 also put its curves into summary.json (other figures' "
         "entries already there are kept).",

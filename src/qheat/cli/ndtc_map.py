@@ -14,6 +14,7 @@ from ..sweeps.config import parse_values
 from ..sweeps.dataset import write_dataset
 from ..sweeps.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map
 from .sweep import add_grid_options, grid_values
+from . import SUMMARIES
 
 __all__ = ["register", "run"]
 
@@ -21,7 +22,7 @@ __all__ = ["register", "run"]
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "ndtc-map",
-        help="NDTC map of the Bloch-Redfield current over a plane of two parameters",
+        help=SUMMARIES["ndtc-map"],
         description="For each point of an X by Y plane: whether the Bloch-Redfield current "
         "J1(dT) has negative differential thermal conductance in the dT range, the dT of its "
         "peak (refined to --rtol) and the peak current. Example (Fig. 6 energies): qheat "

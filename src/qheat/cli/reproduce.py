@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from ..paper.run import analyse, figure_dataset, write_figure, write_summary
 from ..paper.specs import FIGURE_NUMBERS
+from . import SUMMARIES
 
 __all__ = ["register", "run", "add_output_options", "output_directory"]
 
@@ -50,7 +51,7 @@ def _points(text: str) -> int:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "reproduce",
-        help="all of the paper's figures (2-6), their data and a summary",
+        help=SUMMARIES["reproduce"],
         description="Compute Figs. 2-6 of the paper, write each as PNG and PDF with its data "
         "(netCDF and CSV), and write summary.json (NDTC, peaks, J_BR/J_L of every curve) and "
         "summary.md (the paper's claims checked against the data).",

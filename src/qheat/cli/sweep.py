@@ -19,6 +19,7 @@ from ..sweeps.engine import EQUATIONS
 from ..sweeps.grid import make_grid
 from ..sweeps.run import DEFAULT_CHUNK_SIZE, run_grid
 from ..sweeps.schedulers import SCHEDULERS, scheduler_named
+from . import SUMMARIES
 
 __all__ = ["register", "run", "add_grid_options", "grid_values"]
 
@@ -67,7 +68,7 @@ def grid_values(args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sweep",
-        help="heat currents over a grid of parameters (netCDF or zarr)",
+        help=SUMMARIES["sweep"],
         description="Heat currents J1, J2 (Eqs. 21-23) of each master equation over a grid: "
         "every option of 'qheat current' takes a value or a range START:STOP:NUM (NUM evenly "
         "spaced values, both ends included); ranges form a cartesian grid. Example: qheat sweep "

@@ -15,6 +15,7 @@ from ..compare.validate import VALIDATION_CASES, run_validation, validation_mark
 from ..figures.compare import compare_figure
 from ..figures.paper import save_figure
 from .reproduce import output_directory
+from . import SUMMARIES
 
 __all__ = ["register", "run"]
 
@@ -22,7 +23,7 @@ __all__ = ["register", "run"]
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate",
-        help="grade every master equation against HEOM on a fixed battery (markdown report)",
+        help=SUMMARIES["validate"],
         description="Runs the Fig. 5 and Fig. 6 ranges at gamma = 0.01 and 0.03 against exact "
         "HEOM currents and writes validation.md (max and median relative error of each "
         "equation), one figure and one Dataset per case, and validation.json.",
