@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from ..baths import DrudeBath
-from ._parser import number
 from . import SUMMARIES
+from ._parser import number
 
 
 def register(subparsers: Any) -> None:

@@ -14,9 +14,9 @@ from tqdm import tqdm
 from ..compare import PRESETS, CompareSpec, compare_currents, summarize, verdict
 from ..figures.compare import compare_figure
 from ..figures.paper import save_figure
+from . import SUMMARIES
 from ._parser import number
 from .reproduce import output_directory
-from . import SUMMARIES
 
 __all__ = ["register", "run"]
 

@@ -13,8 +13,8 @@ import numpy as np
 from ..api import paper_system, solve
 from ..errors import NonUniqueSteadyStateError
 from ..master import BlochRedfield, GlobalLindblad, MasterEquation
-from ._parser import add_model_options, temperatures
 from . import SUMMARIES
+from ._parser import add_model_options, temperatures
 
 EQUATION_CHOICES = ("br", "lindblad", "all")
 

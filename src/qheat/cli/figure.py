@@ -9,8 +9,8 @@ from tqdm import tqdm
 
 from ..paper.run import analyse, figure_dataset, merge_summary_json, write_figure
 from ..paper.specs import CURRENT_FIGURES, FIGURE_NUMBERS
-from .reproduce import add_output_options, output_directory
 from . import SUMMARIES
+from .reproduce import add_output_options, output_directory
 
 __all__ = ["register", "run"]
 

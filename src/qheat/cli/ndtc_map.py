@@ -13,8 +13,8 @@ from ..figures.maps import MAP_VARIABLES, ndtc_map_figure
 from ..sweeps.config import parse_values
 from ..sweeps.dataset import write_dataset
 from ..sweeps.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map
-from .sweep import add_grid_options, grid_values
 from . import SUMMARIES
+from .sweep import add_grid_options, grid_values
 
 __all__ = ["register", "run"]
 

@@ -14,8 +14,8 @@ from ..compare import error_table, summarize
 from ..compare.validate import VALIDATION_CASES, run_validation, validation_markdown
 from ..figures.compare import compare_figure
 from ..figures.paper import save_figure
-from .reproduce import output_directory
 from . import SUMMARIES
+from .reproduce import output_directory
 
 __all__ = ["register", "run"]
 
