@@ -97,8 +97,9 @@ def verdict(summary: dict[str, dict[str, Any]]) -> str:
     for name, row in summary.items():
         if name != "heom" and row["max_rel_error_vs_heom"] is not None:
             ratio = row.get("max_secular_ratio")
-            note = "" if ratio is None else f"  (secular_ratio up to {ratio:.3g}"
-            note += "" if ratio is None else (": outside its validity)" if ratio > 1 else ")")
+            note = ""
+            if ratio is not None:
+                note = f"  (secular_ratio up to {ratio:.3g}{': outside its validity' if ratio > 1 else ''})"
             lines.append(
                 f"  {name:>18}: NDTC {str(row['ndtc']):5}  dT_peak {row['dT_peak']}  "
                 f"max |rel. error| vs HEOM {row['max_rel_error_vs_heom']:.2%}{note}"

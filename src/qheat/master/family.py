@@ -22,7 +22,6 @@ from ..errors import InvalidParameterError
 from ..model import OpenSystem
 from .equations import pair_generator
 from .generator import Generator
-from .pair_kernel import bohr_frequencies
 from .superop import sandwich
 
 __all__ = ["LocalLindblad", "PartialSecular", "UniversalLindblad", "lindblad_dissipator"]
@@ -140,7 +139,7 @@ class UniversalLindblad:
         """Build the ULE generator of ``system``."""
         redfield = pair_generator(self.name, system, True, secular_cutoff=None)
         basis = redfield.eigenbasis
-        omega = bohr_frequencies(basis, system.degeneracy_tol)
+        omega = system.bohr_frequencies
         dissipators = []
         for coupling, bath in zip(system.couplings, system.baths):
             g = np.sqrt(np.maximum(bath.expanded(2).G(omega), 0.0))

@@ -99,6 +99,14 @@ def _inverse(m: ComplexArray) -> ComplexArray:
         ) from exc
 
 
+def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
+    """Inverses of square matrices: one stacked LU when they share a shape (the paper's
+    population block and its complement are both 8 x 8)."""
+    if len(blocks) > 1 and len({b.shape for b in blocks}) == 1:
+        return list(_inverse(np.array(blocks)))
+    return [_inverse(b) for b in blocks]
+
+
 def bordered_block_solve(
     liou_block: ComplexArray, block: PopulationBlock
 ) -> tuple[ComplexArray, FloatArray, FloatArray]:
@@ -225,20 +233,13 @@ def steady_state(generator: Generator) -> SteadyState:
         pattern = pattern.any(axis=tuple(range(pattern.ndim - 2)))
     block = population_block(pattern)
     p, c = block.index, block.complement
-    if c.size == p.size:  # block and complement of one size (the paper's model): one LU
-        both = np.array(
-            [_bordered(liou[..., p[:, None], p[None, :]], block), liou[..., c[:, None], c[None, :]]]
-        )
-        inverse = _inverse(both)
-        x_block = inverse[0, ..., :, 0]
-        cond = _norm1(both).max(axis=0) * _norm1(inverse).max(axis=0)
-    else:
-        x_block, norm_b, norm_b_inv = bordered_block_solve(liou[..., p[:, None], p[None, :]], block)
-        if c.size:
-            rest = liou[..., c[:, None], c[None, :]]
-            norm_b = np.maximum(norm_b, _norm1(rest))
-            norm_b_inv = np.maximum(norm_b_inv, _norm1(_inverse(rest)))
-        cond = norm_b * norm_b_inv
+    blocks = [_bordered(liou[..., p[:, None], p[None, :]], block)]
+    if c.size:
+        blocks.append(liou[..., c[:, None], c[None, :]])
+    inverses = _inverses(blocks)
+    x_block = inverses[0][..., :, 0]
+    norm_b = np.max([_norm1(b) for b in blocks], axis=0)  # B is block-diagonal: the max
+    cond = norm_b * np.max([_norm1(inv) for inv in inverses], axis=0)
     x = np.zeros(liou.shape[:-1], dtype=complex)
     x[..., p] = x_block
     rho = unvec(x)

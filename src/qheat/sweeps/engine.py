@@ -4,8 +4,9 @@ For a chunk of parameter points (flat arrays) it builds, for each master equatio
 block of the Liouvillian that holds the steady state (Appendix B's X-shaped block: populations,
 ``rho14``, ``rho23`` and conjugates, 8 x 8 instead of 16 x 16), solves it with one stacked LU,
 and returns the heat currents (Eqs. 21-23) and diagnostics. The spectral functions
-``Gamma(w) = G(w) + i S(w)`` are evaluated once and shared by both equations. The result equals
-:func:`qheat.solve` point by point (tested to 1e-12).
+``Gamma(w) = G(w) + i S(w)`` are the system's (:attr:`~qheat.model.OpenSystem.bath_stack`),
+evaluated once and shared by both equations. The result equals :func:`qheat.solve` point by
+point (tested to 1e-12).
 """
 
 from __future__ import annotations
@@ -19,16 +20,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..api import paper_system
 from ..errors import InvalidParameterError
+from ..master.equations import bohr_gaps, secular_ratio
 from ..master.pair_kernel import (
     block_dissipator,
     block_jumps,
-    bohr_frequencies,
     closure_operator,
     coupling_pattern,
-    spectral_rates,
+    without_lamb_shift,
 )
-from ..master.equations import bohr_gaps, secular_ratio
-from ..model.system import stack_baths
 from ..master.superop import block_multiplication, element_major, population_block
 from ..steady.currents import block_heat_currents
 from ..steady.solve import block_min_eigenvalue, bordered_block_solve, check_steady_state
@@ -105,15 +104,14 @@ def evaluate_points(
     )
     basis = system.eigensystem()
     shape = system.batch_shape
-    omega = bohr_frequencies(basis, system.degeneracy_tol)
-    couplings = tuple(basis.to_eigen(a) for a in system.couplings)
+    omega = system.bohr_frequencies
+    couplings = system.eigen_couplings
+    stacked_couplings, spectra = system.bath_stack  # Gamma_j(w_ab), every bath in one call
     omega_em = element_major(np.broadcast_to(omega, shape + omega.shape[-2:]))
     coupling_em: list[NDArray[np.complex128] | NDArray[np.float64]] = []
-    weighted_em, k_em, spectra = [], [], []  # shared by both equations
-    for a, bath in zip(couplings, system.baths):
-        where = np.any(a != 0, axis=tuple(range(a.ndim - 2)))
-        spectra.append(spectral_rates(bath, omega, lamb_shift, where))
-        weighted = spectra[-1] * a
+    weighted_em, k_em = [], []  # shared by both equations
+    for a, gam in zip(couplings, spectra):
+        weighted = without_lamb_shift(gam, lamb_shift) * a
         weighted = np.broadcast_to(weighted, shape + weighted.shape[-2:])
         full_a = element_major(np.broadcast_to(a, shape + a.shape[-2:]))
         coupling_em.append(full_a.real.copy() if not np.any(full_a.imag) else full_a)
@@ -127,11 +125,7 @@ def evaluate_points(
     ratio = None
     if "lindblad" in equations:  # how far the secular approximation is from its premise
         gap = bohr_gaps(omega)
-        ndim = len(shape)
-        ratio = secular_ratio(
-            stack_baths(couplings, ndim), stack_baths(tuple(spectra), ndim), gap,
-            gap <= system.degeneracy_tol,
-        )
+        ratio = secular_ratio(stacked_couplings, spectra, gap, gap <= system.degeneracy_tol)
         ratio = np.broadcast_to(ratio, shape)
     out = {}
     for name in equations:
