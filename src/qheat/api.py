@@ -10,14 +10,18 @@ from numpy.typing import ArrayLike
 from ._checks import broadcast_shape, finite_output, real_array
 from .baths import DrudeBath
 from .errors import InvalidParameterError, NonUniqueSteadyStateError
-from .master import BlochRedfield, GlobalLindblad, MasterEquation
+from .master import BlochRedfield, MasterEquation
 from .model import OpenSystem, TwoQubitModel
 from .steady import Solution, heat_currents, steady_state
 
-__all__ = ["paper_system", "solve"]
+__all__ = ["paper_system", "solve", "check_equation"]
 
-EQUATIONS = (BlochRedfield, GlobalLindblad)
-"""The master equations :func:`solve` offers (any object with ``name`` and ``generator`` works)."""
+EQUATIONS_HELP = (
+    "BlochRedfield(), GlobalLindblad(), LocalLindblad(), PartialSecular(cutoff=...), "
+    "UniversalLindblad(), or an instance of your own class with a name and a "
+    "generator(system) method"
+)
+"""The master equations :func:`solve` offers, as error messages list them."""
 
 
 def paper_system(
@@ -83,16 +87,31 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
             "system must be a qheat OpenSystem (e.g. from qheat.paper_system), got "
             f"{type(system).__name__}"
         )
-    eq = BlochRedfield() if equation is None else equation
-    if isinstance(eq, type) or not (hasattr(eq, "generator") and hasattr(eq, "name")):
-        allowed = ", ".join(f"{cls.__name__}()" for cls in EQUATIONS)
-        raise InvalidParameterError(f"equation must be one of {allowed}, got {eq!r}")
+    eq = check_equation(BlochRedfield() if equation is None else equation)
     _check_some_bath_coupled(system)
     generator = eq.generator(system)
     state = steady_state(generator)  # refuses a generator that is not finite
     currents = heat_currents(generator, state.rho)
     finite_output("the heat currents", currents, "these system and bath parameters")
-    return Solution(equation=eq.name, generator=generator, state=state, currents=currents)
+    return Solution(
+        equation=eq.name,
+        generator=generator,
+        state=state,
+        currents=currents,
+        bath_names=system.bath_names or (),
+    )
+
+
+def check_equation(equation: object) -> MasterEquation:
+    """``equation`` if it is a master-equation instance, else an error listing the valid ones."""
+    if isinstance(equation, type):
+        raise InvalidParameterError(
+            f"equation must be an instance, e.g. {equation.__name__}(), not the class "
+            f"{equation.__name__}; valid: {EQUATIONS_HELP}"
+        )
+    if not (hasattr(equation, "generator") and isinstance(getattr(equation, "name", None), str)):
+        raise InvalidParameterError(f"equation must be one of {EQUATIONS_HELP}; got {equation!r}")
+    return equation  # type: ignore[return-value]
 
 
 def _check_some_bath_coupled(system: OpenSystem) -> None:

@@ -17,9 +17,14 @@ from .._checks import broadcast_shape, hermitian, tolerance
 from ..errors import InvalidParameterError
 
 __all__ = [
+    "Bath",
+    "Eigenbasis",
+    "OpenSystem",
+    "as_matrix",
     "coupling_support",
+    "spectral_rates",
     "stack_baths",
-    "spectral_rates","Bath", "Eigenbasis", "OpenSystem"]
+]
 
 EIGENBASIS_RTOL = 1e-8
 """A supplied eigenbasis must satisfy ``max |H U - U diag(E)|`` and ``max |U^dag U - 1|``
@@ -90,6 +95,13 @@ class OpenSystem:
             supplies its own, Eqs. 2-3); computed with ``numpy.linalg.eigh`` otherwise.
         degeneracy_tol: Bohr frequencies closer than this are one frequency (the
             secular approximation keeps pairs ``|w - w'| <= tol``; ``|w| <= tol`` is 0).
+        bath_names: one distinct name per bath (default ``"1", "2", ...``); results are
+            labelled by them (``Solution.current("L")``, the ``bath`` coordinate of a sweep).
+        subsystem_dims: the tensor-product structure of the Hilbert space, e.g. ``(2, 2, 2)``
+            for three qubits (product ``d``; the first factor is the leftmost); ``None`` when
+            unknown. :class:`~qheat.master.LocalLindblad` uses it to find local Hamiltonians.
+
+    ``hamiltonian`` and ``couplings`` may be QuTiP ``Qobj`` (their ``full()`` matrix is used).
     """
 
     hamiltonian: ComplexArray
@@ -97,9 +109,11 @@ class OpenSystem:
     baths: tuple[Bath, ...]
     eigenbasis: Eigenbasis | None = field(default=None, repr=False)
     degeneracy_tol: float = 1e-9
+    bath_names: tuple[str, ...] | None = None
+    subsystem_dims: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        h = hermitian("hamiltonian", self.hamiltonian)
+        h = hermitian("hamiltonian", as_matrix(self.hamiltonian))
         d = h.shape[-1]
         if isinstance(self.couplings, np.ndarray) or not isinstance(self.couplings, (tuple, list)):
             raise InvalidParameterError(
@@ -111,7 +125,7 @@ class OpenSystem:
                 f"baths must be a tuple with one bath per coupling, got {type(self.baths).__name__}"
             )
         couplings = tuple(
-            hermitian(f"couplings[{j}]", a, dim=d) for j, a in enumerate(self.couplings)
+            hermitian(f"couplings[{j}]", as_matrix(a), dim=d) for j, a in enumerate(self.couplings)
         )
         if len(couplings) == 0:
             raise InvalidParameterError("couplings must list at least one coupling operator")
@@ -120,6 +134,8 @@ class OpenSystem:
         object.__setattr__(self, "couplings", couplings)
         object.__setattr__(self, "baths", tuple(self.baths))
         self._check_baths()
+        object.__setattr__(self, "bath_names", _names(self.bath_names, len(couplings)))
+        object.__setattr__(self, "subsystem_dims", _dims(self.subsystem_dims, d))
         if self.eigenbasis is not None:
             _check_eigenbasis(self.eigenbasis, h)
 
@@ -130,6 +146,7 @@ class OpenSystem:
         couplings: tuple[ComplexArray, ...],
         baths: tuple[Bath, ...],
         eigenbasis: Eigenbasis,
+        subsystem_dims: tuple[int, ...] | None = None,
     ) -> OpenSystem:
         """For model constructors whose operators are Hermitian complex arrays and whose
         eigenbasis is exact by construction (:meth:`TwoQubitModel.open_system`): only the
@@ -137,6 +154,7 @@ class OpenSystem:
         system = object.__new__(cls)
         fields = {"hamiltonian": hamiltonian, "couplings": couplings, "baths": baths}
         fields.update({"eigenbasis": eigenbasis, "degeneracy_tol": cls.degeneracy_tol})
+        fields.update({"bath_names": _names(None, len(baths)), "subsystem_dims": subsystem_dims})
         for name, value in fields.items():
             object.__setattr__(system, name, value)
         system._check_baths()
@@ -159,6 +177,23 @@ class OpenSystem:
         shapes.update({f"couplings[{j}]": a.shape[:-2] for j, a in enumerate(self.couplings)})
         shapes.update({f"baths[{j}]": b.shape for j, b in enumerate(self.baths)})
         broadcast_shape(shapes)
+
+    def with_baths(self, baths: tuple[Bath, ...]) -> OpenSystem:
+        """The same system with other baths (same number, names and order)."""
+        return OpenSystem(
+            self.hamiltonian,
+            self.couplings,
+            tuple(baths),
+            eigenbasis=self.eigenbasis,
+            degeneracy_tol=self.degeneracy_tol,
+            bath_names=self.bath_names,
+            subsystem_dims=self.subsystem_dims,
+        )
+
+    @property
+    def n_baths(self) -> int:
+        """Number of baths."""
+        return len(self.baths)
 
     @property
     def dim(self) -> int:
@@ -227,6 +262,51 @@ class OpenSystem:
             stack_baths(self.eigen_couplings, ndim),
             stack_baths(self.correlation_spectra, ndim),
         )
+
+
+def as_matrix(value: object) -> object:
+    """A QuTiP ``Qobj`` (anything with ``full()`` and ``dims``) as its dense matrix; else as is."""
+    full = getattr(value, "full", None)
+    if callable(full) and hasattr(value, "dims"):
+        return full()
+    return value
+
+
+def _names(names: object, n: int) -> tuple[str, ...]:
+    """``bath_names`` checked: ``n`` distinct non-empty strings (default ``"1", ..., "n"``)."""
+    if names is None:
+        return tuple(str(j + 1) for j in range(n))
+    if isinstance(names, str) or not isinstance(names, (tuple, list)):
+        raise InvalidParameterError(
+            f"bath_names must be a tuple of {n} distinct strings, got {type(names).__name__}"
+        )
+    names = tuple(names)
+    if len(names) != n or not all(isinstance(x, str) and x for x in names):
+        raise InvalidParameterError(
+            f"bath_names must be {n} non-empty strings (one per bath), got {list(names)}"
+        )
+    if len(set(names)) != n:
+        twice = sorted({x for x in names if names.count(x) > 1})
+        raise InvalidParameterError(f"bath_names must be distinct, got {twice} more than once")
+    return names
+
+
+def _dims(dims: object, d: int) -> tuple[int, ...] | None:
+    """``subsystem_dims`` checked: integers >= 2 whose product is ``d`` (or None)."""
+    if dims is None:
+        return None
+    if not isinstance(dims, (tuple, list)) or not all(
+        isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 2 for x in dims
+    ):
+        raise InvalidParameterError(
+            f"subsystem_dims must be a tuple of integers >= 2, got {dims!r}"
+        )
+    dims = tuple(int(x) for x in dims)
+    if int(np.prod(dims)) != d:
+        raise InvalidParameterError(
+            f"subsystem_dims {dims} must multiply to the dimension d = {d}, got {int(np.prod(dims))}"
+        )
+    return dims
 
 
 def stack_baths(arrays: tuple[ComplexArray, ...], ndim: int) -> ComplexArray:

@@ -166,5 +166,5 @@ class TwoQubitModel:
         eigenstates, which the master equations treat through ``degeneracy_tol``.
         """
         return OpenSystem._exact(
-            self.hamiltonian(), self.couplings(), (bath1, bath2), self.eigenbasis()
+            self.hamiltonian(), self.couplings(), (bath1, bath2), self.eigenbasis(), (2, 2)
         )
