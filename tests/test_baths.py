@@ -9,10 +9,8 @@ Tolerances are explained in ``tests/README.md``.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +20,7 @@ from scipy.integrate import quad
 from qheat.baths import DrudeBath, lamb_shift_quadrature
 from qheat.errors import ConvergenceWarning
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
+from golden import golden_bath
 
 # Closed form against quadrature: the issue's bound (tests/README.md, "S(w)").
 S_RTOL = 1e-9
@@ -118,15 +116,9 @@ def test_lamb_shift_is_the_hilbert_transform_of_g(omega: float, temperature: flo
     assert closed == pytest.approx(exact, rel=1e-9)
 
 
-def _golden_bath() -> list[dict[str, float]]:
-    if not REF.exists():
-        pytest.skip("shared reference data not present")
-    return list(json.loads(REF.read_text())["bath"])
-
-
 def test_golden_g_and_s() -> None:
     """G and S of an independent implementation (closed form checked by its own quadrature)."""
-    for row in _golden_bath():
+    for row in golden_bath():
         bath = DrudeBath(gamma=row["gamma"], omega_d=row["omega_d"], temperature=row["t"])
         assert float(bath.G(row["omega"])) == pytest.approx(row["G"], rel=1e-12, abs=0.0)
         assert float(bath.S(row["omega"])) == pytest.approx(row["S"], rel=1e-12, abs=0.0)
