@@ -23,7 +23,8 @@ from qheat.api import paper_system, solve
 from qheat.cli import SUMMARIES, build_parser, commands, main
 from qheat.master import BlochRedfield, GlobalLindblad
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
+from golden import golden_bath, golden_points
+
 QHEAT = Path(sys.executable).with_name("qheat")
 POINT = ["--eps1", "5", "--eps2", "4", "--g", "0.5", "--gamma1", "0.01", "--gamma2", "0.01", "--omega-d", "50"]
 
@@ -45,12 +46,6 @@ def _json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]
     return dict(json.loads(out))
 
 
-def _golden() -> dict[str, Any]:
-    if not REF.exists():
-        pytest.skip("shared reference data not present")
-    return dict(json.loads(REF.read_text()))
-
-
 def _params_argv(params: dict[str, float]) -> list[str]:
     flags = {"eps1": "--eps1", "eps2": "--eps2", "g": "--g", "gamma1": "--gamma1", "gamma2": "--gamma2",
              "omega_d": "--omega-d", "t1": "--t1", "t2": "--t2"}
@@ -60,7 +55,7 @@ def _params_argv(params: dict[str, float]) -> list[str]:
 def test_current_json_reproduces_every_golden_point(capsys: pytest.CaptureFixture[str]) -> None:
     """Keys br/lindblad with J1, J2 (1e-8 rel), rho_real/rho_imag 4x4 (1e-10 abs on rho14,
     rho23, populations), min_eigenvalue = smallest eigenvalue of the printed rho."""
-    for point in _golden()["points"]:
+    for point in golden_points():
         data = _json(["current", *_params_argv(point["params"])], capsys)
         assert set(data) == {"br", "lindblad"}
         for name in ("br", "lindblad"):
@@ -93,7 +88,7 @@ def test_equation_and_no_lamb_shift_options(capsys: pytest.CaptureFixture[str]) 
     assert set(data) == {"lindblad"}
     data = _json(["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "br", "--no-lamb-shift"], capsys)
     assert set(data) == {"br"}
-    want = _golden()["points"][0]
+    want = golden_points()[0]
     assert want["params"]["t1"] == 15 and want["params"]["g"] == 0.5
     assert data["br"]["J1"] == pytest.approx(want["br_without_lamb_shift"]["J1"], rel=1e-8)
     lind = _json(["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "lindblad", "--no-lamb-shift"], capsys)
@@ -120,7 +115,7 @@ def test_human_readable_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bath_json_matches_golden(capsys: pytest.CaptureFixture[str]) -> None:
     """``qheat bath --json``: omega, J, G, S lists; G and S equal the golden bath values."""
-    rows = _golden()["bath"]
+    rows = golden_bath()
     groups: dict[tuple[float, float, float], list[dict[str, float]]] = {}
     for row in rows:
         groups.setdefault((row["gamma"], row["omega_d"], row["t"]), []).append(row)

@@ -8,10 +8,6 @@ Derivations and tolerances: ``tests/README.md``.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
 from numpy.typing import NDArray
@@ -23,7 +19,7 @@ from qheat.master.pair_kernel import bohr_frequencies, pair_terms
 from qheat.model import SX, SY, OpenSystem, TwoQubitModel, two_qubit_operator
 from qheat.sweeps import sweep
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
+from golden import golden_points
 
 ALL_EQUATIONS: list[MasterEquation] = [
     BlochRedfield(),
@@ -243,19 +239,13 @@ def test_lindblad_heat_flows_from_hot_to_cold(seed: int) -> None:
     assert np.sign(float(sol.J1)) == np.sign(float(baths[0].temperature - baths[1].temperature))
 
 
-def _golden_points() -> list[dict[str, Any]]:
-    if not REF.exists():
-        pytest.skip("shared reference data not present")
-    return list(json.loads(REF.read_text())["points"])
-
-
 GOLDEN_CASES = [("br", BlochRedfield()), ("lindblad", GlobalLindblad()), ("br_without_lamb_shift", BlochRedfield(lamb_shift=False))]
 
 
 @pytest.mark.parametrize("key, equation", GOLDEN_CASES, ids=[k for k, _ in GOLDEN_CASES])
 def test_golden_currents(key: str, equation: MasterEquation) -> None:
     """Every golden point: currents to 1e-8 relative; |J| ~ 1e-17 points (one bath) absolutely."""
-    for point in _golden_points():
+    for point in golden_points():
         sol = solve(paper_system(**point["params"]), equation)
         want = point[key]
         names = ["J1", "J2"] if "J2" in want else ["J1"]

@@ -22,7 +22,6 @@ import io
 import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -40,7 +39,8 @@ from qheat.master.equations import BlochRedfield, GlobalLindblad
 from qheat.model import TwoQubitModel
 from qheat.steady import steady_state
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
+from golden import golden_points
+
 SX = np.array([[0.0, 1.0], [1.0, 0.0]])
 SZ = np.diag([-1.0, 1.0])
 I2 = np.eye(2)
@@ -143,10 +143,9 @@ def _solve(p: dict[str, float], equation: object, expect: type[Warning] | None =
     return sol
 
 
-@pytest.mark.skipif(not REF.exists(), reason="shared reference data not present")
 def test_the_independent_references_reproduce_the_golden_values() -> None:
     """The two helpers above are trusted because they reproduce independent-values.json."""
-    for point in json.loads(REF.read_text())["points"]:
+    for point in golden_points():
         p = {k: float(v) for k, v in point["params"].items()}
         _, currents = redfield_state(p)
         assert currents[0] == pytest.approx(point["br"]["J1"], rel=1e-10, abs=1e-15)

@@ -9,11 +9,8 @@ Derivations and tolerances: ``tests/README.md``.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -27,7 +24,8 @@ from qheat.master.equations import bohr_gaps
 from qheat.master.pair_kernel import spectral_pair_terms
 from qheat.model import OpenSystem, TwoQubitModel
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
+from golden import golden_points
+
 CArray = NDArray[np.complex128]
 Spectrum = Callable[[float], complex]
 
@@ -299,16 +297,10 @@ def test_batched_solve_equals_pointwise() -> None:
         np.testing.assert_allclose(sol.currents[i, k], one.currents, rtol=1e-13, atol=1e-18)
 
 
-def _golden_points() -> list[dict[str, Any]]:
-    if not REF.exists():
-        pytest.skip("shared reference data not present")
-    return list(json.loads(REF.read_text())["points"])
-
-
 @pytest.mark.parametrize("equation", [BlochRedfield(), GlobalLindblad()], ids=lambda e: e.name)
 def test_golden_states(equation: MasterEquation) -> None:
     """rho14, rho23 and the populations of every golden point to 1e-10 absolute."""
-    for point in _golden_points():
+    for point in golden_points():
         sol = solve(paper_system(**point["params"]), equation)
         want = point[equation.name]
         r14, r23 = want["rho14"], want["rho23"]

@@ -1,15 +1,12 @@
 """The paper's claims about Figs. 3-6 (Sec. IV), each checked on a small grid where it holds.
 
 The reference values here are the paper's statements themselves (orderings and signs), the
-golden points of ``../shared/reference/independent-values.json`` and exact limits (no current
+golden points of ``tests/data/independent-values.json`` and exact limits (no current
 without bias). Where the data contradict a claim, the test pins the claim to the range where
 it holds and a separate test documents the exception (the numbers are in ``summary.md``).
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +19,7 @@ from qheat.paper.currents import current_dataset
 from qheat.paper.specs import FIG3, FIG4, FIG5, FIG6
 from qheat.paper.summary import curve_ndtc
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
+from golden import golden_points
 
 
 @pytest.fixture(scope="module")
@@ -150,9 +147,8 @@ def test_lindblad_current_never_has_ndtc(name: str, request: pytest.FixtureReque
 # --- The data behind the figures against the golden points -----------------------------------
 
 
-@pytest.mark.skipif(not REF.exists(), reason="shared reference data not present")
 def test_figure_data_match_golden_points(fig3: xr.Dataset, fig6: xr.Dataset) -> None:
-    points = json.loads(REF.read_text())["points"]
+    points = golden_points()
     first = points[0]["params"]  # e = (5, 4), g = 0.5, gamma = 0.01, T1 = 15, T2 = 5: Fig. 3
     assert (first["eps1"], first["eps2"], first["g"], first["t1"], first["t2"]) == (5, 4, 0.5, 15, 5)
     for eq in ("br", "lindblad"):

@@ -17,13 +17,12 @@ Bloch-Redfield), and a Python spectrum must take exactly one parameter named ``w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import qutip
 
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath
@@ -31,9 +30,8 @@ from qheat.master import BlochRedfield, Generator, commutator, sandwich, unvec, 
 from qheat.master.pair_kernel import bohr_frequencies, pair_terms
 from qheat.model import OpenSystem
 
-qutip: Any = pytest.importorskip("qutip")
+from golden import golden_points
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "independent-values.json"
 DIMS = [[2, 2], [2, 2]]
 
 
@@ -112,9 +110,7 @@ def test_steady_state_and_currents_agree_with_qutip(point: tuple[float, ...]) ->
 
 def test_golden_without_lamb_shift_through_qutip() -> None:
     """QuTiP's steady state + Eqs. 21-23 reproduce the golden ``br_without_lamb_shift`` J1."""
-    if not REF.exists():
-        pytest.skip("shared reference data not present")
-    for point in json.loads(REF.read_text())["points"]:
+    for point in golden_points():
         system = paper_system(**point["params"])
         want = point["br_without_lamb_shift"]["J1"]
         h = qutip.Qobj(system.hamiltonian, dims=DIMS)
