@@ -1,12 +1,10 @@
 """The same sweep on a Dask cluster (started here) and on local processes equals the serial run."""
 
+import distributed
 import numpy as np
-import pytest
 import xarray as xr
 
 from qheat.sweeps import Dask, Processes, sweep
-
-distributed = pytest.importorskip("distributed")
 
 PLANE = {"g": np.array([0.1, 0.4, 0.8]), "dt": np.array([1.0, 10.0, 40.0]), "eps1": 4.0, "eps2": 3.0}
 

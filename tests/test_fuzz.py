@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from qheat.sweeps import config
 
 from cli_helpers import run_cli
 
@@ -155,7 +156,6 @@ def toml_texts(draw: st.DrawFn) -> str:
 @example("[sweep]\nequations = []\n")
 def test_fuzz_sweep_config_reader(text: str) -> None:
     """Any file gives a SweepConfig or a ConfigError (a ValueError) naming the file, one line."""
-    config = pytest.importorskip("qheat.sweeps.config")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.toml"
         path.write_text(text)
