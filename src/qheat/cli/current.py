@@ -1,9 +1,14 @@
-"""``qheat current``: steady-state heat currents of the paper's model at one point."""
+"""``qheat current``: steady-state heat currents at one parameter point.
+
+Of the paper's model (options ``--eps1 ... --t2``), or of a device file (``--device FILE``
+with ``--param NAME=VALUE`` overriding its ``[parameters]``; see ``docs/devices.md``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import warnings
 from typing import Any
@@ -11,42 +16,93 @@ from typing import Any
 import numpy as np
 
 from ..api import paper_system, solve
-from ..errors import NonUniqueSteadyStateError
-from ..master import BlochRedfield, GlobalLindblad, MasterEquation
+from ..errors import InvalidParameterError, NonUniqueSteadyStateError
+from ..master import (
+    BlochRedfield,
+    GlobalLindblad,
+    LocalLindblad,
+    MasterEquation,
+    UniversalLindblad,
+)
+from ..model import OpenSystem
+from ..steady import Solution
 from . import SUMMARIES
 from ._parser import add_model_options, temperatures
 
-EQUATION_CHOICES = ("br", "lindblad", "all")
+EQUATION_CHOICES = ("br", "lindblad", "local", "ule", "all")
+PAPER_EQUATIONS = ("br", "lindblad")
+"""What ``--equation all`` means for the paper's model (the equations of its golden values)."""
+MODEL_OPTIONS = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "t2", "dt")
+"""Destinations of the paper's model options (refused together with ``--device``)."""
 
 
-def equations(choice: str, lamb_shift: bool) -> list[MasterEquation]:
-    """The master equations named by ``--equation``."""
+def equations(choice: str, lamb_shift: bool, names: tuple[str, ...] = ()) -> list[MasterEquation]:
+    """The master equations named by ``--equation`` (``all``: those in ``names``, else all)."""
     table: dict[str, MasterEquation] = {
         "br": BlochRedfield(lamb_shift=lamb_shift),
         "lindblad": GlobalLindblad(lamb_shift=lamb_shift),
+        "local": LocalLindblad(lamb_shift=lamb_shift),
+        "ule": UniversalLindblad(lamb_shift=lamb_shift),
     }
-    return list(table.values()) if choice == "all" else [table[choice]]
+    if choice != "all":
+        return [table[choice]]
+    return [eq for name, eq in table.items() if not names or name in names]
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "current",
         help=SUMMARIES["current"],
-        description="Steady-state heat currents J1, J2 (Eqs. 21-23; J > 0 flows from the bath "
-        "into the system) and the steady state in the eigenbasis (s1, s2, s3, s4); for the "
-        "global Lindblad equation also its secular_ratio (transition rate over the smallest "
-        "Bohr-frequency gap it neglects; above 1 it is outside its validity). Warnings "
-        "(PositivityWarning, IllConditionedWarning, SecularityWarning) are printed as one line "
-        "each on stderr and listed under 'warnings' in --json output.",
+        description="Steady-state heat currents (Eqs. 21-23; J > 0 flows from the bath into "
+        "the system). The paper's model: J1, J2 and the steady state in the eigenbasis (s1, "
+        "s2, s3, s4). A device file (--device FILE, see docs/devices.md): the current of each "
+        "bath, keyed by its name. For the global Lindblad equation also its secular_ratio "
+        "(transition rate over the smallest Bohr-frequency gap it neglects; above 1 it is "
+        "outside its validity). Warnings (PositivityWarning, IllConditionedWarning, "
+        "SecularityWarning) are printed as one line each on stderr and listed under "
+        "'warnings' in --json output.",
     )
     add_model_options(parser)
-    parser.add_argument("--equation", choices=EQUATION_CHOICES, default="all", help="master equation (default all)")
+    defaults = {name: parser.get_default(name) for name in MODEL_OPTIONS}
+    parser.set_defaults(**{name: None for name in MODEL_OPTIONS}, paper_defaults=defaults)
+    group = parser.add_argument_group("a device file instead of the paper's model")
+    group.add_argument("--device", metavar="FILE", help="a device file (TOML, docs/devices.md)")
+    group.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter of the device's [parameters] (repeatable)",
+    )
+    parser.add_argument(
+        "--equation",
+        choices=EQUATION_CHOICES,
+        default="all",
+        help="master equation (default all: br and lindblad for the paper's model; br, "
+        "lindblad, local and ule for a device; local and ule need --device)",
+    )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.device is not None:
+        return run_device(args)
+    if args.param:
+        raise InvalidParameterError("--param sets a parameter of a device file; give --device FILE")
+    for name, value in args.paper_defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.equation not in (*PAPER_EQUATIONS, "all"):
+        raise InvalidParameterError(
+            f"--equation {args.equation} needs --device FILE; the paper's model offers "
+            f"{', '.join(PAPER_EQUATIONS)}, all"
+        )
+    return run_paper(args)
+
+
+def run_paper(args: argparse.Namespace) -> int:
     t1, t2 = temperatures(args)
     if args.gamma1 == 0 and args.gamma2 == 0:
         raise NonUniqueSteadyStateError(
@@ -55,21 +111,18 @@ def run(args: argparse.Namespace) -> int:
         )
     system = paper_system(args.eps1, args.eps2, args.g, args.gamma1, args.gamma2, args.omega_d, t1, t2)
     results: dict[str, dict[str, Any]] = {}
-    for eq in equations(args.equation, not args.no_lamb_shift):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            sol = solve(system, eq)
-        notes = [f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught]
-        for note in notes:
-            print(f"qheat current: warning [{eq.name}]: {note}", file=sys.stderr)
+    for eq in equations(args.equation, not args.no_lamb_shift, PAPER_EQUATIONS):
+        sol, notes = _solve(system, eq)
         results[eq.name] = {
             "J1": float(sol.J1),
             "J2": float(sol.J2),
+            "currents": _currents(sol),
             "rho_real": np.real(sol.rho).tolist(),
             "rho_imag": np.imag(sol.rho).tolist(),
             "min_eigenvalue": float(sol.min_eigenvalue),
             "residual": float(sol.state.residual),
             "condition_number": float(sol.state.condition_number),
+            "conservation_residual": float(sol.conservation_residual),
             "warnings": notes,
         }
         if sol.secular_ratio is not None:  # secular equations: rate / neglected gap
@@ -89,3 +142,83 @@ def run(args: argparse.Namespace) -> int:
         for re_row, im_row in zip(r["rho_real"], r["rho_imag"]):
             print("  " + "  ".join(f"{a:+.6f}{b:+.6f}j" for a, b in zip(re_row, im_row)))
     return 0
+
+
+def run_device(args: argparse.Namespace) -> int:
+    """``--device FILE``: the currents of each bath of the file, keyed by the baths' names."""
+    from ..devices import load_device
+
+    given = [f"--{name.replace('_', '-')}" for name in MODEL_OPTIONS if getattr(args, name) is not None]
+    if given:
+        raise InvalidParameterError(
+            f"{given[0]} is an option of the paper's model; with --device set the file's "
+            "parameters with --param NAME=VALUE"
+        )
+    device = load_device(args.device)
+    params = parse_params(args.param)
+    system = device.system(**params)
+    results: dict[str, dict[str, Any]] = {}
+    for eq in equations(args.equation, not args.no_lamb_shift):
+        sol, notes = _solve(system, eq)
+        secular = sol.secular_ratio
+        results[eq.name] = {
+            "currents": _currents(sol),
+            "min_eigenvalue": float(sol.min_eigenvalue),
+            "residual": float(sol.state.residual),
+            "condition_number": float(sol.state.condition_number),
+            "conservation_residual": float(sol.conservation_residual),
+            "secular_ratio": None if secular is None else float(secular),
+            "warnings": notes,
+        }
+    if args.json:
+        print(json.dumps(results))
+        return 0
+    values = {**device.parameters, **params}
+    shown = " ".join(f"{k}={v:g}" for k, v in values.items())
+    print(f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
+          f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if args.no_lamb_shift else ''}")
+    for name, r in results.items():
+        currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in r["currents"].items())
+        print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
+        print(f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
+              f"{r['residual']:.2e}, condition number {r['condition_number']:.3g}")
+        if r["secular_ratio"] is not None:
+            verdict = "outside its validity" if r["secular_ratio"] > 1 else "below 1"
+            print(f"secular_ratio (transition rate / smallest neglected gap) {r['secular_ratio']:.3g}: {verdict}")
+    return 0
+
+
+def parse_params(items: list[str]) -> dict[str, float]:
+    """``["NAME=VALUE", ...]`` as ``{NAME: VALUE}``: finite numbers, each name once."""
+    params: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InvalidParameterError(f"--param must be NAME=VALUE, got {item!r}")
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise InvalidParameterError(f"--param {name} must be a finite number, got {text!r}")
+        if name in params:
+            raise InvalidParameterError(f"--param {name} is given more than once")
+        params[name] = value
+    return params
+
+
+def _solve(system: OpenSystem, eq: MasterEquation) -> tuple[Solution, list[str]]:
+    """``solve(system, eq)`` with its warnings printed (one line each) and returned."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sol = solve(system, eq)
+    notes = [f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught]
+    for note in notes:
+        print(f"qheat current: warning [{eq.name}]: {note}", file=sys.stderr)
+    return sol, notes
+
+
+def _currents(sol: Solution) -> dict[str, float]:
+    """``{bath name: J}`` of a one-point solution."""
+    return {name: float(j) for name, j in sol.currents_by_bath.items()}
