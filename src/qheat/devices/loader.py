@@ -35,7 +35,8 @@ _TABLES = ("parameters", "device", "baths")
 _DEVICE_KEYS = ("qubits", "hamiltonian", "degeneracy_tol")
 _BATH_KEYS = ("name", "coupling", "spectral_density")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_TERM = 'a term [coefficient, "PAULI"] or [number, "parameter", "PAULI"]'
+_TERM = '[coefficient, "PAULI"] or [number, "parameter", "PAULI"]'
+_TERMS = f"a list of terms, each {_TERM}"
 
 
 class DeviceFileError(InvalidParameterError):
@@ -224,7 +225,7 @@ class _Reader:
 
     def term(self, field: str, value: Any, n: int) -> Term:
         if not isinstance(value, list) or len(value) not in (2, 3):
-            self.fail(field, f"must be {_TERM}, got {_brief(value)}")
+            self.fail(field, f"must be a term {_TERM}, got {_brief(value)}")
         problem = label_error(value[-1], n)
         if problem is not None:
             self.fail(field, f"the Pauli string {problem}")
@@ -249,7 +250,7 @@ class _Reader:
 
     def operator(self, field: str, value: Any, n: int, sum_only: bool = False) -> list[Term]:
         """A Hermitian sum of terms (or, unless ``sum_only``, one Pauli string)."""
-        allowed = f"a list of {_TERM}" if sum_only else f"a Pauli string or a list of {_TERM}"
+        allowed = _TERMS if sum_only else f"a Pauli string or {_TERMS}"
         if value is None:
             self.fail(field, f"missing; give {allowed}")
         if isinstance(value, str) and not sum_only:
@@ -270,7 +271,9 @@ class _Reader:
         if bad is None:
             return
         name, deviation = bad
-        index = next(k for k, t in enumerate(terms) if t.parameter == name)
+        group_terms = [k for k, t in enumerate(terms) if t.parameter == name]
+        raising = [k for k in group_terms if set(terms[k].label) & {"+", "-"}]
+        index = (raising or group_terms)[0]
         group = "numeric coefficients" if name is None else f"coefficient {name}"
         self.fail(
             f"{field}[{index}]",
