@@ -8,16 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import xarray as xr
 from tqdm import tqdm
 
 from ..compare import error_table, summarize
 from ..compare.validate import VALIDATION_CASES, run_validation, validation_markdown
 from ..figures.compare import compare_figure
-from ..figures.paper import save_figure
+from ..figures.paper import save_figure, with_extension
 from . import SUMMARIES
 from .reproduce import output_directory
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "write_validation"]
 
 
 def register(subparsers: Any) -> None:
@@ -28,8 +29,13 @@ def register(subparsers: Any) -> None:
         "HEOM currents and writes validation.md (max and median relative error of each "
         "equation), one figure and one Dataset per case, and validation.json.",
     )
-    parser.add_argument("--out", type=Path, default=Path("validation"), help="output directory (default validation/)")
-    parser.add_argument("--workers", type=int, default=2, help="processes for HEOM points (default 2)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("validation"),
+        help="output directory (default validation/)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes for HEOM points (default 2)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -39,13 +45,28 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     out = output_directory(args.out)
     start = time.perf_counter()
-    with tqdm(total=len(VALIDATION_CASES), desc="qheat validate", unit="case", disable=args.no_progress) as bar:
+    with tqdm(
+        total=len(VALIDATION_CASES), desc="qheat validate", unit="case", disable=args.no_progress
+    ) as bar:
         results = run_validation(workers=args.workers, progress=lambda name: bar.update(1))
+    report, _ = write_validation(results, out)
+    print(report)
+    print(f"wrote {out / 'validation.md'} ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def write_validation(results: dict[str, xr.Dataset], out: Path) -> tuple[str, list[Path]]:
+    """Write ``<case>.png``, ``<case>.pdf`` and ``<case>.nc`` per case, ``validation.md`` (which
+    shows each case's figure) and ``validation.json`` into ``out``; return the report and paths.
+    """
+    written: list[Path] = []
     figures = {}
     for name, ds in results.items():
-        save_figure(compare_figure(ds, title=name), out / name)
-        ds.to_netcdf(out / f"{name}.nc")
-        figures[name] = f"{name}.png"
+        paths = save_figure(compare_figure(ds, title=name), out / name)
+        data = with_extension(out / name, ".nc")
+        ds.to_netcdf(data)
+        figures[name] = paths[0].name  # the report sits next to the figures
+        written += [*paths, data]
     report = validation_markdown(results, figures)
     (out / "validation.md").write_text(report)
     table = {
@@ -53,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
         for name, ds in results.items()
     }
     summaries = {name: summarize(ds) for name, ds in results.items()}
-    (out / "validation.json").write_text(json.dumps({"errors": table, "summaries": summaries}, indent=2) + "\n")
-    print(report)
-    print(f"wrote {out / 'validation.md'} ({time.perf_counter() - start:.0f} s)")
-    return 0
+    document = {"errors": table, "summaries": summaries}
+    (out / "validation.json").write_text(json.dumps(document, indent=2) + "\n")
+    return report, [*written, out / "validation.md", out / "validation.json"]

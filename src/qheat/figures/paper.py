@@ -18,7 +18,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.typing import LineStyleType
 
-__all__ = ["EQUATION_COLORS", "coherence_figure", "current_figure", "paper_figure", "save_figure"]
+__all__ = [
+    "EQUATION_COLORS",
+    "coherence_figure",
+    "current_figure",
+    "paper_figure",
+    "save_figure",
+    "with_extension",
+]
 
 EQUATION_COLORS = {"lindblad": "tab:blue", "br": "tab:red"}
 EQUATION_LABELS = {"lindblad": "Lindblad", "br": "Bloch-Redfield"}
@@ -33,9 +40,18 @@ def paper_figure(ds: xr.Dataset) -> Figure:
     return coherence_figure(ds) if int(ds.attrs["figure"]) == 2 else current_figure(ds)
 
 
+def with_extension(stem: Path, extension: str) -> Path:
+    """``stem`` with ``extension`` appended: ``fig6_gamma0.03`` gives ``fig6_gamma0.03.png``.
+
+    Not ``Path.with_suffix``, which would take ``.03`` for a suffix and replace it.
+    """
+    return stem.with_name(stem.name + extension)
+
+
 def save_figure(fig: Figure, stem: Path) -> list[Path]:
-    """Write ``stem.png`` (150 dpi) and ``stem.pdf``; return both paths."""
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    """Write ``stem.png`` (150 dpi) and ``stem.pdf`` (the extension appended to the whole
+    name, dots included); return both paths."""
+    paths = [with_extension(stem, ".png"), with_extension(stem, ".pdf")]
     for path in paths:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     return paths

@@ -9,9 +9,14 @@ import xarray as xr
 
 from .summary import PEAK_RTOL, Analysis
 
-__all__ = ["summary_markdown"]
+__all__ = ["summary_markdown", "figure_name"]
 
 _EQUATION = {"br": "Bloch-Redfield", "lindblad": "Lindblad"}
+
+
+def figure_name(number: int) -> str:
+    """``figN``: the file name (without extension) of figure ``number`` and of its data."""
+    return f"fig{number}"
 
 
 def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], seconds: float | None) -> str:
@@ -69,6 +74,7 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
             "J_BR/J_L at the smallest dT > 0 of the grid.",
         ]
     lines += _secular_validity(datasets)
+    lines += _figure_links(datasets)
     for key, curves in analysis.curves.items():
         lines += ["", f"## {key.replace('fig', 'Fig. ')}: every curve", "", _curve_table(curves)]
     return "\n".join(lines) + "\n"
@@ -105,6 +111,20 @@ def _secular_validity(datasets: Mapping[int, xr.Dataset]) -> list[str]:
         "|---|---|---|---|",
         *rows,
     ]
+
+
+def _figure_links(datasets: Mapping[int, xr.Dataset]) -> list[str]:
+    """Each figure inline, with links to its PDF and data (the files ``write_figure`` writes)."""
+    lines = ["", "## Figures and data", ""]
+    for number in sorted(datasets):
+        name = figure_name(number)
+        lines += [
+            f"![Fig. {number}]({name}.png)",
+            "",
+            f"Fig. {number}: [PDF]({name}.pdf), data [netCDF]({name}.nc) and [CSV]({name}.csv).",
+            "",
+        ]
+    return lines[:-1]
 
 
 def _range(values: Any) -> str:

@@ -19,7 +19,7 @@ import xarray as xr
 
 from ..analysis.ndtc import NDTCResult
 from ..errors import SecularityWarning
-from ..figures.paper import paper_figure, save_figure
+from ..figures.paper import paper_figure, save_figure, with_extension
 from .claims import (
     Finding,
     coherence_findings,
@@ -30,7 +30,7 @@ from .claims import (
 )
 from .coherences import coherence_dataset
 from .currents import current_dataset
-from .report import summary_markdown
+from .report import figure_name, summary_markdown
 from .specs import CURRENT_FIGURES, FIG2, FIGURE_NUMBERS
 from .summary import Analysis, curve_ndtc, curve_summaries
 
@@ -55,13 +55,13 @@ def figure_dataset(number: int, points: int | None = None) -> xr.Dataset:
 
 def write_figure(ds: xr.Dataset, out: Path) -> list[Path]:
     """Draw the Dataset's figure and write ``figN.png``, ``figN.pdf``, ``figN.nc``, ``figN.csv``."""
-    stem = out / f"fig{int(ds.attrs['figure'])}"
+    stem = out / figure_name(int(ds.attrs["figure"]))
     return save_figure(paper_figure(ds), stem) + write_data(ds, stem)
 
 
 def write_data(ds: xr.Dataset, stem: Path) -> list[Path]:
     """Write ``stem.nc`` (netCDF4 via h5netcdf) and ``stem.csv`` (long format); return the paths."""
-    nc, csv = stem.with_suffix(".nc"), stem.with_suffix(".csv")
+    nc, csv = with_extension(stem, ".nc"), with_extension(stem, ".csv")
     ds.to_netcdf(nc, engine="h5netcdf")
     ds.to_dataframe().reset_index().to_csv(csv, index=False)
     return [nc, csv]
