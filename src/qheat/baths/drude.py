@@ -30,7 +30,7 @@ from scipy.special import digamma
 
 from .._checks import broadcast_shape, finite_output, real_array
 from .bose import thermal_emission
-from .special import re_digamma_one_plus_iy
+from .special import re_digamma_one_plus_iy_wide
 
 __all__ = ["DrudeBath"]
 
@@ -197,21 +197,8 @@ class DrudeBath:
 def _hot_bracket(w: FloatArray, wd: FloatArray, t: FloatArray) -> FloatArray:
     """``-wD^2/2 + w T + (w wD/pi)(Re psi(1 + i w/(2 pi T)) - psi(1 + wD/(2 pi T)))`` (Eq. T4)."""
     two_pi_t = 2 * np.pi * t
-    matsubara = _re_digamma_one_plus_iy(w / two_pi_t) - digamma(1.0 + wd / two_pi_t)
+    matsubara = re_digamma_one_plus_iy_wide(w / two_pi_t) - digamma(1.0 + wd / two_pi_t)
     return np.asarray(-0.5 * wd**2 + w * (t + wd / np.pi * matsubara), dtype=np.float64)
-
-
-def _re_digamma_one_plus_iy(y: FloatArray) -> FloatArray:
-    """``Re psi(1 + i y)``: the fast series of :mod:`.special`; ``ln |y|`` beyond ``|y| = 1e100``.
-
-    There the next term, ``1/(12 y^2)``, is below double precision, and ``y^2`` would
-    overflow inside the series.
-    """
-    if not y.size or np.abs(y).max() <= 1e100:
-        return re_digamma_one_plus_iy(y)
-    huge = np.abs(y) > 1e100
-    series = re_digamma_one_plus_iy(np.where(huge, 0.0, y))
-    return np.where(huge, np.log(np.where(huge, np.abs(y), 1.0)), series)
 
 
 def _frequency(omega: ArrayLike) -> FloatArray:

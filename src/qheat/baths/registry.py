@@ -1,7 +1,9 @@
 """Baths by name: the spectral densities a device file or the command line can ask for.
 
 ``make_bath("drude", {"gamma": 0.01, "omega_d": 50, "t": 1})`` builds a
-:class:`~qheat.baths.DrudeBath`. Each entry names its parameters (``t`` is the temperature)
+:class:`~qheat.baths.DrudeBath`; ``"ohmic"`` (``gamma, omega_c, s, t``) an
+:class:`~qheat.baths.OhmicBath` and ``"underdamped"`` (``gamma, omega_0, width, t``) an
+:class:`~qheat.baths.UnderdampedBath`. Each entry names its parameters (``t`` is the temperature)
 in the units of qheat (hbar = kB = 1; lambda^2 absorbed into ``gamma``).
 """
 
@@ -13,8 +15,10 @@ from typing import Any
 
 from ..errors import InvalidParameterError
 from .drude import DrudeBath
+from .ohmic import OhmicBath
+from .underdamped import UnderdampedBath
 
-__all__ = ["BathKind", "SPECTRAL_DENSITIES", "make_bath"]
+__all__ = ["SPECTRAL_DENSITIES", "BathKind", "make_bath"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,20 @@ SPECTRAL_DENSITIES: dict[str, BathKind] = {
         formula="J(w) = gamma w / (1 + (w/omega_d)^2)",
         parameters=("gamma", "omega_d", "t"),
         build=lambda gamma, omega_d, t: DrudeBath(gamma=gamma, omega_d=omega_d, temperature=t),
+    ),
+    "ohmic": BathKind(
+        formula="J(w) = gamma w (|w|/omega_c)^(s-1) exp(-|w|/omega_c)",
+        parameters=("gamma", "omega_c", "s", "t"),
+        build=lambda gamma, omega_c, s, t: OhmicBath(
+            gamma=gamma, omega_c=omega_c, s=s, temperature=t
+        ),
+    ),
+    "underdamped": BathKind(
+        formula="J(w) = gamma w omega_0^4 / ((omega_0^2 - w^2)^2 + width^2 w^2)",
+        parameters=("gamma", "omega_0", "width", "t"),
+        build=lambda gamma, omega_0, width, t: UnderdampedBath(
+            gamma=gamma, omega_0=omega_0, width=width, temperature=t
+        ),
     ),
 }
 """Name -> :class:`BathKind`; ``t`` is the temperature of every kind."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["re_digamma_one_plus_iy"]
+__all__ = ["re_digamma_one_plus_iy", "re_digamma_one_plus_iy_wide"]
 
 _SHIFT = 9
 """Recurrence steps: the asymptotic series is then evaluated at ``|z| >= 10``."""
@@ -54,3 +54,16 @@ def re_digamma_one_plus_iy(y: ArrayLike) -> NDArray[np.float64]:
             series *= w
     series -= 0.5 / z
     return np.asarray(0.5 * np.log(_X * _X + y2) + series.real - shift_sum, dtype=np.float64)
+
+
+def re_digamma_one_plus_iy_wide(y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`re_digamma_one_plus_iy` for any finite ``y``: ``ln |y|`` beyond ``|y| = 1e100``.
+
+    There the next term, ``1/(12 y^2)``, is below double precision, and ``y^2`` would
+    overflow inside the series.
+    """
+    if not y.size or np.abs(y).max() <= 1e100:
+        return re_digamma_one_plus_iy(y)
+    huge = np.abs(y) > 1e100
+    series = re_digamma_one_plus_iy(np.where(huge, 0.0, y))
+    return np.where(huge, np.log(np.where(huge, np.abs(y), 1.0)), series)
