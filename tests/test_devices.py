@@ -381,7 +381,7 @@ BAD = [
      "qubits, hamiltonian"),
     ("unknown bath key", _sub("t = 1.0", "t = 1.0\ntemperature = 1.0"), "baths[0].temperature",
      "gamma, omega_d, t"),
-    ("unknown table", THREE_BATHS + "\n[sweep]\nx = 1\n", "sweep", "[parameters]"),
+    ("unknown table", THREE_BATHS + "\n[sweep]\nx = 1\n", "sweep", "[parameters], [device] and"),
     ("qubits a string", _sub("qubits = 3", 'qubits = "3"'), "device.qubits", "integer"),
     ("too many qubits", _sub("qubits = 3", f"qubits = {MAX_QUBITS + 1}"), "device.qubits",
      f"1 to {MAX_QUBITS}"),

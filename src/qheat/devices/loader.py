@@ -112,7 +112,7 @@ class _Reader:
         except tomllib.TOMLDecodeError as exc:
             self.fail("", f"not valid TOML: {exc}")
         self.keys(
-            "", data, _TABLES, "a device file has the tables [parameters], [device], [[baths]]"
+            "", data, _TABLES, "a device file has the tables [parameters], [device] and [[baths]]"
         )
         self.parameters = self.read_parameters(data.get("parameters", {}))
         table = self.table("device", data.get("device"), required=True)

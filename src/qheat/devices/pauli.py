@@ -29,16 +29,17 @@ LETTERS: dict[str, ComplexArray] = {
 
 def label_error(label: object, n_qubits: int | None = None) -> str | None:
     """Why ``label`` is not a Pauli string (of ``n_qubits`` letters if given); None if it is."""
-    allowed = "one letter of I, X, Y, Z, +, - per qubit"
+    letters = "I, X, Y, Z, +, -"
     if not isinstance(label, str):
-        return f"must be a Pauli string ({allowed}), got {label!r}"
+        return f"must be a string of the letters {letters} (one per qubit), got {label!r}"
     bad = sorted({c for c in label if c not in LETTERS})
     if bad:
-        return f"must be a Pauli string ({allowed}), got {label!r} with {', '.join(map(repr, bad))}"
+        shown = ", ".join(map(repr, bad))
+        return f"must have only the letters {letters} (one per qubit), got {label!r} with {shown}"
     if n_qubits is not None and len(label) != n_qubits:
         return f"must have {n_qubits} letters (one per qubit), got {label!r} with {len(label)}"
     if not label:
-        return f"must be a Pauli string ({allowed}), got an empty string"
+        return f"must have at least one letter of {letters}"
     return None
 
 
