@@ -1,0 +1,162 @@
+"""``qheat current --device FILE`` (issue 11, item 3).
+
+Independent values: the currents of each equation equal ``qheat.solve`` on the system written by
+hand here (kron products, DrudeBath) at the ``--param`` values; they sum to zero; the paper's
+model keeps its keys and adds ``currents`` equal to ``J1``/``J2``; every bad input ends with one
+line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from cli_helpers import run_cli
+
+import qheat
+from qheat.api import paper_system
+
+ROOT = Path(__file__).resolve().parents[1]
+THREE = str(ROOT / "examples" / "three_qubits.toml")
+
+I2 = np.eye(2)
+X = np.array([[0.0, 1.0], [1.0, 0.0]])
+Z = np.diag([1.0, -1.0])
+
+
+def kron(*factors: np.ndarray) -> np.ndarray:
+    out = np.ones((1, 1))
+    for f in factors:
+        out = np.kron(out, f)
+    return out
+
+
+def hand_built(tM: float) -> qheat.OpenSystem:
+    """examples/three_qubits.toml written out by hand."""
+    h = (
+        0.5 * kron(Z, I2, I2) + 0.3 * kron(I2, Z, I2) + 0.45 * kron(I2, I2, Z)
+        + 0.2 * kron(X, X, I2) + 0.35 * kron(I2, Z, Z)
+    )
+    return qheat.OpenSystem(
+        h,
+        (kron(X, I2, I2), kron(I2, X, I2), kron(I2, I2, X)),
+        (
+            qheat.DrudeBath(0.01, 40.0, 1.0),
+            qheat.DrudeBath(0.005, 40.0, tM),
+            qheat.DrudeBath(0.01, 40.0, 0.2),
+        ),
+        subsystem_dims=(2, 2, 2),
+    )
+
+
+def _json(argv: list[str]) -> dict[str, Any]:
+    code, out, err = run_cli(["current", *argv, "--json"])
+    assert code == 0, err
+    assert len(out.strip().splitlines()) == 1
+    return dict(json.loads(out))
+
+
+EQUATIONS = {
+    "br": qheat.BlochRedfield(),
+    "lindblad": qheat.GlobalLindblad(),
+    "local": qheat.LocalLindblad(),
+    "ule": qheat.UniversalLindblad(),
+}
+
+
+def test_device_json_is_keyed_by_equation_and_bath_name() -> None:
+    data = _json(["--device", THREE, "--param", "tM=0.8"])
+    assert list(data) == ["br", "lindblad", "local", "ule"]
+    system = hand_built(0.8)
+    for name, equation in EQUATIONS.items():
+        entry = data[name]
+        assert list(entry["currents"]) == ["L", "M", "R"]
+        want = qheat.solve(system, equation)
+        got = np.array(list(entry["currents"].values()))
+        np.testing.assert_allclose(got, want.currents, rtol=1e-12, atol=1e-18)
+        assert abs(got.sum()) <= 1e-12 * np.abs(got).sum()
+        assert entry["min_eigenvalue"] == pytest.approx(float(want.min_eigenvalue), abs=1e-14)
+        assert 0 <= entry["residual"] < 1e-12 and entry["condition_number"] >= 1
+        assert entry["conservation_residual"] < 1e-12 and entry["warnings"] == []
+        if name == "lindblad":
+            assert entry["secular_ratio"] == pytest.approx(float(want.secular_ratio), rel=1e-12)
+        else:
+            assert entry["secular_ratio"] is None
+
+
+def test_equation_and_no_lamb_shift_options_for_a_device() -> None:
+    data = _json(["--device", THREE, "--equation", "br", "--no-lamb-shift"])
+    assert list(data) == ["br"]
+    want = qheat.solve(hand_built(0.5), qheat.BlochRedfield(lamb_shift=False))
+    got = list(data["br"]["currents"].values())
+    np.testing.assert_allclose(got, want.currents, rtol=1e-12, atol=1e-18)
+    with_shift = _json(["--device", THREE, "--equation", "br"])["br"]["currents"]["L"]
+    assert with_shift != pytest.approx(got[0], rel=1e-6)  # the Lamb shift matters here
+
+
+def test_human_readable_device_output() -> None:
+    code, out, _ = run_cli(["current", "--device", THREE, "--equation", "lindblad"])
+    assert code == 0
+    assert "baths L, M, R" in out and "tM=0.5" in out and "[lindblad]" in out
+    assert "J[L] = +4.3351390992e-04" in out  # solve(hand_built(0.5), GlobalLindblad())
+    want = qheat.solve(hand_built(0.5), qheat.GlobalLindblad()).current("1")
+    assert f"{float(want):+.10e}" == "+4.3351390992e-04"
+
+
+def test_the_paper_model_adds_currents_keyed_by_bath() -> None:
+    """Existing keys stay; ``currents`` holds J1, J2 under the default names "1", "2"."""
+    data = _json(["--t1", "15", "--t2", "5"])
+    assert set(data) == {"br", "lindblad"}
+    want = qheat.solve(paper_system(5, 4, 0.5, 0.01, 0.01, 50, 15, 5))
+    br = data["br"]
+    assert {"J1", "J2", "rho_real", "rho_imag", "min_eigenvalue", "residual"} <= set(br)
+    assert br["currents"] == {"1": br["J1"], "2": br["J2"]}
+    assert br["J1"] == pytest.approx(float(want.J1), rel=1e-13)
+    assert br["conservation_residual"] < 1e-12
+
+
+def _bad_file(tmp_path: Path) -> str:
+    path = tmp_path / "bad.toml"
+    path.write_text(Path(THREE).read_text().replace("t = 1.0", "t = -1.0"))
+    return str(path)
+
+
+BAD = [
+    (["--device", "FILE"], ["bad.toml", "baths[0].t", ">= 0"]),
+    (["--device", "nowhere.toml"], ["nowhere.toml", "cannot read"]),
+    (["--device", THREE, "--param", "tX=1"], ["unknown parameter 'tX'", "tM"]),
+    (["--device", THREE, "--param", "tM"], ["--param must be NAME=VALUE"]),
+    (["--device", THREE, "--param", "tM=abc"], ["--param tM", "finite number"]),
+    (["--device", THREE, "--param", "tM=-1"], ["baths[1]", "t = tM", ">= 0"]),
+    (["--device", THREE, "--param", "tM=1", "--param", "tM=2"], ["tM", "more than once"]),
+    (["--device", THREE, "--eps1", "3"], ["--eps1", "--param NAME=VALUE"]),
+    (["--param", "tM=1"], ["--param", "--device FILE"]),
+    (["--equation", "ule"], ["--equation ule", "--device"]),
+    (["--device", THREE, "--equation", "heom2"], ["--equation"]),
+]
+
+
+@pytest.mark.parametrize("argv, words", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_ends_with_one_line_and_status_2(
+    argv: list[str], words: list[str], tmp_path: Path
+) -> None:
+    argv = [_bad_file(tmp_path) if a == "FILE" else a for a in argv]
+    code, out, err = run_cli(["current", *argv, "--json"])
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert all(w in lines[0] for w in words), lines[0]
+    assert "Traceback" not in err
+
+
+def test_a_file_without_a_unique_steady_state_is_an_error(tmp_path: Path) -> None:
+    """Without the bath R, IIZ is conserved (see tests/test_devices.py): exit 2, one line."""
+    text = Path(THREE).read_text()
+    path = tmp_path / "two_baths.toml"
+    path.write_text(text[: text.index("# Qubit 2 couples")])
+    code, out, err = run_cli(["current", "--device", str(path), "--equation", "br"])
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "no unique steady state" in err
