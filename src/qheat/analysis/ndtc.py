@@ -29,8 +29,8 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InvalidParameterError
 
 __all__ = [
-    "NDTCResult",
     "ROUNDOFF",
+    "NDTCResult",
     "conductance",
     "ndtc_on_grid",
     "refine_peak",
@@ -70,15 +70,16 @@ class NDTCResult:
     negative_interval: FloatArray
 
 
-def conductance(dT: ArrayLike, J: ArrayLike) -> FloatArray:
+def conductance(dT: ArrayLike, J: ArrayLike, axis: int = -1) -> FloatArray:
     """Differential conductance ``dJ/d(dT)`` on the grid, second order everywhere.
 
     Central differences inside (``np.gradient`` handles uneven spacing), second-order one-sided
-    differences at the two ends. ``dT`` is ``(n,)``, strictly increasing, ``n >= 3``; ``J`` is
-    ``(..., n)``; the result has the shape of ``J``.
+    differences at the two ends. ``dT`` is ``(n,)``, strictly increasing, ``n >= 3``; ``J`` has
+    ``n`` points along ``axis`` (default the last); the result has the shape of ``J``.
     """
-    x, y = _checked(dT, J)
-    return np.asarray(np.gradient(y, x, axis=-1, edge_order=2), dtype=np.float64)
+    x, y = _checked(dT, to_last(J, axis))
+    c = np.asarray(np.gradient(y, x, axis=-1, edge_order=2), dtype=np.float64)
+    return np.moveaxis(c, -1, axis)
 
 
 def ndtc_on_grid(dT: ArrayLike, J: ArrayLike) -> NDTCResult:
@@ -202,12 +203,25 @@ def suppression_ratio(J_br: ArrayLike, J_lindblad: ArrayLike) -> FloatArray:
     return out
 
 
+def to_last(J: ArrayLike, axis: int) -> FloatArray:
+    """``J`` as a float array with its ``axis`` moved last (an error naming ``axis`` if absent)."""
+    y = np.asarray(J, dtype=np.float64)
+    if not isinstance(axis, (int, np.integer)) or not -y.ndim <= axis < y.ndim:
+        raise InvalidParameterError(
+            f"axis must be an integer in [{-y.ndim}, {y.ndim}) for J of shape {y.shape}, "
+            f"got {axis!r}"
+        )
+    return np.moveaxis(y, axis, -1)
+
+
 def _checked(dT: ArrayLike, J: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """``dT`` as a strictly increasing ``(n,)`` grid, ``n >= 3``, and ``J`` as ``(..., n)``."""
     x = np.asarray(dT, dtype=np.float64)
     y = np.asarray(J, dtype=np.float64)
     if x.ndim != 1 or x.size < 3:
-        raise InvalidParameterError(f"dT must be a 1-d grid of at least 3 points, got shape {x.shape}")
+        raise InvalidParameterError(
+            f"dT must be a 1-d grid of at least 3 points, got shape {x.shape}"
+        )
     if not np.all(np.diff(x) > 0):
         raise InvalidParameterError("dT must be strictly increasing")
     if y.ndim < 1 or y.shape[-1] != x.size:
@@ -233,7 +247,9 @@ def _first_negative_run(x: FloatArray, c: FloatArray, negative: NDArray[np.bool_
     return np.where(any_neg[:, None], interval, np.nan)
 
 
-def _crossing(x: FloatArray, c: FloatArray, rows: NDArray[np.intp], k: NDArray[np.intp]) -> FloatArray:
+def _crossing(
+    x: FloatArray, c: FloatArray, rows: NDArray[np.intp], k: NDArray[np.intp]
+) -> FloatArray:
     """Zero of the straight line through ``(x[k], c[k])`` and ``(x[k+1], c[k+1])``."""
     c0, c1 = c[rows, k], c[rows, k + 1]
     denom = c0 - c1
