@@ -57,11 +57,27 @@ class LinearOperator:
         return cls(constant, tuple(parts.items()))
 
     def __call__(self, values: Mapping[str, FloatArray]) -> ComplexArray:
-        """``A`` at the parameter ``values`` (arrays broadcast): shape ``(..., d, d)``."""
-        out = self.constant
+        """``A`` at the parameter ``values`` (arrays broadcast): shape ``(..., d, d)``.
+
+        The batch is written once: the first array parameter's products straight into the
+        result, the scalar parameters folded into the constant matrix.
+        """
+        constant = self.constant
+        arrays: list[tuple[FloatArray, ComplexArray]] = []
         for name, matrix in self.parts:
             value = values[name]
-            out = out + (value[..., None, None] * matrix if value.ndim else float(value) * matrix)
+            if value.ndim:
+                arrays.append((value[..., None, None], matrix))
+            else:
+                constant = constant + float(value) * matrix
+        if not arrays:
+            return constant
+        shape = np.broadcast_shapes(*(value.shape[:-2] for value, _ in arrays))
+        out = np.empty(shape + constant.shape, dtype=np.complex128)
+        np.multiply(arrays[0][0], arrays[0][1], out=out)
+        for value, matrix in arrays[1:]:
+            out += value * matrix
+        out += constant
         return out
 
     def non_hermitian_part(self) -> tuple[str | None, float] | None:
