@@ -70,7 +70,7 @@ def make_bath(kind: str, parameters: Mapping[str, Any]) -> Any:
     unknown = [p for p in parameters if p not in entry.parameters]
     if missing or unknown:
         raise InvalidParameterError(
-            f"a {kind} bath takes exactly {', '.join(entry.parameters)}; "
+            f"the {kind} bath takes exactly {', '.join(entry.parameters)}; "
             + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}")
         )
     return entry.build(**{p: parameters[p] for p in entry.parameters})
