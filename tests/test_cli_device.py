@@ -160,3 +160,47 @@ def test_a_file_without_a_unique_steady_state_is_an_error(tmp_path: Path) -> Non
     code, out, err = run_cli(["current", "--device", str(path), "--equation", "br"])
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "no unique steady state" in err
+
+
+NEAR_RESONANT = """
+[device]
+qubits = 2
+hamiltonian = [[1.0, "ZI"], [0.99, "IZ"], [0.005, "XX"]]
+[[baths]]
+name = "a"
+coupling = "XI"
+spectral_density = "drude"
+gamma = 0.02
+omega_d = 20.0
+t = 3.0
+[[baths]]
+name = "b"
+coupling = "IX"
+spectral_density = "drude"
+gamma = 0.02
+omega_d = 20.0
+t = 1.0
+"""
+
+
+def test_a_device_outside_the_secular_regime_reports_its_ratio_and_warning(
+    tmp_path: Path,
+) -> None:
+    """Two nearly resonant qubits (gap 0.02 between Bohr frequencies): the JSON ratio equals
+    solve's on the hand-built system, above 1, with its SecularityWarning listed."""
+    path = tmp_path / "near.toml"
+    path.write_text(NEAR_RESONANT)
+    code, out, err = run_cli(["current", "--device", str(path), "--equation", "lindblad", "--json"])
+    assert code == 0
+    entry = json.loads(out)["lindblad"]
+    system = qheat.OpenSystem(
+        1.0 * kron(Z, I2) + 0.99 * kron(I2, Z) + 0.005 * kron(X, X),
+        (kron(X, I2), kron(I2, X)),
+        (qheat.DrudeBath(0.02, 20.0, 3.0), qheat.DrudeBath(0.02, 20.0, 1.0)),
+    )
+    with pytest.warns(qheat.SecularityWarning):
+        want = qheat.solve(system, qheat.GlobalLindblad())
+    assert entry["secular_ratio"] == pytest.approx(float(want.secular_ratio), rel=1e-12)
+    assert entry["secular_ratio"] > 1
+    assert entry["warnings"][0].startswith("SecularityWarning: lindblad: ")
+    assert "warning [lindblad]: SecularityWarning" in err

@@ -386,7 +386,7 @@ BAD = [
     ("too many qubits", _sub("qubits = 3", f"qubits = {MAX_QUBITS + 1}"), "device.qubits",
      f"1 to {MAX_QUBITS}"),
     ("boolean gamma", _sub("gamma = 0.005", "gamma = true"), "baths[1].gamma",
-     "a number or a parameter name"),
+     "a finite number or a parameter name"),
     ("hamiltonian a string", re.sub(r"hamiltonian = \[.*?\n\]", 'hamiltonian = "ZII"',
      THREE_BATHS, flags=re.DOTALL), "device.hamiltonian", "a list of terms"),
     ("short term", _sub('[0.5, "ZII"]', "[0.5]"), "device.hamiltonian[0]", "[coefficient,"),

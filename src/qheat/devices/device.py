@@ -69,6 +69,12 @@ class Device:
     degeneracy_tol: float
     content: str
 
+    def __repr__(self) -> str:
+        return (
+            f"Device(source={self.source!r}, n_qubits={self.n_qubits}, "
+            f"parameters={self.parameters}, bath_names={self.bath_names})"
+        )
+
     @property
     def parameters(self) -> dict[str, float]:
         """``{name: default value}`` of the parameters of ``[parameters]``."""

@@ -211,7 +211,7 @@ class _Reader:
 
     # -- numbers and operators ---------------------------------------------------------------
 
-    def number(self, field: str, value: Any, what: str = "a number") -> float | str:
+    def number(self, field: str, value: Any, what: str = "a finite number") -> float | str:
         """A finite number, or the name of a parameter (recorded as used)."""
         if _is_number(value):
             return float(value)
@@ -356,7 +356,12 @@ class _Reader:
 
 def _is_number(value: Any) -> bool:
     """A finite TOML integer or float (booleans are not numbers)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond the double-precision range
+        return False
 
 
 def _brief(value: Any) -> str:
