@@ -97,7 +97,8 @@ def test_transverse_field_jumps_from_the_qubits_own_eigenbasis() -> None:
     dn = np.array([-np.sin(theta / 2), np.cos(theta / 2)])
     x = PAULI["X"]
     lower = np.kron((dn @ x @ up) * np.outer(dn, up), np.eye(2))
-    diagonal = np.kron((up @ x @ up) * np.outer(up, up) + (dn @ x @ dn) * np.outer(dn, dn), np.eye(2))
+    diagonal = (up @ x @ up) * np.outer(up, up) + (dn @ x @ dn) * np.outer(dn, dn)
+    diagonal = np.kron(diagonal, np.eye(2))
     bath = baths[0]
     jumps = {omega: lower, -omega: lower.conj().T, 0.0: diagonal}
     lab = sum(2 * float(bath.G(w)) * lindblad_dissipator(op) for w, op in jumps.items())
@@ -127,7 +128,8 @@ def test_zz_transistor_local_carries_no_heat_unlike_global() -> None:
     lab = lab + 2 * float(system.baths[0].G(-1.0)) * lindblad_dissipator(string("-II").conj().T)
     np.testing.assert_allclose(gen.dissipators[0], to_eigen(gen, lab), atol=1e-13)
     local = solve(system, LocalLindblad())
-    gibbs = [np.diag(np.exp(-h * np.array([1.0, -1.0]) / t)) for h, t in zip((0.5, 0.3, 0.45), temperatures)]
+    levels = np.array([1.0, -1.0])
+    gibbs = [np.diag(np.exp(-h * levels / t)) for h, t in zip((0.5, 0.3, 0.45), temperatures)]
     product = np.kron(np.kron(gibbs[0], gibbs[1]), gibbs[2])
     np.testing.assert_allclose(local.state.rho_lab, product / np.trace(product), atol=1e-12)
     np.testing.assert_allclose(local.currents, 0.0, atol=1e-15)
@@ -145,7 +147,8 @@ def test_levy_kosloff_cold_to_hot_on_a_device_built_by_hand() -> None:
     local = solve(system, LocalLindblad(lamb_shift=False))
     assert local.J1 < 0 and abs(local.J1 + local.J2) < 1e-12 * abs(local.J1)
     assert -local.J1 / 5.5 - local.J2 / 5.0 < 0
-    paper = solve(paper_system(5.0, 4.0, 0.5, 0.01, 0.01, 50.0, 5.5, 5.0), LocalLindblad(lamb_shift=False))
+    paper_model = paper_system(5.0, 4.0, 0.5, 0.01, 0.01, 50.0, 5.5, 5.0)
+    paper = solve(paper_model, LocalLindblad(lamb_shift=False))
     assert local.J1 == pytest.approx(paper.J1, rel=1e-10)
     assert solve(system, GlobalLindblad()).J1 > 0
 

@@ -167,7 +167,7 @@ class LocalLindblad:
         return given
 
     def generator(self, system: OpenSystem) -> Generator:
-        """Build the local Lindblad generator of ``system`` in the eigenbasis of the full ``H_S``."""
+        """Build the local Lindblad generator of ``system`` in the eigenbasis of its ``H_S``."""
         basis = system.eigensystem()
         parts = []
         for h_j, coupling, bath in zip(
