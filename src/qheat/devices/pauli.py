@@ -49,8 +49,9 @@ def pauli(label: str) -> ComplexArray:
     Example:
         >>> pauli("ZI").real.diagonal()
         array([ 1.,  1., -1., -1.])
-        >>> pauli("+")[0, 1], pauli("-")[1, 0]
-        ((1+0j), (1+0j))
+        >>> pauli("+").real  # s+ = |0><1| raises sz
+        array([[0., 1.],
+               [0., 0.]])
     """
     problem = label_error(label)
     if problem is not None:
