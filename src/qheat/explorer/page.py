@@ -1,0 +1,495 @@
+"""The explorer's page: Panel widgets around Bokeh figures, one :class:`Explorer` per session.
+
+Every change of a parameter, of the swept axis or of the equations recomputes the curves
+(:func:`~qheat.explorer.curves.compute_curves`, one batched solve per equation) and updates the
+figures' data sources in one message. Bad input is refused by the model's own checks
+(:class:`~qheat.errors.InvalidParameterError`); the message is shown in an alert and the page
+keeps the last valid curves until the next valid input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from typing import Any
+
+import numpy as np
+import panel as pn
+from bokeh.models import (
+    ColorBar,
+    ColumnDataSource,
+    FactorRange,
+    HoverTool,
+    Legend,
+    LegendItem,
+    LinearColorMapper,
+    Range1d,
+    Span,
+)
+from bokeh.palettes import Viridis256
+from bokeh.plotting import figure
+
+from .curves import EQUATION_LABELS, EQUATIONS, Axis, Curves, compute_curves, describe
+from .export import COLORS, DASHES, figure_png, netcdf_bytes, python_snippet, sweep_command
+from .models import Model, Parameter
+from .ndtc_plane import NDTCPlane, compute_plane
+
+__all__ = ["Explorer"]
+
+DEFAULT_POINTS = 300
+MAP_DEFAULTS = {"x": ("g", 0.05, 2.0), "y": ("gamma1", 0.005, 0.1)}
+"""The NDTC map's default plane for the paper's model (each ``name, start, stop``)."""
+
+_CSS = """
+.qheat-readout table {border-collapse: collapse; font-size: 13px;}
+.qheat-readout td, .qheat-readout th {padding: 2px 8px; border-bottom: 1px solid #ddd;}
+"""
+
+
+class Explorer:
+    """One session of the explorer: its widgets, figures and the last valid curves.
+
+    Args:
+        model: the paper's model or a device's (:func:`~qheat.explorer.models.load_model`).
+        axis: the swept parameter (default ``dt`` if the model has it, else the first whose
+            name starts with ``t``, a temperature by the device files' habit, else the first).
+        equations: the equations shown first.
+        values: parameter values overriding the model's defaults.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        axis: str | None = None,
+        equations: tuple[str, ...] = ("br", "lindblad"),
+        **values: float,
+    ) -> None:
+        self.model = model
+        self.parameters: dict[str, Parameter] = {p.name: p for p in model.parameters}
+        names = list(self.parameters)
+        self.curves: Curves | None = None
+        self.dim = model.system().dim
+        self.plane: NDTCPlane | None = None
+        self.sliders = {
+            p.name: pn.widgets.EditableFloatSlider(
+                label=p.label or p.name,
+                start=p.low,
+                end=p.high,
+                step=p.step,
+                value=float(values.get(p.name, p.default)),
+                width=290,
+                css_classes=[f"qheat-param-{p.name}"],
+            )
+            for p in model.parameters
+        }
+        temperatures = [n for n in names if n == "dt"] + [n for n in names if n.startswith("t")]
+        first = axis or (temperatures + names)[0]
+        self.axis = pn.widgets.Select(label="swept parameter", options=names, value=first, width=140)
+        self.axis_start = pn.widgets.FloatInput(label="from", width=90, css_classes=["qheat-axis-start"])
+        self.axis_stop = pn.widgets.FloatInput(label="to", width=90, css_classes=["qheat-axis-stop"])
+        self.axis_num = pn.widgets.IntInput(label="points", value=DEFAULT_POINTS, width=90)
+        self.equations = pn.widgets.CheckButtonGroup(
+            label="equations",
+            options={EQUATION_LABELS[e]: e for e in EQUATIONS},
+            value=list(equations),
+            color="default",
+            width=300,
+        )
+        baths = list(model.bath_names)
+        self.bath = pn.widgets.Select(label="read out the current of bath", options=baths,
+                                      value=baths[0], width=140)
+        self.point = pn.widgets.FloatSlider(label="steady state at", start=0.0, end=1.0,
+                                            value=0.5, width=300, css_classes=["qheat-point"])
+        self.state_equation = pn.widgets.Select(label="|rho_ab| of", options=list(equations),
+                                                value=equations[0] if equations else "br", width=120)
+        self.error = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["qheat-error"],
+                                   sizing_mode="stretch_width")
+        self.notice = pn.pane.Alert("", alert_type="warning", visible=False,
+                                    css_classes=["qheat-warning"], sizing_mode="stretch_width")
+        self.readout = pn.pane.HTML("", css_classes=["qheat-readout"], stylesheets=[_CSS],
+                                    width=560)
+        self.timing = pn.pane.HTML("", css_classes=["qheat-timing"], width=560)
+        self._set_axis_range(first)
+        self._build_current_figure()
+        self._build_state_figures()
+        self._build_map()
+        self._build_export()
+        for slider in self.sliders.values():
+            slider.param.watch(self._on_change, "value")
+        for widget in (self.axis_start, self.axis_stop, self.axis_num, self.equations, self.bath):
+            widget.param.watch(self._on_change, "value")
+        self.axis.param.watch(self._on_axis, "value")
+        self.point.param.watch(lambda _: self._draw_state(), "value")
+        self.state_equation.param.watch(lambda _: self._draw_state(), "value")
+        self.layout = self._layout()
+        self.update()
+
+    # --- widgets and figures -------------------------------------------------------------
+
+    def _set_axis_range(self, name: str) -> None:
+        p = self.parameters[name]
+        self.axis_start.value, self.axis_stop.value = p.low, p.high
+        for key, slider in self.sliders.items():
+            slider.disabled = key == name
+        self.point.label = f"steady state at {name}"
+        here = float(self.sliders[name].value)
+        self.point.param.update(start=p.low, end=p.high, value=min(max(here, p.low), p.high))
+
+    def _build_current_figure(self) -> None:
+        fig = figure(width=640, height=400, title="Heat current along the swept axis",
+                     tools="pan,box_zoom,wheel_zoom,reset,save,crosshair",
+                     x_axis_label=self.axis.value, y_axis_label="J (into the system)")
+        self.sources: dict[tuple[str, str], ColumnDataSource] = {}
+        items = []
+        for eq in EQUATIONS:
+            for b, bath in enumerate(self.model.bath_names):
+                source = ColumnDataSource({"x": [], "y": []}, name=f"J-{eq}-{bath}")
+                line = fig.line("x", "y", source=source, color=COLORS[eq], line_width=2,
+                                line_dash=DASHES[b % len(DASHES)])
+                self.sources[eq, bath] = source
+                items.append(LegendItem(label=f"{EQUATION_LABELS[eq]}, J{bath}", renderers=[line],
+                                        name=f"legend-{eq}-{bath}"))
+        self.legend_items = {item.name: item for item in items}
+        self.secular_source = ColumnDataSource({"x": [], "y": [], "color": [], "label": []},
+                                               name="secular-markers")
+        self.peak_source = ColumnDataSource({"x": [], "y": [], "color": [], "label": []},
+                                            name="peak-markers")
+        secular = fig.scatter("x", "y", source=self.secular_source, marker="circle", size=13,
+                              line_color="color", fill_alpha=0.0, line_width=2)
+        peak = fig.scatter("x", "y", source=self.peak_source, marker="diamond", size=15,
+                           fill_color="color", line_color="black")
+        fig.add_tools(HoverTool(renderers=[secular, peak], tooltips=[("", "@label")]))
+        items.append(LegendItem(label="secular ratio > 1 from here", renderers=[secular]))
+        items.append(LegendItem(label="peak (interior maximum)", renderers=[peak]))
+        legend = Legend(items=items, location="top_right", label_text_font_size="9pt",
+                        click_policy="hide")
+        fig.add_layout(legend, "right")
+        self.point_span = Span(location=0.0, dimension="height", line_color="gray",
+                               line_dash="dotted")
+        fig.add_layout(self.point_span)
+        self.current_figure = fig
+
+    def _build_state_figures(self) -> None:
+        states = [f"|{k + 1}>" for k in range(self.dim)]
+        pops = figure(width=420, height=240, title="Populations rho_kk",
+                      x_range=FactorRange(*[(s, "br") for s in states]),
+                      tools="hover,save", tooltips=[("state, equation", "@x"), ("rho_kk", "@top")],
+                      y_axis_label="rho_kk")
+        self.population_source = ColumnDataSource({"x": [], "top": [], "color": []},
+                                                  name="populations")
+        pops.vbar(x="x", top="top", width=0.9, source=self.population_source, fill_color="color",
+                  line_color=None)
+        pops.xaxis.major_label_orientation = 1.0
+        pops.y_range.start = 0.0
+        self.population_figure = pops
+
+        self.rho_mapper = LinearColorMapper(palette=Viridis256, low=-8.0, high=0.0)
+        rho = figure(width=420, height=330, title="|rho_ab| in the eigenbasis (log10 colour)",
+                     x_range=FactorRange(*states), y_range=FactorRange(*states[::-1]),
+                     tools="hover,save",
+                     tooltips=[("row, col", "@row, @col"), ("|rho|", "@value")])
+        self.rho_source = ColumnDataSource({"row": [], "col": [], "value": [], "log": [],
+                                            "label": []}, name="rho")
+        rho.rect("col", "row", width=1.0, height=1.0, source=self.rho_source,
+                 fill_color={"field": "log", "transform": self.rho_mapper}, line_color="white")
+        rho.text("col", "row", text="label", source=self.rho_source, text_align="center",
+                 text_baseline="middle", text_color="white", text_font_size="9pt")
+        rho.add_layout(ColorBar(color_mapper=self.rho_mapper, title="log10 |rho_ab|",
+                                width=10), "right")
+        self.rho_figure = rho
+
+    def _build_map(self) -> None:
+        names = list(self.parameters)
+        x_default, y_default = (MAP_DEFAULTS[k] for k in ("x", "y"))
+        if not {x_default[0], y_default[0]} <= set(names):
+            x_default = (names[0], self.parameters[names[0]].low, self.parameters[names[0]].high)
+            second = names[1] if len(names) > 1 else names[0]
+            y_default = (second, self.parameters[second].low, self.parameters[second].high)
+        self.map_x = pn.widgets.Select(label="map x", options=names, value=x_default[0], width=110)
+        self.map_x_start = pn.widgets.FloatInput(label="from", value=x_default[1], width=80)
+        self.map_x_stop = pn.widgets.FloatInput(label="to", value=x_default[2], width=80)
+        self.map_y = pn.widgets.Select(label="map y", options=names, value=y_default[0], width=110)
+        self.map_y_start = pn.widgets.FloatInput(label="from", value=y_default[1], width=80)
+        self.map_y_stop = pn.widgets.FloatInput(label="to", value=y_default[2], width=80)
+        self.map_n = pn.widgets.IntInput(label="grid n x n", value=40, start=3, width=80)
+        self.map_points = pn.widgets.IntInput(label="points per curve", value=60, start=3,
+                                              width=110)
+        self.map_equation = pn.widgets.Select(label="equation", options=list(EQUATIONS),
+                                              value="br", width=100)
+        self.map_button = pn.widgets.Button(label="Compute NDTC map", color="primary",
+                                            width=170, css_classes=["qheat-map-button"])
+        self.map_button.on_click(self._on_map)
+        self.map_status = pn.pane.HTML("Press the button: each point of the plane is a curve "
+                                       "along the swept axis.", css_classes=["qheat-map-status"],
+                                       width=420)
+        self.map_mapper = LinearColorMapper(palette=Viridis256, nan_color="#d9d9d9")
+        fig = figure(width=520, height=400, title="NDTC map: where the current peaks",
+                     x_range=Range1d(x_default[1], x_default[2]),
+                     y_range=Range1d(y_default[1], y_default[2]),
+                     x_axis_label=x_default[0], y_axis_label=y_default[0],
+                     tools="hover,pan,wheel_zoom,reset,save",
+                     tooltips=[("x, y", "@x, @y"), ("peak at", "@peak"), ("J at peak", "@J_peak")])
+        self.map_source = ColumnDataSource({"x": [], "y": [], "w": [], "h": [], "peak": [],
+                                            "J_peak": []}, name="ndtc-map")
+        fig.rect("x", "y", width="w", height="h", source=self.map_source,
+                 fill_color={"field": "peak", "transform": self.map_mapper}, line_color=None)
+        self.map_here = ColumnDataSource({"x": [], "y": []}, name="map-here")
+        fig.scatter("x", "y", source=self.map_here, marker="cross", size=16, color="red",
+                    line_width=3)
+        fig.add_layout(ColorBar(color_mapper=self.map_mapper, title="peak at (gray: none)",
+                                width=10), "right")
+        self.map_figure = fig
+
+    def _build_export(self) -> None:
+        self.png_download = pn.widgets.FileDownload(
+            callback=lambda: io.BytesIO(figure_png(self._require_curves())),
+            filename="explorer.png", label="PNG of the curves", color="default", width=200)
+        self.nc_download = pn.widgets.FileDownload(
+            callback=lambda: io.BytesIO(netcdf_bytes(self._require_curves())),
+            filename="explorer.nc", label="netCDF of the data", color="default", width=200)
+        self.command = pn.widgets.TextAreaInput(label="qheat sweep command", height=90,
+                                                sizing_mode="stretch_width",
+                                                css_classes=["qheat-command"])
+        self.snippet = pn.widgets.TextAreaInput(label="Python", height=230,
+                                                sizing_mode="stretch_width",
+                                                css_classes=["qheat-snippet"])
+
+    def _require_curves(self) -> Curves:
+        if self.curves is None:
+            raise RuntimeError("no valid curves to export yet")
+        return self.curves
+
+    def _layout(self) -> pn.viewable.Viewable:
+        sidebar = pn.Column(
+            pn.pane.Markdown("### Parameters" + ("" if self.model.source is None
+                                                 else f" of `{self.model.source}`")),
+            *self.sliders.values(),
+            pn.pane.Markdown("### Swept axis"),
+            pn.Row(self.axis, self.axis_num),
+            pn.Row(self.axis_start, self.axis_stop),
+            pn.pane.Markdown("### Equations"),
+            self.equations,
+            self.bath,
+            width=330,
+        )
+        title = "paper's model (Eq. 1, Drude baths)" if self.model.source is None \
+            else self.model.source
+        main = pn.Column(
+            pn.pane.Markdown(f"## qheat explorer: {title}. Units: hbar = kB = 1"),
+            self.error,
+            self.notice,
+            pn.Row(
+                self.current_figure,
+                pn.Column(pn.Row(self.point, self.state_equation), self.population_figure,
+                          self.rho_figure),
+            ),
+            pn.Row(self.readout, self.timing),
+            pn.pane.Markdown("### NDTC map over two parameters"),
+            pn.Row(self.map_x, self.map_x_start, self.map_x_stop, self.map_y, self.map_y_start,
+                   self.map_y_stop),
+            pn.Row(self.map_n, self.map_points, self.map_equation, self.map_button),
+            pn.Row(self.map_figure, self.map_status),
+            pn.pane.Markdown("### Export what is on screen"),
+            pn.Row(self.png_download, self.nc_download),
+            self.command,
+            self.snippet,
+        )
+        return pn.Row(sidebar, main)
+
+    # --- callbacks -------------------------------------------------------------------------
+
+    def _on_axis(self, event: Any) -> None:
+        self._set_axis_range(event.new)
+        self.update()
+
+    def _on_change(self, _: Any) -> None:
+        self.update()
+
+    def values(self) -> dict[str, float]:
+        """The parameters as the sliders hold them."""
+        return {name: float(slider.value) for name, slider in self.sliders.items()}
+
+    def update(self) -> None:
+        """Recompute the curves and redraw; on bad input show the message and keep the last."""
+        started = time.perf_counter()
+        axis = Axis(self.axis.value, float(self.axis_start.value), float(self.axis_stop.value),
+                    int(self.axis_num.value))
+        try:
+            curves = compute_curves(self.model, self.values(), axis, tuple(self.equations.value))
+        except ValueError as exc:  # qheat's errors are ValueErrors
+            self.error.object = f"**Not updated:** {exc}"
+            self.error.visible = True
+            return
+        with pn.io.hold():
+            self.error.visible = False
+            self.curves = curves
+            self._draw_curves(curves)
+            self._draw_state()
+            self.command.value = sweep_command(self.model, curves)
+            self.snippet.value = python_snippet(self.model, curves)
+            elapsed = time.perf_counter() - started
+            self.timing.object = (
+                f"<b>update {1e3 * elapsed:.0f} ms</b> (solve and analysis "
+                f"{1e3 * curves.seconds:.0f} ms) for {curves.x.size} points x "
+                f"{len(curves.equations)} equation(s)"
+            )
+        self.last_update_seconds = elapsed
+
+    def _draw_curves(self, curves: Curves) -> None:
+        self.current_figure.xaxis.axis_label = curves.axis
+        shown = set(curves.equations)
+        for (eq, bath), source in self.sources.items():
+            if eq in shown:
+                e, b = curves.equations.index(eq), curves.bath_names.index(bath)
+                source.data = {"x": curves.x, "y": curves.J[e, b]}
+            else:
+                source.data = {"x": [], "y": []}
+            self.legend_items[f"legend-{eq}-{bath}"].visible = eq in shown
+        secular: dict[str, list[Any]] = {"x": [], "y": [], "color": [], "label": []}
+        peaks: dict[str, list[Any]] = {"x": [], "y": [], "color": [], "label": []}
+        rows = []
+        bath = self.bath.value
+        for e, eq in enumerate(curves.equations):
+            index = curves.secular_index(eq)
+            for b in range(len(curves.bath_names)):
+                if index is not None:
+                    secular["x"].append(curves.x[index])
+                    secular["y"].append(curves.J[e, b, index])
+                    secular["color"].append(COLORS[eq])
+                    secular["label"].append(f"{EQUATION_LABELS[eq]}: secular ratio > 1 from "
+                                            f"{curves.axis} = {curves.x[index]:.4g}")
+            info = describe(curves, eq, bath)
+            if np.isfinite(info["peak"]):
+                peaks["x"].append(info["peak"])
+                peaks["y"].append(info["J_peak"])
+                peaks["color"].append(COLORS[eq])
+                peaks["label"].append(f"{EQUATION_LABELS[eq]}: peak J{bath} = "
+                                      f"{info['J_peak']:.5g} at {curves.axis} = {info['peak']:.4g}")
+            rows.append(self._readout_row(curves, eq, bath, info))
+        self.secular_source.data = secular
+        self.peak_source.data = peaks
+        self.readout.object = (
+            f"<table><tr><th>equation</th><th>peak of J{bath} (before it falls)</th>"
+            "<th>NDTC</th><th>secular validity</th></tr>" + "".join(rows) + "</table>"
+        )
+        others = [w for w in curves.warnings if not w.startswith("SecularityWarning")]
+        self.notice.object = "<br>".join(others)
+        self.notice.visible = bool(others)
+        self.state_equation.options = list(curves.equations)
+        if self.state_equation.value not in curves.equations:
+            self.state_equation.value = curves.equations[0]
+        low, high = float(curves.x[0]), float(curves.x[-1])
+        value = min(max(float(self.point.value), low), high)
+        step = (high - low) / (curves.x.size - 1)
+        if (self.point.start, self.point.end, self.point.step) != (low, high, step):
+            self.point.param.update(start=low, end=high, value=value, step=step)
+
+    @staticmethod
+    def _readout_row(curves: Curves, eq: str, bath: str, info: dict[str, Any]) -> str:
+        axis = curves.axis
+        if np.isfinite(info["peak"]):
+            peak = f"J{bath} = {info['J_peak']:.5g} at {axis} = {info['peak']:.4g}"
+        else:
+            peak = "none (no interior maximum)"
+        if curves.secular_ratio[curves.equations.index(eq)].size and np.all(
+            np.isnan(curves.secular_ratio[curves.equations.index(eq)])
+        ):
+            secular = "not a secular equation"
+        elif info["secular_from"] is None:
+            secular = "secular ratio <= 1 throughout"
+        else:
+            secular = f"secular ratio > 1 from {axis} = {info['secular_from']:.4g}"
+        color = COLORS[eq]
+        return (f"<tr><td style='color:{color}'><b>{EQUATION_LABELS[eq]}</b></td><td>{peak}</td>"
+                f"<td>{'yes' if info['ndtc'] else 'no'}</td><td>{secular}</td></tr>")
+
+    def _draw_state(self) -> None:
+        curves = self.curves
+        if curves is None:
+            return
+        index = curves.nearest(float(self.point.value))
+        self.point_span.location = float(curves.x[index])
+        d = curves.rho.shape[-1]
+        states = [f"|{k + 1}>" for k in range(d)]
+        factors = [(s, eq) for s in states for eq in curves.equations]
+        self.population_figure.x_range.factors = factors
+        self.population_source.data = {
+            "x": factors,
+            "top": [curves.rho[curves.equations.index(eq), index, k, k].real
+                    for k in range(d) for eq in curves.equations],
+            "color": [COLORS[eq] for _ in range(d) for eq in curves.equations],
+        }
+        eq = self.state_equation.value if self.state_equation.value in curves.equations \
+            else curves.equations[0]
+        rho = np.abs(curves.rho[curves.equations.index(eq), index])
+        rows = [states[a] for a in range(d) for b in range(d)]
+        cols = [states[b] for a in range(d) for b in range(d)]
+        values = [float(rho[a, b]) for a in range(d) for b in range(d)]
+        self.rho_figure.x_range.factors = states
+        self.rho_figure.y_range.factors = states[::-1]
+        self.rho_figure.title.text = (f"|rho_ab| ({EQUATION_LABELS[eq]}) at {curves.axis} = "
+                                      f"{curves.x[index]:.4g}, eigenbasis")
+        self.rho_source.data = {
+            "row": rows,
+            "col": cols,
+            "value": values,
+            "log": [float(np.log10(max(v, 1e-300))) for v in values],
+            "label": [f"{v:.2g}" if v >= 1e-12 else "0" for v in values],
+        }
+
+    async def _on_map(self, _: Any) -> None:
+        names = (self.map_x.value, self.map_y.value)
+        self.map_button.disabled = True
+        self.map_status.object = f"computing the NDTC map over {names[0]} x {names[1]}..."
+        try:
+            n = int(self.map_n.value)
+            axis = Axis(self.axis.value, float(self.axis_start.value),
+                        float(self.axis_stop.value), int(self.map_points.value))
+            x = Axis(names[0], float(self.map_x_start.value), float(self.map_x_stop.value), n)
+            y = Axis(names[1], float(self.map_y_start.value), float(self.map_y_stop.value), n)
+            loop = asyncio.get_running_loop()
+            plane = await loop.run_in_executor(
+                None, lambda: compute_plane(self.model, self.values(), axis, x, y,
+                                            self.map_equation.value, self.bath.value))
+        except ValueError as exc:
+            self.map_status.object = ""
+            self.error.object = f"**NDTC map not computed:** {exc}"
+            self.error.visible = True
+            return
+        finally:
+            self.map_button.disabled = False
+        self.error.visible = False
+        self.draw_plane(plane)
+
+    def draw_plane(self, plane: NDTCPlane) -> None:
+        """Show an NDTC map: colour = where the current peaks along the swept axis."""
+        self.plane = plane
+        xx, yy = np.meshgrid(plane.x, plane.y)
+        dx = float(plane.x[1] - plane.x[0]) if plane.x.size > 1 else 1.0
+        dy = float(plane.y[1] - plane.y[0]) if plane.y.size > 1 else 1.0
+        finite = plane.peak[np.isfinite(plane.peak)]
+        with pn.io.hold():
+            if finite.size:
+                self.map_mapper.low, self.map_mapper.high = float(finite.min()), float(finite.max())
+            self.map_source.data = {
+                "x": xx.ravel(), "y": yy.ravel(),
+                "w": np.full(xx.size, dx), "h": np.full(xx.size, dy),
+                "peak": plane.peak.ravel(), "J_peak": plane.J_peak.ravel(),
+            }
+            here = self.values()
+            self.map_here.data = {"x": [here[plane.x_name]], "y": [here[plane.y_name]]}
+            self.map_figure.x_range.update(start=float(plane.x[0] - dx / 2),
+                                           end=float(plane.x[-1] + dx / 2))
+            self.map_figure.y_range.update(start=float(plane.y[0] - dy / 2),
+                                           end=float(plane.y[-1] + dy / 2))
+            self.map_figure.xaxis.axis_label = plane.x_name
+            self.map_figure.yaxis.axis_label = plane.y_name
+            self.map_figure.title.text = (f"NDTC map of J{plane.bath} ({EQUATION_LABELS[plane.equation]})"
+                                          f": colour = {plane.axis} of the peak")
+            share = 100.0 * float(np.mean(plane.ndtc))
+            self.map_status.object = (
+                f"{plane.x.size} x {plane.y.size} points, {share:.0f}% with NDTC along "
+                f"{plane.axis}; computed in {plane.seconds:.1f} s. Gray: no interior maximum. "
+                "Red cross: the sliders' point."
+            )
