@@ -82,7 +82,9 @@ def test_current_is_the_trace_of_the_energy_change(equation: MasterEquation) -> 
     energy = gen.hamiltonian + gen.lamb_shift
     for j, dissipator in enumerate(gen.dissipators):
         d_rho = (dissipator @ sol.rho.T.reshape(16)).reshape(4, 4).T
-        assert float(sol.currents[j]) == pytest.approx(np.trace(energy @ d_rho).real, rel=1e-13, abs=1e-20)
+        # two constructions of D_j(rho) (dense superoperator here, matrix products in qheat):
+        # equal to the round-off of the energy flows E_a D_aa, which cancel to J by ~1e-2
+        assert float(sol.currents[j]) == pytest.approx(np.trace(energy @ d_rho).real, rel=1e-11)
 
 
 @pytest.mark.parametrize("equation", ALL_EQUATIONS[1:], ids=_ids)
@@ -310,4 +312,4 @@ def test_conservation_residual_measures_lost_digits() -> None:
     assert float(hot.conservation_residual) == abs(j1 + j2) / (abs(j1) + abs(j2))
     # the sweep's variable is the same quantity (its own rounding: both at round-off here)
     ds = sweep(eps1=5.0, eps2=4.0, g=0.5, t2=5.0, dt=np.array([10.0, 100.0]), equations=("br",))
-    assert np.all(ds["conservation_residual_br"].values < 1e-13)
+    assert np.all(ds["conservation_residual"].sel(equation="br").values < 1e-13)

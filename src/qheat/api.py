@@ -91,7 +91,7 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
     _check_some_bath_coupled(system)
     generator = eq.generator(system)
     state = steady_state(generator)  # refuses a generator that is not finite
-    currents = heat_currents(generator, state.rho)
+    currents = heat_currents(generator, state.rho, state.dissipated)
     finite_output("the heat currents", currents, "these system and bath parameters")
     return Solution(
         equation=eq.name,

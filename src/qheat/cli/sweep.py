@@ -2,6 +2,8 @@
 
 Each option of ``qheat current`` takes a value or a range ``start:stop:num`` (``num`` evenly
 spaced values, both ends included); ranges form a cartesian grid (``--zip``: side by side).
+With ``--device F``, the device file's ``[parameters]`` are swept instead, each given as
+``--param NAME=VALUE`` or ``--param NAME=START:STOP:NUM``.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ..sweeps.builders import builder_info
 from ..sweeps.config import SweepConfig, parse_values, read_config
-from ..sweeps.engine import EQUATIONS
 from ..sweeps.grid import make_grid
-from ..sweeps.run import DEFAULT_CHUNK_SIZE, run_grid
+from ..sweeps.run import DEFAULT_CHUNK_SIZE, EQUATION_NAMES, equations_named, run_grid
 from ..sweeps.schedulers import SCHEDULERS, scheduler_named
 from . import SUMMARIES
 
-__all__ = ["register", "run", "add_grid_options", "grid_values"]
+__all__ = ["register", "run", "add_grid_options", "grid_values", "param_values"]
 
 _OPTIONS = (
     ("eps1", "e1 > 0 (default 5)"),
@@ -65,6 +67,21 @@ def grid_values(args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any
     return values
 
 
+def param_values(items: list[str] | None) -> dict[str, Any]:
+    """``--param NAME=VALUE`` or ``NAME=START:STOP:NUM`` options as parameter values."""
+    values: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidParameterError(
+                f"--param must be NAME=VALUE or NAME=START:STOP:NUM, got {item!r}"
+            )
+        if name.strip() in values:
+            raise InvalidParameterError(f"--param {name.strip()} is given twice")
+        values[name.strip()] = parse_values(f"--param {name.strip()}", text)
+    return values
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sweep",
@@ -72,10 +89,13 @@ def register(subparsers: Any) -> None:
         description="Heat currents J1, J2 (Eqs. 21-23) of each master equation over a grid: "
         "every option of 'qheat current' takes a value or a range START:STOP:NUM (NUM evenly "
         "spaced values, both ends included); ranges form a cartesian grid. Example: qheat sweep "
-        "--g 0.05:1:1000 --dt 0.1:100:1000 --out plane.nc",
+        "--g 0.05:1:1000 --dt 0.1:100:1000 --out plane.nc. With --device F: the device's "
+        "[parameters], e.g. qheat sweep --device transistor.toml --param tM=0.2:2:100 --out t.nc",
     )
     add_grid_options(parser)
-    parser.add_argument("--equation", choices=("br", "lindblad", "all"), help="master equation (default all)")
+    parser.add_argument("--device", metavar="DEVICE.toml", help="sweep a device file instead of the paper's model")
+    parser.add_argument("--param", action="append", metavar="NAME=V|A:B:N", help="a device parameter (repeatable; with --device)")
+    parser.add_argument("--equation", choices=(*EQUATION_NAMES, "all"), help="master equation (default: br and lindblad)")
     parser.add_argument("--no-lamb-shift", action="store_true", default=None, help="set S(w) = 0 everywhere")
     parser.add_argument("--zip", action="store_true", default=None, help="read the ranges side by side (equal NUM) instead of a grid")
     parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="write the Dataset there")
@@ -91,13 +111,28 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = read_config(args.config) if args.config else SweepConfig()
-    values = grid_values(args, config.parameters)
-    equations = (
-        EQUATIONS if args.equation == "all" else (args.equation,)
-    ) if args.equation else (config.equations or EQUATIONS)
+    build: Any = None
+    if args.device is not None:
+        given = [n for n, _ in _OPTIONS if getattr(args, n, None) is not None]
+        given += [n for n in ("t1", "dt") if getattr(args, n, None) is not None]
+        if given or args.config:
+            flags = ", ".join("--" + n.replace("_", "-") for n in given) or "--config"
+            raise InvalidParameterError(
+                f"{flags} set the paper's model; with --device give --param NAME=... instead"
+            )
+        from ..devices import load_device
+
+        build = load_device(args.device)
+        values = param_values(args.param)
+    else:
+        if args.param:
+            raise InvalidParameterError("--param applies to --device only")
+        values = grid_values(args, config.parameters)
+    names = (args.equation,) if args.equation else (config.equations or ("br", "lindblad"))
     lamb_shift = not args.no_lamb_shift if args.no_lamb_shift else (
         config.lamb_shift if config.lamb_shift is not None else True
     )
+    equations = equations_named(list(names), lamb_shift)
     zipped = bool(args.zip or config.zipped)
     chunk_size = args.chunk_size or config.chunk_size or DEFAULT_CHUNK_SIZE
     if args.chunk_size is not None and args.chunk_size < 1:
@@ -109,12 +144,13 @@ def run(args: argparse.Namespace) -> int:
     address = args.address or config.address
     if address is not None and name != "dask":
         raise InvalidParameterError("--address applies to --scheduler dask only")
-    grid = make_grid(values, zipped=zipped)
+    info = builder_info(build)
+    grid = make_grid(values, zipped=zipped, info=info)
     started = time.perf_counter()
     ds = run_grid(
         grid,
+        info=info,
         equations=equations,
-        lamb_shift=lamb_shift,
         chunk_size=chunk_size,
         scheduler=scheduler_named(name, address, args.workers),
         out=None if out is None else Path(out),
@@ -123,13 +159,19 @@ def run(args: argparse.Namespace) -> int:
     )
     seconds = time.perf_counter() - started
     dims = " x ".join(f"{d} ({n})" for d, n in zip(grid.dims, grid.shape)) or "one point"
-    print(f"{grid.size} points ({dims}), equations {', '.join(equations)}, "
+    print(f"{grid.size} points ({dims}), equations {', '.join(eq.name for eq in equations)}, "
           f"{'Lamb shift' if lamb_shift else 'no Lamb shift'}: {seconds:.2f} s, "
           f"{grid.size / max(seconds, 1e-9):.3g} points/s")
     if out is not None:
         print(f"wrote {out}")
-    else:
+        return 0
+    for eq in ds.equation.values:
+        for bath in ds.bath.values:
+            data = np.asarray(ds["J"].sel(equation=eq, bath=bath))
+            print(f"  J[{eq}, bath {bath}]: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}")
         for var in ds.data_vars:
-            data = np.asarray(ds[var])
-            print(f"  {var}: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}")
+            if var != "J":
+                data = np.asarray(ds[var].sel(equation=eq))
+                if not np.isnan(data).all():
+                    print(f"  {var}[{eq}]: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}")
     return 0

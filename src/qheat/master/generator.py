@@ -1,22 +1,49 @@
-"""The one object every master equation produces: ``H_S + H_LS`` plus one dissipator per bath.
+"""The object every master equation produces: ``H_S + H_LS`` plus one dissipator per bath.
 
 All matrices are in the eigenbasis of ``H_S`` (the basis in which the paper writes
 Eqs. 8-12), on column-stacked density matrices (see :mod:`qheat.master.superop`).
+
+Two kinds, one interface (what :func:`qheat.steady.steady_state` and
+:func:`qheat.steady.heat_currents` use):
+
+* :class:`Generator` holds its superoperators explicitly (any master equation, including one a
+  user writes);
+* :class:`PairGenerator` (the Bloch-Redfield family, Eqs. 8-12 and A12-A15) holds the
+  couplings and spectra and builds only what is asked: the sparsity pattern of ``L`` from the
+  couplings and the secular selection, ``L`` on a block of matrix elements, or the action
+  ``L(rho)`` and ``D_j(rho)`` on a state as matrix products. Its full superoperators
+  (``dissipators``, :meth:`liouvillian`) are built on first use and equal the blocks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Eigenbasis
-from .superop import commutator, sandwich
+from .pair_kernel import block_jumps, coupling_pattern, pair_positions, spectral_pair_terms
+from .superop import (
+    PopulationBlock,
+    block_multiplication,
+    commutator,
+    element_major,
+    sandwich,
+    unvec,
+    vec,
+)
 
-__all__ = ["Generator"]
+__all__ = ["Generator", "PairGenerator"]
 
 ComplexArray = NDArray[np.complex128]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def _dag(x: ComplexArray) -> ComplexArray:
+    return np.conj(np.swapaxes(x, -1, -2))
 
 
 @dataclass(frozen=True)
@@ -51,12 +78,21 @@ class Generator:
         return int(self.hamiltonian.shape[-1])
 
     @property
+    def n_baths(self) -> int:
+        """Number of baths (dissipators)."""
+        return len(self.dissipators)
+
+    @property
     def energy_operator(self) -> ComplexArray:
         """``H_S + H_LS``, the energy that the heat currents (Eqs. 21-23) measure."""
         return self.hamiltonian + self.lamb_shift
 
     def liouvillian(self) -> ComplexArray:
         """The full generator in the eigenbasis, ``(..., d^2, d^2)``."""
+        return self._liouvillian
+
+    @cached_property
+    def _liouvillian(self) -> ComplexArray:
         total = commutator(self.energy_operator)
         for dissipator in self.dissipators:
             total = total + dissipator
@@ -65,7 +101,172 @@ class Generator:
     def lab_liouvillian(self) -> ComplexArray:
         """The full generator in the lab basis: ``(U* kron U) L (U^T kron U^dag)``."""
         u = self.eigenbasis.vectors
-        u_dag = np.conj(np.swapaxes(u, -1, -2))
-        to_lab = sandwich(u, u_dag)
-        to_eigen = sandwich(u_dag, u)
+        to_lab = sandwich(u, _dag(u))
+        to_eigen = sandwich(_dag(u), u)
         return to_lab @ self.liouvillian() @ to_eigen
+
+    def pattern(self) -> BoolArray:
+        """``(d^2, d^2)``: where ``L`` is nonzero at some batch point (its sparsity graph)."""
+        nonzero = self.liouvillian() != 0
+        return nonzero if nonzero.ndim == 2 else nonzero.any(axis=tuple(range(nonzero.ndim - 2)))
+
+    def block_liouvillian(self, block: PopulationBlock) -> ComplexArray:
+        """``L`` on the matrix elements of ``block``, ``(..., m, m)`` (block order)."""
+        p = block.index
+        return self.liouvillian()[..., p[:, None], p[None, :]]
+
+    def apply(self, rho: ComplexArray, dissipated: ComplexArray | None = None) -> ComplexArray:
+        """``L(rho) = -i [H_S + H_LS, rho] + sum_j D_j(rho)``, ``(..., d, d)``: the whole
+        Liouvillian acting on a state (``dissipated``: :meth:`dissipate` of ``rho`` if known)."""
+        if dissipated is None:
+            return unvec((self.liouvillian() @ vec(rho)[..., None])[..., 0])
+        e = self.energy_operator
+        return -1j * (e @ rho - rho @ e) + dissipated.sum(axis=0)
+
+    def dissipate(self, rho: ComplexArray) -> ComplexArray:
+        """``D_j(rho)`` of every bath, the baths on a leading axis, ``(n_baths, ..., d, d)``."""
+        d_rho = np.array(self.dissipators) @ vec(rho)[..., :, None]
+        return unvec(d_rho[..., 0])
+
+
+@dataclass(frozen=True)
+class PairGenerator(Generator):
+    """A generator of the Bloch-Redfield family (Eqs. 8-12; secular selection, Eqs. A12-A15).
+
+    Built by :func:`qheat.master.equations.pair_generator`. With ``W = Gamma o A`` and
+    ``K_j`` the closure operator of :mod:`qheat.master.pair_kernel` (``H_LS = (K - K^dag)/2i``,
+    ``P = K + K^dag``), one bath's dissipator is ``D_j(rho) = jumps_j(rho) - {P_j, rho}/2`` with
+    ``jumps_j(rho) = W rho A^dag + A rho W^dag`` when every pair is kept (Bloch-Redfield) and
+    ``sum_abcd M_abcd (Gamma(w_ab) + Gamma*(w_cd)) A_ab A*_cd |a><b| rho |d><c|`` with a
+    secular mask ``M``.
+
+    Attributes (beyond :class:`Generator`'s; ``dissipators`` is built on first use):
+        couplings: ``A_j`` in the eigenbasis, the baths on a leading axis, ``(n, ..., d, d)``.
+        spectra: ``Gamma_j(w_ab)`` (``S = 0`` applied when the Lamb shift is off), same shape.
+        omega: the Bohr frequencies ``w_ab``, ``(..., d, d)``.
+        cutoff: keep the pairs ``|w_ab - w_cd| <= cutoff``; None keeps all.
+        closures: ``K_j`` with the selection applied, ``(n, ..., d, d)``.
+    """
+
+    dissipators: tuple[ComplexArray, ...] = field(init=False, repr=False, compare=False)
+    couplings: ComplexArray = field(kw_only=True, repr=False, compare=False)
+    spectra: ComplexArray = field(kw_only=True, repr=False, compare=False)
+    omega: FloatArray = field(kw_only=True, repr=False, compare=False)
+    cutoff: float | None = field(kw_only=True, default=None)
+    closures: ComplexArray = field(kw_only=True, repr=False, compare=False)
+
+    def __getattr__(self, name: str) -> tuple[ComplexArray, ...]:
+        """``dissipators``, the full ``(..., d^2, d^2)`` superoperators, on first use."""
+        if name != "dissipators":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        dissipators, _ = spectral_pair_terms(self.couplings, self.spectra, self._mask)
+        value = tuple(dissipators)
+        object.__setattr__(self, "dissipators", value)
+        return value
+
+    @property
+    def n_baths(self) -> int:
+        """Number of baths."""
+        return int(self.couplings.shape[0])
+
+    @cached_property
+    def _mask(self) -> BoolArray | None:
+        """The secular selection ``M_{ab,cd} = |w_ab - w_cd| <= cutoff`` (None: all pairs)."""
+        if self.cutoff is None:
+            return None
+        w = self.omega
+        return np.abs(w[..., :, :, None, None] - w[..., None, None, :, :]) <= self.cutoff
+
+    @cached_property
+    def _pattern(self) -> BoolArray:
+        couplings = tuple(self.couplings)
+        return coupling_pattern(couplings, self.dim, self.omega, self.cutoff)
+
+    def pattern(self) -> BoolArray:
+        """Structural sparsity of ``L`` from the couplings and the secular selection.
+
+        ``L`` can be nonzero only there (vanishing rates only remove entries); the steady state
+        checks the block it picks from this pattern by the residual of the whole ``L``.
+        """
+        return self._pattern
+
+    def block_liouvillian(self, block: PopulationBlock) -> ComplexArray:
+        """``L`` on ``block`` only, assembled element by element (no ``d^2 x d^2`` matrix)."""
+        batch = np.broadcast_shapes(
+            self.omega.shape[:-2], self.couplings.shape[1:-2], self.spectra.shape[1:-2]
+        )
+        d, m = self.dim, block.size
+
+        def em(x: NDArray[np.generic]) -> NDArray[np.generic]:
+            return element_major(np.broadcast_to(x, batch + (d, d)))
+
+        jumps = []
+        for a, gam in zip(self.couplings, self.spectra):
+            a_em = em(a)
+            if not np.any(a_em.imag):  # a real coupling (the paper's) halves the work
+                a_em = np.ascontiguousarray(a_em.real)
+            jumps.append(block_jumps(a_em, em(gam * a), block))
+        total = np.sum(jumps, axis=0) if len(jumps) > 1 else jumps[0]
+        if self.cutoff is not None:  # the secular selection M_{ab,cd} on the block's pairs
+            ab, cd = pair_positions(block)
+            omega_em = em(self.omega)
+            total = total * (np.abs(omega_em[ab] - omega_em[cd]) <= self.cutoff)
+        k = em(self.closures.sum(axis=0))
+        h = em(self.hamiltonian)
+        k_dag = np.conj(k[np.arange(d * d).reshape(d, d).T.ravel()])
+        total = total + block_multiplication(-1j * h - k, 1j * h - k_dag, block)
+        return np.ascontiguousarray(total.T).reshape(batch + (m, m))
+
+    def dissipate(self, rho: ComplexArray) -> ComplexArray:
+        """``D_j(rho) = jumps_j(rho) - {P_j, rho}/2`` of every bath, ``(n, ..., d, d)``.
+
+        Computed with the batch as the last, contiguous axis (small matrix products are
+        vector operations there). Without a secular mask the jumps are ``W rho A^dag + A rho
+        W^dag``; with one, only the columns of the jump superoperator at the elements where
+        ``rho`` is nonzero are formed (``d^2 x m`` coefficients instead of ``d^4``).
+        """
+        d = self.dim
+        batch = np.broadcast_shapes(
+            rho.shape[:-2], self.omega.shape[:-2], self.spectra.shape[1:-2]
+        )
+        n = int(np.prod(batch))
+
+        def em(x: NDArray[np.generic]) -> NDArray[np.generic]:
+            """``(..., d, d) -> (d, d, n)``, the batch last."""
+            flat = np.broadcast_to(x, batch + (d, d)).reshape(n, d, d)
+            return np.ascontiguousarray(np.moveaxis(flat, 0, -1))
+
+        x = em(rho)
+        out = []
+        for coupling, gam, k in zip(self.couplings, self.spectra, self.closures):
+            a, w = em(coupling), em(gam * coupling)
+            p = em(k)
+            p = p + np.conj(np.swapaxes(p, 0, 1))
+            if self.cutoff is None:
+                wx = np.einsum("abn,bcn->acn", w, x)
+                ax = np.einsum("abn,bcn->acn", a, x)
+                jumps = np.einsum("acn,ecn->aen", wx, np.conj(a))
+                jumps += np.einsum("acn,ecn->aen", ax, np.conj(w))
+            else:
+                jumps = self._masked_jumps(a, w, x, em(self.omega).reshape(d * d, n))
+            jumps -= 0.5 * (np.einsum("abn,bcn->acn", p, x) + np.einsum("abn,bcn->acn", x, p))
+            out.append(np.moveaxis(jumps, -1, 0).reshape(batch + (d, d)))
+        return np.array(out)
+
+    def _masked_jumps(
+        self, a: ComplexArray, w: ComplexArray, x: ComplexArray, om: FloatArray
+    ) -> ComplexArray:
+        """``sum_be M_{ab,ce} (W_ab A*_ce + A_ab W*_ce) x_be`` on ``(d, d, n)`` arrays (``om``:
+        the Bohr frequencies, ``(d*d, n)``), over the elements ``(b, e)`` where ``x`` is
+        nonzero."""
+        d, n = x.shape[0], x.shape[-1]
+        flat_x = x.reshape(d * d, n)
+        support = np.flatnonzero(np.any(flat_x != 0, axis=1))
+        rows = np.arange(d * d)
+        ra, rc = rows // d, rows % d
+        sb, se = support // d, support % d
+        ab, ce = ra[:, None] * d + sb[None, :], rc[:, None] * d + se[None, :]
+        keep = np.abs(om[ab] - om[ce]) <= self.cutoff
+        a2, w2 = a.reshape(d * d, n), w.reshape(d * d, n)
+        coef = (w2[ab] * np.conj(a2[ce]) + a2[ab] * np.conj(w2[ce])) * keep
+        return np.einsum("rsn,sn->rn", coef, flat_x[support]).reshape(d, d, n)

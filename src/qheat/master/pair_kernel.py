@@ -44,6 +44,7 @@ __all__ = [
     "block_jumps",
     "block_dissipator",
     "coupling_pattern",
+    "pair_positions",
 ]
 
 ComplexArray = NDArray[np.complex128]
@@ -199,14 +200,14 @@ def block_jumps(
         ``s = (b, d)`` in ``D(rho)`` at element ``r = (a, c)``. A secular selection multiplies
         it by a mask (:func:`block_dissipator`); ``K`` comes from :func:`closure_operator`.
     """
-    ab, cd = _pair_positions(block)
+    ab, cd = pair_positions(block)
     a_cd = np.conj(coupling[cd]) if np.iscomplexobj(coupling) else coupling[cd]
     jump = weighted[ab] * a_cd
     jump += coupling[ab] * np.conj(weighted[cd])
     return jump
 
 
-def _pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+def pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Flat positions of ``(a, b)`` and ``(c, d)`` for row ``(a, c)``, column ``(b, d)``."""
     d, m = block.dim, block.size
     ab = np.repeat(block.rows, m) * d + np.tile(block.rows, m)
@@ -239,7 +240,7 @@ def block_dissipator(
         with ``P = K + K^dag`` and this bath's ``H_LS = (K - K^dag)/2i``.
     """
     if secular_cutoff is not None:
-        ab, cd = _pair_positions(block)
+        ab, cd = pair_positions(block)
         k = k * (np.abs(omega) <= secular_cutoff)
         jump = jump * (np.abs(omega[ab] - omega[cd]) <= secular_cutoff)
     d = block.dim

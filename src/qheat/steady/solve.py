@@ -9,7 +9,7 @@ elements); the steady state is zero on the complement. Everything is batched ove
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,14 +58,13 @@ class SteadyState:
         rho: the state in the eigenbasis of ``H_S`` (the paper's ``s1..s4`` for its model),
             ``(..., d, d)``.
         eigenbasis: the basis of ``rho``.
-        residual: ``||L vec(rho)||_inf / (||L||_inf ||vec(rho)||_inf)``, ``(...)``.
-        condition_number: the exact 1-norm condition number ``||B||_1 ||B^-1||_1`` of the
-            bordered system ``B`` solved (``L`` with its first row replaced by the trace),
-            ``(...)``. ``B`` is block-diagonal (population block, complement), so this is
-            ``max(||B_P||_1, ||L_C||_1) * max(||B_P^-1||_1, ||L_C^-1||_1)``. It is within a factor
-            ``d^2`` of the 2-norm condition number and grows as the steady state approaches
-            non-uniqueness.
+        residual: ``max |L(rho)| / (||L_P||_inf max |rho|)`` with ``L`` the whole Liouvillian
+            acting on the state and ``L_P`` its block that was solved, ``(...)``.
+        condition_number: the exact 1-norm condition number ``||B_P||_1 ||B_P^-1||_1`` of the
+            bordered system solved (``L`` on the population block, its first row replaced by
+            the trace), ``(...)``. It grows as the steady state approaches non-uniqueness.
         min_eigenvalue: smallest eigenvalue of ``rho`` (negative: not a physical state).
+        dissipated: ``D_j(rho)`` of each bath, ``(n_baths, ..., d, d)`` (for the currents).
     """
 
     rho: NDArray[np.complex128]
@@ -73,6 +72,7 @@ class SteadyState:
     residual: NDArray[np.float64]
     condition_number: NDArray[np.float64]
     min_eigenvalue: NDArray[np.float64]
+    dissipated: NDArray[np.complex128] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rho_lab(self) -> NDArray[np.complex128]:
@@ -97,14 +97,6 @@ def _inverse(m: ComplexArray) -> ComplexArray:
         raise NonUniqueSteadyStateError(
             f"the Liouvillian has no unique steady state (singular system): {_NO_BATH}"
         ) from exc
-
-
-def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
-    """Inverses of square matrices: one stacked LU when they share a shape (the paper's
-    population block and its complement are both 8 x 8)."""
-    if len(blocks) > 1 and len({b.shape for b in blocks}) == 1:
-        return list(_inverse(np.array(blocks)))
-    return [_inverse(b) for b in blocks]
 
 
 def bordered_block_solve(
@@ -203,13 +195,20 @@ def check_steady_state(
         )
 
 
-def steady_state(generator: Generator) -> SteadyState:
+def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     """Solve ``L vec(rho) = 0`` with ``Tr rho = 1`` for every batch point.
 
-    ``L`` is split into its population block (found from its sparsity, the union over the
-    batch) and the complement; the bordered system is solved on the block with one stacked LU
-    and the complement is inverted only to measure the condition number (see
-    :class:`SteadyState`). The result equals the solve of the full ``d^2 x d^2`` system.
+    The structure comes from the Liouvillian: its sparsity graph (:meth:`Generator.pattern`,
+    the union over the batch) splits the matrix elements into the block connected to the
+    populations and the rest, on which the steady state is zero (for the paper's model the
+    parity-conserving X block of Appendix B, 8 of 16 elements). Only ``L`` on that block is
+    built (:meth:`Generator.block_liouvillian`) and the bordered system is solved there with
+    one stacked LU. The residual is that of the whole ``L`` (:meth:`Generator.apply`), so a
+    block that is not invariant shows up in it.
+
+    Args:
+        generator: the master equation's generator (batched).
+        warn: raise the warnings below (a sweep collects the diagnostics and warns once).
 
     Raises:
         InvalidParameterError: the Liouvillian is not finite (a floating-point overflow in
@@ -222,41 +221,42 @@ def steady_state(generator: Generator) -> SteadyState:
         PositivityWarning: smallest eigenvalue of rho below -1e-12 (Redfield states can
             lose positivity).
     """
-    liou = generator.liouvillian()
+    block = population_block(generator.pattern())
+    liou = generator.block_liouvillian(block)
     if not np.isfinite(liou).all():
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
             "for these system and bath parameters; rescale the energies"
         )
-    pattern = liou != 0
-    if pattern.ndim > 2:  # the union over the batch
-        pattern = pattern.any(axis=tuple(range(pattern.ndim - 2)))
-    block = population_block(pattern)
-    p, c = block.index, block.complement
-    blocks = [_bordered(liou[..., p[:, None], p[None, :]], block)]
-    if c.size:
-        blocks.append(liou[..., c[:, None], c[None, :]])
-    inverses = _inverses(blocks)
-    x_block = inverses[0][..., :, 0]
-    norm_b = np.max([_norm1(b) for b in blocks], axis=0)  # B is block-diagonal: the max
-    cond = norm_b * np.max([_norm1(inv) for inv in inverses], axis=0)
-    x = np.zeros(liou.shape[:-1], dtype=complex)
-    x[..., p] = x_block
+    bordered = _bordered(liou, block)
+    inverse = _inverse(bordered)
+    x_block = inverse[..., :, 0]
+    cond = _norm1(bordered) * _norm1(inverse)
+    d = generator.dim
+    x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
+    x[..., block.index] = x_block
     rho = unvec(x)
     if not np.isfinite(x_block).all():  # a singular solve (cond is NaN or inf): raise now
         check_steady_state(cond, np.zeros_like(cond))
-    # one LAPACK call on the d x d state (the sweep engine uses the closed form on the block)
     hermitian_part = 0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2)))
     min_eig = np.asarray(np.linalg.eigvalsh(hermitian_part)[..., 0], dtype=np.float64)
-    check_steady_state(cond, min_eig)
+    if warn:
+        check_steady_state(cond, min_eig)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check_steady_state(cond, min_eig)
     norm_l = np.abs(liou).sum(axis=-1).max(axis=-1)
-    residual = np.abs((liou @ x[..., None])[..., 0]).max(axis=-1) / (
+    dissipated = generator.dissipate(rho)
+    lr = np.abs(generator.apply(rho, dissipated))
+    residual = lr.reshape(lr.shape[:-2] + (-1,)).max(axis=-1) / (
         norm_l * np.abs(x_block).max(axis=-1)
     )
     return SteadyState(
         rho=rho,
         eigenbasis=generator.eigenbasis,
         residual=np.asarray(residual, dtype=np.float64),
-        condition_number=cond,
+        condition_number=np.asarray(cond, dtype=np.float64),
         min_eigenvalue=min_eig,
+        dissipated=dissipated,
     )

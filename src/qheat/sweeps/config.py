@@ -19,8 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
-from .engine import EQUATIONS, PARAMETERS
+from .builders import PAPER_PARAMETERS as PARAMETERS
 from .grid import checked_values
+from .run import EQUATION_NAMES
 from .schedulers import SCHEDULERS
 
 __all__ = ["ConfigError", "SweepConfig", "read_config", "parse_values"]
@@ -204,13 +205,13 @@ def _equations(where: _Locator, value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
     if value == "all":
-        return EQUATIONS
+        return tuple(EQUATION_NAMES)
     if isinstance(value, str):
         value = [value]
-    if not (isinstance(value, list) and value and all(v in EQUATIONS for v in value)):
+    if not (isinstance(value, list) and value and all(v in EQUATION_NAMES for v in value)):
         raise ConfigError(
             f"{where('sweep', 'equations')}: equations must be \"all\" or a list from "
-            f"{list(EQUATIONS)}, got {value!r}"
+            f"{list(EQUATION_NAMES)}, got {value!r}"
         )
     return tuple(dict.fromkeys(value))
 

@@ -1,11 +1,11 @@
 """The labelled result of a sweep: an ``xarray.Dataset`` with units and conventions, on disk.
 
-Variables for each master equation ``E`` (``br``: Bloch-Redfield, Eqs. 8-12; ``lindblad``:
-global Lindblad, Eqs. A14-A15): ``J1_E``, ``J2_E`` (Eqs. 21-23, positive from the bath into
-the system), ``min_eigenvalue_E``, ``condition_number_E``, ``conservation_residual_E``
-(``|J1 + J2| / (|J1| + |J2|)``, zero for an exact steady state by Eq. 21); for the global
-Lindblad equation ``secular_ratio_lindblad`` (largest transition rate over the smallest
-Bohr-frequency gap it drops); with both equations, ``suppression_ratio = J1_br / J1_lindblad``.
+Variables: ``J`` with dims ``(equation, bath, *swept)`` (Eqs. 21-23: the heat current from
+each bath into the system) and, with dims ``(equation, *swept)``, the diagnostics of
+:class:`~qheat.steady.Solution`: ``min_eigenvalue``, ``residual``, ``condition_number``,
+``secular_ratio`` (NaN for equations that drop no pair of Bohr frequencies) and
+``conservation_residual``. Coordinates: ``equation`` and ``bath`` (names), the swept axes,
+and every fixed parameter as a scalar coordinate.
 """
 
 from __future__ import annotations
@@ -20,74 +20,81 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from .._version import __version__
-from ..analysis.ndtc import suppression_ratio
-from .grid import UNITS, ZIP_DIM, Grid
+from .builders import BuilderInfo
+from .grid import ZIP_DIM, Grid
 from .store import atomic_replace
 
-__all__ = ["build_dataset", "write_dataset", "CONVENTIONS"]
+__all__ = ["build_dataset", "write_dataset", "ATTRIBUTES"]
 
 FloatArray = NDArray[np.float64]
 
-CONVENTIONS = (
-    "hbar = kB = 1; gamma absorbs lambda^2; H_S = e1/2 sz1 + e2/2 sz2 + g sx1 sx2 (Eq. 1), "
-    "sz = diag(-1, +1) with |1> excited; Drude baths J(w) = gamma w / (1 + (w/wD)^2) (Eq. 17) "
-    "on sx1 (bath 1, temperature T1 = T2 + dt) and sx2 (bath 2); G(w) = J(w)(n(w) + 1); "
-    "J_j = Tr((H_S + H_LS) D_j(rho)) > 0 means heat from bath j into the system."
-)
+ATTRIBUTES: dict[str, dict[str, str]] = {
+    "J": {
+        "long_name": "steady-state heat current from the bath into the system, "
+        "J_j = Tr((H_S + H_LS) D_j(rho)) (Eqs. 21-23)",
+        "units": "energy per time (hbar = 1)",
+    },
+    "min_eigenvalue": {
+        "long_name": "smallest eigenvalue of the steady state (< 0: not a physical state)",
+        "units": "1",
+    },
+    "residual": {
+        "long_name": "max |L(rho)| / (||L_P||_inf max |rho|) of the whole Liouvillian",
+        "units": "1",
+    },
+    "condition_number": {
+        "long_name": "exact 1-norm condition number of the bordered population block solved",
+        "units": "1",
+    },
+    "secular_ratio": {
+        "long_name": "largest transition rate over the smallest Bohr-frequency gap the secular "
+        "approximation drops (> 1: outside its validity); NaN where no pair is dropped",
+        "units": "1",
+    },
+    "conservation_residual": {
+        "long_name": "|sum_j J_j| / sum_j |J_j|, zero at a steady state (Eq. 21)",
+        "units": "1",
+    },
+}
 
 
 def build_dataset(
-    grid: Grid, columns: Mapping[str, FloatArray], equations: tuple[str, ...], lamb_shift: bool
+    grid: Grid,
+    columns: Mapping[str, FloatArray],
+    equations: tuple[str, ...],
+    baths: tuple[str, ...],
+    info: BuilderInfo,
+    lamb_shift: str,
 ) -> xr.Dataset:
     """Reshape the flat result columns onto the grid's dimensions and label them."""
     dims, shape = grid.dims, grid.shape
-    variables: dict[str, xr.DataArray] = {}
-
-    def add(name: str, values: FloatArray, attrs: dict[str, str]) -> None:
-        variables[name] = xr.DataArray(values.reshape(shape), dims=dims, attrs=attrs)
-
-    for e in equations:
-        label = {"br": "Bloch-Redfield (Eqs. 8-12)", "lindblad": "global Lindblad (Eqs. A14-A15)"}[e]
-        j1, j2 = columns[f"J1_{e}"], columns[f"J2_{e}"]
-        add(f"J1_{e}", j1, {"long_name": f"heat current from bath 1 into the system, {label}",
-                            "units": "energy per time (hbar = 1)"})
-        add(f"J2_{e}", j2, {"long_name": f"heat current from bath 2 into the system, {label}",
-                            "units": "energy per time (hbar = 1)"})
-        add(f"min_eigenvalue_{e}", columns[f"min_eigenvalue_{e}"],
-            {"long_name": f"smallest eigenvalue of the steady state, {label}", "units": "1"})
-        add(f"condition_number_{e}", columns[f"condition_number_{e}"],
-            {"long_name": "exact 1-norm condition number of the bordered population block "
-                          f"solved, {label}", "units": "1"})
-        if f"secular_ratio_{e}" in columns:
-            add(f"secular_ratio_{e}", columns[f"secular_ratio_{e}"],
-                {"long_name": "largest transition rate over the smallest Bohr-frequency gap "
-                              f"the secular approximation drops (> 1: outside its validity), {label}",
-                 "units": "1"})
-        total = np.abs(j1) + np.abs(j2)
-        residual = np.divide(np.abs(j1 + j2), total, out=np.zeros_like(total), where=total > 0)
-        add(f"conservation_residual_{e}", residual,
-            {"long_name": f"|J1 + J2| / (|J1| + |J2|), zero at a steady state (Eq. 21), {label}",
-             "units": "1"})
-    if "br" in equations and "lindblad" in equations:
-        ratio = suppression_ratio(columns["J1_br"], columns["J1_lindblad"])
-        ratio[grid.bias() == 0] = np.nan  # no bias: J_L is round-off and the ratio undefined
-        add("suppression_ratio", ratio,
-            {"long_name": "J1_br / J1_lindblad, suppression by the non-secular terms (Sec. IV); "
-                          "NaN at zero bias (T1 = T2) and where J1_lindblad = 0", "units": "1"})
-    coords: dict[str, xr.DataArray] = {}
+    variables = {
+        name: xr.DataArray(
+            values.reshape(values.shape[:-1] + shape),
+            dims=(("equation", "bath") if name == "J" else ("equation",)) + dims,
+            attrs=ATTRIBUTES[name],
+        )
+        for name, values in columns.items()
+    }
+    coords: dict[str, xr.DataArray] = {
+        "equation": xr.DataArray(list(equations), dims=("equation",)),
+        "bath": xr.DataArray(list(baths), dims=("bath",), attrs={"long_name": "bath name"}),
+    }
     for name, values in grid.axes:
         dim = ZIP_DIM if grid.zipped else name
-        coords[name] = xr.DataArray(values, dims=(dim,), attrs={"long_name": UNITS[name]})
+        coords[name] = xr.DataArray(values, dims=(dim,), attrs={"long_name": info.units.get(name, name)})
     for name, value in grid.fixed:
-        coords[name] = xr.DataArray(value, attrs={"long_name": UNITS[name] + " (fixed)"})
+        long_name = info.units.get(name, name) + " (fixed)"
+        coords[name] = xr.DataArray(value, attrs={"long_name": long_name})
     return xr.Dataset(
         variables,
         coords=coords,
         attrs={
-            "title": "steady-state heat currents of two coupled qubits between two Drude baths",
-            "conventions": CONVENTIONS,
+            "title": info.title,
+            "conventions": info.conventions,
             "equations": ", ".join(equations),
-            "lamb_shift": "included (closed-form S(w), Eq. 15)" if lamb_shift else "S(w) = 0",
+            "lamb_shift": lamb_shift,
+            "builder": info.identity,
             "source": f"qheat {__version__}",
         },
     )

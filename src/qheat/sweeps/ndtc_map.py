@@ -11,6 +11,7 @@ and ``eps`` sets ``eps1 = eps2`` (the symmetric case).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,10 +21,11 @@ from tqdm import tqdm
 
 from .._version import __version__
 from ..analysis.ndtc import refine_peak
+from ..api import solve
 from ..errors import InvalidParameterError
-from .dataset import CONVENTIONS
-from .engine import evaluate_points
-from .grid import DEFAULTS, UNITS, make_grid
+from ..master import BlochRedfield
+from .builders import CONVENTIONS, DEFAULTS, UNITS, paper_point
+from .grid import make_grid
 
 __all__ = ["ndtc_map", "ALIASES", "DEFAULT_RTOL"]
 
@@ -95,7 +97,7 @@ def ndtc_map(
     for start in tqdm(starts, desc="ndtc-map", unit="chunk", disable=not progress):
         stop = min(start + curves, n)
         chunk = {k: v[start:stop, None] for k, v in plane.items()}
-        current[start:stop] = evaluate_points({**chunk, "dt": bias[None, :]}, ("br",), lamb_shift)["br"].J1
+        current[start:stop] = _br_current({**chunk, "dt": bias[None, :]}, lamb_shift)
 
     def at_bias(d_t: ArrayLike) -> FloatArray:
         flat = np.asarray(d_t, dtype=float).ravel()
@@ -103,7 +105,7 @@ def ndtc_map(
         for start in range(0, n, chunk_size):
             part = slice(start, start + chunk_size)
             values = {**{k: v[part] for k, v in plane.items()}, "dt": flat[part]}
-            out[part] = evaluate_points(values, ("br",), lamb_shift)["br"].J1
+            out[part] = _br_current(values, lamb_shift)
         return out
 
     result = refine_peak(at_bias, bias, current, rtol=rtol)
@@ -136,6 +138,14 @@ def ndtc_map(
             "source": f"qheat {__version__}",
         },
     )
+
+
+def _br_current(values: Mapping[str, ArrayLike], lamb_shift: bool) -> FloatArray:
+    """``J1`` of Bloch-Redfield at the (broadcast) paper parameters, through :func:`qheat.solve`;
+    its warnings are the map's diagnostics, not raised per chunk."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(solve(paper_point(**values), BlochRedfield(lamb_shift)).J1)
 
 
 def _expand(name: str) -> tuple[str, ...]:
