@@ -9,6 +9,8 @@ line and exit status 2.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +206,18 @@ def test_a_device_outside_the_secular_regime_reports_its_ratio_and_warning(
     assert entry["secular_ratio"] > 1
     assert entry["warnings"][0].startswith("SecularityWarning: lindblad: ")
     assert "warning [lindblad]: SecularityWarning" in err
+
+
+def test_a_device_command_imports_no_heavy_module() -> None:
+    """``qheat current --device`` starts fast: no xarray, matplotlib or QuTiP (fresh
+    interpreter)."""
+    code = (
+        "import sys\n"
+        "from qheat.cli import main\n"
+        f"assert main(['current', '--device', {THREE!r}, '--equation', 'br', '--json']) == 0\n"
+        "heavy = sorted(m for m in ('xarray', 'matplotlib', 'qutip') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
