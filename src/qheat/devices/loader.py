@@ -38,6 +38,9 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TERM = '[coefficient, "PAULI"] or [number, "parameter", "PAULI"]'
 _TERMS = f"a list of terms, each {_TERM}"
 
+_BathEntry = tuple[str, list[Term], str, tuple[tuple[str, float | str], ...]]
+"""One ``[[baths]]`` table read: name, coupling terms, spectral density, its parameters."""
+
 
 class DeviceFileError(InvalidParameterError):
     """A device file that cannot be used: ``FILE: FIELD: what is allowed, got what``.
@@ -284,14 +287,12 @@ class _Reader:
 
     # -- baths -------------------------------------------------------------------------------
 
-    def baths(
-        self, value: Any, n: int
-    ) -> list[tuple[str, list[Term], str, tuple[tuple[str, float | str], ...]]]:
+    def baths(self, value: Any, n: int) -> list[_BathEntry]:
         if value is None:
             self.fail("baths", "missing; give at least one [[baths]] table")
         if not isinstance(value, list) or not value or not all(isinstance(b, dict) for b in value):
             self.fail("baths", f"must be one or more [[baths]] tables, got {_brief(value)}")
-        out = []
+        out: list[_BathEntry] = []
         names: dict[str, int] = {}
         for j, table in enumerate(value):
             field = f"baths[{j}]"
