@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -197,7 +198,7 @@ class PairGenerator(Generator):
         )
         d, m = self.dim, block.size
 
-        def em(x: NDArray[np.generic]) -> NDArray[np.generic]:
+        def em(x: NDArray[Any]) -> NDArray[Any]:
             return element_major(np.broadcast_to(x, batch + (d, d)))
 
         jumps = []
@@ -231,7 +232,7 @@ class PairGenerator(Generator):
         )
         n = int(np.prod(batch))
 
-        def em(x: NDArray[np.generic]) -> NDArray[np.generic]:
+        def em(x: NDArray[Any]) -> NDArray[Any]:
             """``(..., d, d) -> (d, d, n)``, the batch last."""
             flat = np.broadcast_to(x, batch + (d, d)).reshape(n, d, d)
             return np.ascontiguousarray(np.moveaxis(flat, 0, -1))

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from ..model import Bath, Eigenbasis
 from ..model.system import coupling_support
 from ..model.system import spectral_rates as model_spectral_rates
-from .superop import PopulationBlock, block_multiplication, multiplication
+from .superop import PopulationBlock, multiplication
 
 __all__ = [
     "bohr_frequencies",
@@ -42,7 +42,6 @@ __all__ = [
     "spectral_pair_terms",
     "without_lamb_shift",
     "block_jumps",
-    "block_dissipator",
     "coupling_pattern",
     "pair_positions",
 ]
@@ -163,7 +162,7 @@ def coupling_pattern(
     ``A_ab A_cd != 0``; ``K`` (hence ``H_LS`` and ``P``) is nonzero where ``|A|^T |A|`` is; the
     diagonal ``H_S`` adds the diagonal. With ``secular_cutoff`` (and the Bohr frequencies
     ``omega``), only the pairs ``|w_ab - w_cd| <= cutoff`` at some batch point are kept, as the
-    secular mask of :func:`block_dissipator` does. Vanishing rates only remove entries.
+    secular mask of the Bloch-Redfield family does. Vanishing rates only remove entries.
     """
     eye = np.eye(dim, dtype=bool)
     nonzero = [np.any(a != 0, axis=tuple(range(a.ndim - 2))).astype(float) for a in couplings]
@@ -198,7 +197,7 @@ def block_jumps(
     Returns:
         ``(m*m, n)``: row ``r*m + s`` is the jump coefficient ``W_abcd`` of block element
         ``s = (b, d)`` in ``D(rho)`` at element ``r = (a, c)``. A secular selection multiplies
-        it by a mask (:func:`block_dissipator`); ``K`` comes from :func:`closure_operator`.
+        it by a secular mask; ``K`` comes from :func:`closure_operator`.
     """
     ab, cd = pair_positions(block)
     a_cd = np.conj(coupling[cd]) if np.iscomplexobj(coupling) else coupling[cd]
@@ -213,39 +212,3 @@ def pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np
     ab = np.repeat(block.rows, m) * d + np.tile(block.rows, m)
     cd = np.repeat(block.cols, m) * d + np.tile(block.cols, m)
     return ab.astype(np.intp), cd.astype(np.intp)
-
-
-def block_dissipator(
-    jump: ComplexArray,
-    k: ComplexArray,
-    omega: FloatArray,
-    secular_cutoff: float | None,
-    block: PopulationBlock,
-) -> tuple[ComplexArray, ComplexArray]:
-    """One bath's dissipator on ``block`` with a secular selection, element-major.
-
-    Args:
-        jump: the output of :func:`block_jumps` (every pair kept), ``(m*m, n)``.
-        k: ``K`` of :func:`closure_operator` (every pair kept), element-major ``(d*d, n)``.
-        omega: Bohr frequencies ``w_ab``, element-major ``(d*d, n)``.
-        secular_cutoff: keep the pairs ``|w_ab - w_cd| <= cutoff`` (the mask of
-            :func:`qheat.master.equations.secular_mask`); None keeps all (Bloch-Redfield).
-            For ``K`` the mask ``M_{ab,ad}`` is ``|w_db| <= cutoff``, independent of ``a``.
-        block: the population block (size m).
-
-    Returns:
-        ``(D_block, K)``: ``D_block`` ``(m*m, n)``, row ``r*m + s`` the coefficient of element
-        ``s`` of the block in ``D(rho) = jumps - {P, rho}/2`` at element ``r`` (the same ``D_j``
-        as :func:`pair_terms`, without the Lamb shift); ``K`` the selected ``K`` (element-major),
-        with ``P = K + K^dag`` and this bath's ``H_LS = (K - K^dag)/2i``.
-    """
-    if secular_cutoff is not None:
-        ab, cd = pair_positions(block)
-        k = k * (np.abs(omega) <= secular_cutoff)
-        jump = jump * (np.abs(omega[ab] - omega[cd]) <= secular_cutoff)
-    d = block.dim
-    k_dag = np.conj(k[np.arange(d * d).reshape(d, d).T.ravel()])
-    half_p = -0.5 * (k + k_dag)
-    dissipator = block_multiplication(half_p, half_p, block)
-    dissipator += jump
-    return dissipator, k

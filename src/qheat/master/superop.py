@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -29,7 +29,6 @@ __all__ = [
     "multiplication",
     "tensor_to_matrix",
     "PopulationBlock",
-    "LevelSplit",
     "population_block",
     "block_multiplication",
     "element_major",
@@ -122,52 +121,6 @@ class PopulationBlock:
     def populations(self) -> IndexArray:
         """Block positions of the populations ``rho_aa`` (the first d)."""
         return np.arange(self.dim)
-
-    def level_groups(self) -> list[IndexArray]:
-        """Sets of levels that ``rho`` mixes: it is block-diagonal over these groups."""
-        return list(_level_groups(self.dim, self.rows.tobytes(), self.cols.tobytes()))
-
-    @cached_property
-    def level_split(self) -> LevelSplit:
-        """:meth:`level_groups` arranged by size (for closed forms on groups of 1 or 2 levels)."""
-        groups = self.level_groups()
-        small = [g for g in groups if g.size <= 2]
-        return LevelSplit(
-            first=np.array([g[0] for g in small], dtype=np.intp),
-            second=np.array([g[-1] for g in small], dtype=np.intp),
-            paired=np.array([g.size == 2 for g in small], dtype=bool),
-            larger=tuple(g for g in groups if g.size > 2),
-        )
-
-
-@dataclass(frozen=True)
-class LevelSplit:
-    """The level groups of a block-diagonal ``rho`` (:meth:`PopulationBlock.level_groups`).
-
-    Attributes:
-        first: first level of each group of one or two levels, ``(k,)``.
-        second: its second level (equal to ``first`` for a one-level group), ``(k,)``.
-        paired: True for the two-level groups, ``(k,)``.
-        larger: the groups of three or more levels.
-    """
-
-    first: IndexArray
-    second: IndexArray
-    paired: NDArray[np.bool_]
-    larger: tuple[IndexArray, ...]
-
-
-@lru_cache(maxsize=64)
-def _level_groups(dim: int, rows: bytes, cols: bytes) -> tuple[IndexArray, ...]:
-    adjacency = np.zeros((dim, dim), dtype=bool)
-    adjacency[np.frombuffer(rows, dtype=np.intp), np.frombuffer(cols, dtype=np.intp)] = True
-    groups: list[IndexArray] = []
-    left = np.ones(dim, dtype=bool)
-    while left.any():
-        group = _reachable(adjacency, int(np.argmax(left)))
-        groups.append(np.flatnonzero(group))
-        left &= ~group
-    return tuple(groups)
 
 
 def _reachable(adjacency: NDArray[np.bool_], start: int) -> NDArray[np.bool_]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -264,7 +264,7 @@ class OpenSystem:
         )
 
 
-def as_matrix(value: object) -> object:
+def as_matrix(value: Any) -> Any:
     """A QuTiP ``Qobj`` (anything with ``full()`` and ``dims``) as its dense matrix; else as is."""
     full = getattr(value, "full", None)
     if callable(full) and hasattr(value, "dims"):

@@ -27,8 +27,6 @@ from ..model import Eigenbasis
 __all__ = [
     "SteadyState",
     "steady_state",
-    "bordered_block_solve",
-    "block_min_eigenvalue",
     "check_steady_state",
     "POSITIVITY_TOL",
     "SINGULAR_COND",
@@ -99,59 +97,12 @@ def _inverse(m: ComplexArray) -> ComplexArray:
         ) from exc
 
 
-def bordered_block_solve(
-    liou_block: ComplexArray, block: PopulationBlock
-) -> tuple[ComplexArray, FloatArray, FloatArray]:
-    """Solve ``L_P x = 0``, ``Tr rho = 1`` on the population block.
-
-    The row of ``rho_11`` (linearly dependent on the other population rows, because ``L``
-    preserves the trace) is replaced by the trace functional; the bordered matrix ``B_P`` is
-    inverted with one stacked LU (``x`` is the column of ``B_P^-1`` for the trace row).
-
-    Args:
-        liou_block: ``L`` on the block, ``(..., m, m)`` (block order of ``block``).
-        block: the population block.
-
-    Returns:
-        ``(x, ||B_P||_1, ||B_P^-1||_1)``: ``x`` the block elements of ``rho``, ``(..., m)``.
-
-    Raises:
-        NonUniqueSteadyStateError: ``B_P`` is exactly singular at some point.
-    """
-    bordered = _bordered(liou_block, block)
-    inverse = _inverse(bordered)
-    return inverse[..., :, 0], _norm1(bordered), _norm1(inverse)
-
-
 def _bordered(liou_block: ComplexArray, block: PopulationBlock) -> ComplexArray:
     """``B_P``: ``L_P`` with the row of ``rho_11`` replaced by the trace functional."""
     bordered = liou_block.copy()
     bordered[..., 0, :] = 0.0
     bordered[..., 0, block.populations] = 1.0
     return bordered
-
-
-def block_min_eigenvalue(x: ComplexArray, block: PopulationBlock) -> FloatArray:
-    """Smallest eigenvalue of the Hermitian part of ``rho`` given on its block, ``(...)``.
-
-    ``rho`` is block-diagonal over :meth:`PopulationBlock.level_split`; groups of one or two
-    levels use the closed form ``(a + d)/2 - sqrt(((a - d)/2)^2 + |b|^2)`` (all such groups
-    at once), larger groups ``numpy.linalg.eigvalsh``.
-    """
-    d = block.dim
-    rho = np.zeros(x.shape[:-1] + (d * d,), dtype=complex)
-    rho[..., block.rows * d + block.cols] = x
-    rho = rho.reshape(x.shape[:-1] + (d, d))
-    split = block.level_split
-    i, j = split.first, split.second  # 1-level groups have i = j (closed form gives rho_ii)
-    a, c = rho[..., i, i].real, rho[..., j, j].real
-    b = np.where(split.paired, 0.5 * np.abs(rho[..., i, j] + np.conj(rho[..., j, i])), 0.0)
-    smallest = (0.5 * (a + c) - np.hypot(0.5 * (a - c), b)).min(axis=-1, initial=np.inf)
-    for levels in split.larger:
-        sub = rho[..., levels[:, None], levels[None, :]]
-        sub = 0.5 * (sub + np.conj(np.swapaxes(sub, -1, -2)))
-        smallest = np.minimum(smallest, np.linalg.eigvalsh(sub)[..., 0])
-    return np.asarray(smallest, dtype=np.float64)
 
 
 def check_steady_state(
