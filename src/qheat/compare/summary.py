@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis.ndtc import ndtc_on_grid
+from ..master.equations import secular_notice
 
 __all__ = ["summarize", "verdict", "error_table"]
 
@@ -72,7 +73,9 @@ def error_table(ds: xr.Dataset, converged_only: bool = False) -> dict[str, tuple
 
 
 def verdict(summary: dict[str, dict[str, Any]]) -> str:
-    """Plain statement: does the exact current show NDTC where Bloch-Redfield does, and where."""
+    """Plain statement: does the exact current show NDTC where Bloch-Redfield does, and where;
+    each equation's error, and for the secular ones their largest ``secular_ratio`` with the
+    notice of :func:`qheat.master.equations.secular_notice` above 0.2."""
     heom, br = summary["heom"], summary.get("br")
     lines = []
     conv = f"{heom.get('converged_points', '?')}/{heom.get('points', '?')} HEOM points converged"
@@ -99,7 +102,7 @@ def verdict(summary: dict[str, dict[str, Any]]) -> str:
             ratio = row.get("max_secular_ratio")
             note = ""
             if ratio is not None:
-                note = f"  (secular_ratio up to {ratio:.3g}{': outside its validity' if ratio > 1 else ''})"
+                note = f"  ({secular_notice(ratio) or f'secular_ratio up to {ratio:.3g}'})"
             lines.append(
                 f"  {name:>18}: NDTC {str(row['ndtc']):5}  dT_peak {row['dT_peak']}  "
                 f"max |rel. error| vs HEOM {row['max_rel_error_vs_heom']:.2%}{note}"

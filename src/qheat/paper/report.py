@@ -7,6 +7,7 @@ from typing import Any
 
 import xarray as xr
 
+from ..master.equations import SECULAR_RATIO_NOTICE, SECULAR_RATIO_WARN
 from .summary import PEAK_RTOL, Analysis
 
 __all__ = ["summary_markdown", "figure_name"]
@@ -81,7 +82,8 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
 
 
 def _secular_validity(datasets: Mapping[int, xr.Dataset]) -> list[str]:
-    """Per Lindblad curve: the smallest dT where its secular ratio exceeds 1 (if it does)."""
+    """Per Lindblad curve: the smallest dT where its secular ratio exceeds 1 (the warning), and
+    where it exceeds :data:`~qheat.master.equations.SECULAR_RATIO_NOTICE` (the notice)."""
     rows = []
     for number in sorted(datasets):
         ds = datasets[number]
@@ -93,9 +95,9 @@ def _secular_validity(datasets: Mapping[int, xr.Dataset]) -> list[str]:
         for k in range(stacked.sizes["curve"]):
             curve = stacked.isel(curve=k)
             label = ", ".join(f"{d} = {float(curve[d]):g}" for d in family) or "the curve"
-            outside = ds["dT"].values[curve.values > 1]
-            where = f"dT >= {outside[0]:.4g}" if outside.size else "nowhere in the range"
-            rows.append(f"| {number} | {label} | {float(curve.max()):.3g} | {where} |")
+            where = [_first_dT(ds["dT"].values, curve.values > level)
+                     for level in (SECULAR_RATIO_WARN, SECULAR_RATIO_NOTICE)]
+            rows.append(f"| {number} | {label} | {float(curve.max()):.3g} | {where[0]} | {where[1]} |")
     if not rows:
         return []
     return [
@@ -104,13 +106,22 @@ def _secular_validity(datasets: Mapping[int, xr.Dataset]) -> list[str]:
         "",
         "Its secular approximation needs the transition rates small compared with the gap 2 alpha "
         "between the two Bohr frequencies of each bath; `secular_ratio` (largest rate / smallest "
-        "neglected gap, in the figN.nc data) exceeds 1 from the dT below on, where the Lindblad "
-        "curves are not physics (docs/sharp-bits.md).",
+        "neglected gap, in the figN.nc data) exceeds 1 from the first dT below on, where the "
+        "Lindblad curves are not physics; above "
+        f"{SECULAR_RATIO_NOTICE:g} (second dT) the Lindblad current may already be off by 10% or "
+        "more (calibrated against HEOM and Bloch-Redfield in docs/sharp-bits.md).",
         "",
-        "| Fig. | curve | max secular_ratio | ratio > 1 for |",
-        "|---|---|---|---|",
+        f"| Fig. | curve | max secular_ratio | ratio > {SECULAR_RATIO_WARN:g} for "
+        f"| ratio > {SECULAR_RATIO_NOTICE:g} for |",
+        "|---|---|---|---|---|",
         *rows,
     ]
+
+
+def _first_dT(dT: Any, above: Any) -> str:
+    """``dT >= x`` from the first dT where ``above`` holds, or ``nowhere in the range``."""
+    outside = dT[above]
+    return f"dT >= {outside[0]:.4g}" if outside.size else "nowhere in the range"
 
 
 def _figure_links(datasets: Mapping[int, xr.Dataset]) -> list[str]:
