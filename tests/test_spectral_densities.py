@@ -238,6 +238,10 @@ def test_parameters_validated_and_broadcast() -> None:
     for i, t in enumerate(temps[:, 0]):
         for k, s in enumerate(s_values):
             np.testing.assert_array_equal(got[i, k], OhmicBath(0.1, 2.0, s, t).S(w))
+    widths = np.array([0.5, 2.0, 3.0])  # critical damping (quadrature) between closed forms
+    mixed = UnderdampedBath(0.1, 1.0, widths, 0.4).expanded(1).S(w)
+    for k, width in enumerate(widths):
+        np.testing.assert_array_equal(mixed[k], UnderdampedBath(0.1, 1.0, width, 0.4).S(w))
     stacked = OhmicBath.stacked([OhmicBath(0.1, 2.0, 1.0, 1.0), bath], ndim=2)
     assert stacked.shape == (2, 3, 3)
     np.testing.assert_array_equal(stacked.expanded(1).G(w)[1], got * 0 + bath.expanded(1).G(w))

@@ -107,18 +107,20 @@ class UnderdampedBath(ParametricBath):
     def S(self, omega: ArrayLike) -> FloatArray:
         """``S(w)`` of Eq. 15 in closed form (Eqs. B3, B4 of ``docs/baths.md``).
 
+        The coefficients ``A_p`` are computed once per parameter set, not per frequency.
         Within :data:`CRITICAL` of critical damping, by quadrature (or its table).
         """
         w = frequency(omega)
-        w, gamma, w0, width, t = np.broadcast_arrays(w, *self._values())
+        gamma, w0, width, t = self._values()
         near = np.abs(4.0 - (width / w0) ** 2) < CRITICAL
-        out = np.empty(w.shape)
-        far = ~near
-        if far.any():
-            out[far] = _closed_form(w[far], gamma[far], w0[far], width[far], t[far])
-        if near.any():
-            reduced = _REDUCED(w[near] / w0[near], [width[near] / w0[near], t[near] / w0[near]])
-            out[near] = gamma[near] * w0[near] * reduced
+        if not near.any():
+            return self._finite("S(w)", _closed_form(w, gamma, w0, width, t), w)
+        safe = np.where(near, 0.5 * w0, width)  # any width away from critical damping
+        closed = _closed_form(w, gamma, w0, safe, t)
+        w, gamma, w0, width, t, near = np.broadcast_arrays(w, gamma, w0, width, t, near)
+        out = np.array(np.broadcast_to(closed, w.shape))
+        reduced = _REDUCED(w[near] / w0[near], [width[near] / w0[near], t[near] / w0[near]])
+        out[near] = gamma[near] * w0[near] * reduced
         return self._finite("S(w)", out, w)
 
 
@@ -142,23 +144,26 @@ def poles_and_residues(
 def _closed_form(
     w: FloatArray, gamma: FloatArray, w0: FloatArray, width: FloatArray, t: FloatArray
 ) -> FloatArray:
-    """Eq. B3 (``T > 0``) or B4 (``T = 0``), elementwise over flat arrays."""
-    x, r = poles_and_residues(gamma, w0, width)
-    j = w * gamma / ((1.0 - (w / w0) ** 2) ** 2 + (width / w0 * w / w0) ** 2)
+    """Eq. B3 (``T > 0``) or B4 (``T = 0``); coefficients per parameter set, then broadcast
+    against ``w``."""
+    x, r = poles_and_residues(gamma, w0, width)  # (..., 4)
+    u = w / w0
+    j = w * gamma / ((1.0 - u * u) ** 2 + (width / w0 * u) ** 2)
     hot = 2 * math.pi * t >= COLD_RATIO * np.abs(x).min(axis=-1)
-    out = np.empty(w.shape)
+    shifted = w[..., None] - x
     if hot.any():
-        wh, th, xh, rh = w[hot], t[hot][:, None], x[hot], r[hot]
-        two_pi_t = 2 * math.pi * th
-        lower = xh.imag < 0
-        psi = digamma(1.0 + np.where(lower, 1j, -1j) * xh / two_pi_t)
-        a = np.where(lower, rh * (1.0 + 2.0 * th / xh), 0.0) - 1j / math.pi * rh * psi
-        matsubara = j[hot] / math.pi * re_digamma_one_plus_iy_wide(wh / (2 * math.pi * t[hot]))
-        out[hot] = matsubara + (a / (wh[:, None] - xh)).sum(-1).imag
-    cold = ~hot
-    if cold.any():
-        wc, xc, rc = w[cold], x[cold], r[cold]
-        log_w = np.log(np.where(wc == 0, 1.0, np.abs(wc)))
-        poles = (rc * np.log(-xc) / (wc[:, None] - xc)).sum(-1).real
-        out[cold] = (j[cold] * log_w - poles) / math.pi
-    return out
+        th = np.where(hot, t, 1.0)[..., None]
+        lower = x.imag < 0
+        psi = digamma(1.0 + np.where(lower, 1j, -1j) * x / (2 * math.pi * th))
+        a = np.where(lower, r * (1.0 + 2.0 * th / x), 0.0) - 1j / math.pi * r * psi
+        y = w / (2 * math.pi * np.where(hot, t, 1.0))
+        warm = j / math.pi * re_digamma_one_plus_iy_wide(np.asarray(y)) + (
+            a / shifted
+        ).sum(-1).imag
+        if hot.all():
+            return np.asarray(warm, dtype=np.float64)
+    log_w = np.log(np.where(w == 0, 1.0, np.abs(w)))
+    cold = (j * log_w - (r * np.log(-x) / shifted).sum(-1).real) / math.pi
+    if not hot.any():
+        return np.asarray(cold, dtype=np.float64)
+    return np.asarray(np.where(hot, warm, cold), dtype=np.float64)
