@@ -5,9 +5,9 @@ tutorial: two resonant qubits (e = 1) exchanging at J12 = 0.1, each coupled thro
 bath (cutoff 2, lambda = zeta J12 / 2), T = 2 (1 +- 0.01). Its secular ratio is computed here
 from scratch: the Bohr frequencies of sx_j are e +- J12, so the gap the secular approximation
 drops is 2 J12, and the fastest transition rate is sum_j 2 G_j(w) |<a|sx_j|b>|^2 = G_1(w) + G_2(w)
-(every matrix element is 1/sqrt(2)) at w = e - J12 or e + J12, with G = J (n + 1) written out. At zeta = 0.25 (ratio 0.26)
-the Lindblad current is 13.6% above Bloch-Redfield (16% above HEOM): the notice is due; at
-zeta = 0.125 (ratio 0.13) it is 2.9% above: no notice.
+(every matrix element is 1/sqrt(2)) at w = e - J12 or e + J12, with G = J (n + 1) written out.
+At zeta = 0.25 (ratio 0.26) the Lindblad current is 13.6% above Bloch-Redfield (16% above
+HEOM): the notice is due; at zeta = 0.125 (ratio 0.13) it is 2.9% above: no notice.
 """
 
 from __future__ import annotations
