@@ -23,15 +23,15 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import math  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import math
+import time
+from collections.abc import Callable
 
-import numpy as np  # noqa: E402
-from scipy.special import expi  # noqa: E402
+import numpy as np
+from scipy.special import expi
 
-from qheat.baths import DrudeBath, UnderdampedBath, lamb_shift_integral  # noqa: E402
-from qheat.baths.tabulated import LambShiftTable  # noqa: E402
+from qheat.baths import DrudeBath, UnderdampedBath, lamb_shift_integral
+from qheat.baths.tabulated import LambShiftTable
 
 Closed = Callable[[np.ndarray], np.ndarray] | None
 
@@ -84,10 +84,10 @@ def main() -> None:
         tabled = table(sample)  # builds the panels the sample touches (all of +-[0.01, 10])
         build = time.perf_counter() - start
         many = rng.choice([-1.0, 1.0], 10**6) * np.exp(rng.uniform(np.log(0.01), np.log(10), 10**6))
-        table_us = per_value(lambda: table(many), many.size)
+        table_us = per_value(lambda t=table, m=many: t(m), many.size)
         if closed is not None:
             wide = many[:10**5]
-            closed_us = per_value(lambda: closed(wide), wide.size)
+            closed_us = per_value(lambda c=closed, x=wide: c(x), wide.size)
             reference = np.asarray(closed(sample))
         else:
             closed_us = math.nan

@@ -370,3 +370,16 @@ def test_cli_wrong_combinations_exit_2(
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and name in lines[0], err
+
+
+def test_docs_page_examples_run() -> None:
+    """Every ``>>>`` example of docs/baths.md runs and prints what the page says."""
+    import doctest
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "baths.md"
+    result = doctest.testfile(
+        str(page), module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
+    assert result.attempted > 10 and result.failed == 0
