@@ -208,3 +208,10 @@ def test_batched_baths_and_qutip_baths_in_solve() -> None:
                        baths=(from_qutip(env), DrudeBath(0.005, 4.0, 1.0)))
     np.testing.assert_allclose(sol.currents, solve(drude, BlochRedfield()).currents,
                                rtol=1e-6, atol=1e-15)
+    hot = qe.DrudeLorentzEnvironment(T=3.0, lam=0.01, gamma=4.0)
+    both = OpenSystem(hamiltonian=H, couplings=COUPLINGS,  # one class: stacked (BathStack)
+                      baths=tuple(from_qutip(e.approximate("pade", Nk=30)) for e in (hot, env)))
+    exact = OpenSystem(hamiltonian=H, couplings=COUPLINGS,
+                       baths=(from_qutip(hot), from_qutip(env)))
+    np.testing.assert_allclose(solve(both, BlochRedfield()).currents,
+                               solve(exact, BlochRedfield()).currents, rtol=1e-6)
