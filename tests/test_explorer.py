@@ -21,14 +21,19 @@ import panel as pn
 import pytest
 import xarray as xr
 from bokeh.model import Model as BokehModel
+from cli_helpers import run_cli
 from scipy.optimize import minimize_scalar
 
 import qheat
-from cli_helpers import run_cli
 from qheat.errors import InvalidParameterError
 from qheat.explorer import app
 from qheat.explorer.curves import Axis, compute_curves, describe
-from qheat.explorer.export import figure_png, netcdf_bytes, python_snippet, sweep_command
+from qheat.explorer.export import (
+    figure_png,
+    netcdf_bytes,
+    python_snippet,
+    sweep_command,
+)
 from qheat.explorer.models import PaperModel, load_model
 from qheat.explorer.ndtc_plane import compute_plane
 from qheat.explorer.page import Explorer

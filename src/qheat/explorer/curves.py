@@ -24,7 +24,13 @@ from .. import __version__
 from ..analysis.ndtc import NDTCResult, ndtc_on_grid
 from ..api import solve
 from ..errors import InvalidParameterError
-from ..master import BlochRedfield, GlobalLindblad, LocalLindblad, MasterEquation, UniversalLindblad
+from ..master import (
+    BlochRedfield,
+    GlobalLindblad,
+    LocalLindblad,
+    MasterEquation,
+    UniversalLindblad,
+)
 from .models import Model
 
 __all__ = [

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .curves import EQUATION_LABELS, Curves
 from .models import Model, PaperModel
 
-__all__ = ["COLORS", "DASHES", "figure_png", "netcdf_bytes", "sweep_command", "python_snippet"]
+__all__ = ["COLORS", "DASHES", "figure_png", "netcdf_bytes", "python_snippet", "sweep_command"]
 
 COLORS = {"br": "#d62728", "lindblad": "#1f77b4", "local": "#2ca02c", "ule": "#9467bd"}
 """One colour per equation (the paper's figures: Lindblad blue, Bloch-Redfield red)."""
@@ -105,8 +105,10 @@ def python_snippet(model: Model, curves: Curves) -> str:
     lines += [
         "",
         f"p = dict({values})",
-        f"p[{curves.axis!r}] = np.linspace({_number(curves.x[0])}, {_number(curves.x[-1])}, "
-        f"{curves.x.size})  # the swept axis",
+        (
+            f"p[{curves.axis!r}] = np.linspace({_number(curves.x[0])}, "
+            f"{_number(curves.x[-1])}, {curves.x.size})  # the swept axis"
+        ),
     ]
     if isinstance(model, PaperModel):
         lines += ["dt = p.pop('dt')", "system = qheat.paper_system(t1=p['t2'] + dt, **p)"]

@@ -20,7 +20,7 @@ from ..devices import Device, load_device
 from ..errors import InvalidParameterError
 from ..model import OpenSystem
 
-__all__ = ["Parameter", "Model", "PaperModel", "DeviceModel", "load_model"]
+__all__ = ["DeviceModel", "Model", "PaperModel", "Parameter", "load_model"]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ..errors import InvalidParameterError
 from .curves import EQUATIONS, Axis
 from .models import Model
 
-__all__ = ["NDTCPlane", "MAX_PLANE_POINTS", "compute_plane"]
+__all__ = ["MAX_PLANE_POINTS", "NDTCPlane", "compute_plane"]
 
 MAX_PLANE_POINTS = 400_000
 """Most solved points in one map (``nx * ny * n``), about 20 s on one core."""

@@ -16,22 +16,22 @@ from typing import Any
 
 import numpy as np
 import panel as pn
-from bokeh.models import (
-    ColorBar,
-    ColumnDataSource,
-    FactorRange,
-    HoverTool,
-    Legend,
-    LegendItem,
-    LinearColorMapper,
-    Range1d,
-    Span,
-)
+from bokeh.models import ColumnDataSource, HoverTool, LinearColorMapper
+from bokeh.models.annotations import ColorBar, Legend, LegendItem, Span, Title
+from bokeh.models.ranges import DataRange1d, FactorRange, Range1d
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
+from ..errors import InvalidParameterError
 from .curves import EQUATION_LABELS, EQUATIONS, Axis, Curves, compute_curves, describe
-from .export import COLORS, DASHES, figure_png, netcdf_bytes, python_snippet, sweep_command
+from .export import (
+    COLORS,
+    DASHES,
+    figure_png,
+    netcdf_bytes,
+    python_snippet,
+    sweep_command,
+)
 from .models import Model, Parameter
 from .ndtc_plane import NDTCPlane, compute_plane
 
@@ -133,7 +133,7 @@ class Explorer:
         for key, slider in self.sliders.items():
             slider.disabled = key == name
         self.point.label = f"steady state at {name}"
-        here = float(self.sliders[name].value)
+        here = float(self.sliders[name].value or p.default)
         self.point.param.update(start=p.low, end=p.high, value=min(max(here, p.low), p.high))
 
     def _build_current_figure(self) -> None:
@@ -148,7 +148,8 @@ class Explorer:
                 line = fig.line("x", "y", source=source, color=COLORS[eq], line_width=2,
                                 line_dash=DASHES[b % len(DASHES)])
                 self.sources[eq, bath] = source
-                items.append(LegendItem(label=f"{EQUATION_LABELS[eq]}, J{bath}", renderers=[line],
+                items.append(LegendItem(label=f"{EQUATION_LABELS[eq]}, J{bath}",
+                                        renderers=[line],  # type: ignore[list-item]
                                         name=f"legend-{eq}-{bath}"))
         self.legend_items = {item.name: item for item in items}
         self.secular_source = ColumnDataSource({"x": [], "y": [], "color": [], "label": []},
@@ -160,8 +161,10 @@ class Explorer:
         peak = fig.scatter("x", "y", source=self.peak_source, marker="diamond", size=15,
                            fill_color="color", line_color="black")
         fig.add_tools(HoverTool(renderers=[secular, peak], tooltips=[("", "@label")]))
-        items.append(LegendItem(label="secular ratio > 1 from here", renderers=[secular]))
-        items.append(LegendItem(label="peak (interior maximum)", renderers=[peak]))
+        items.append(LegendItem(label="secular ratio > 1 from here",
+                                renderers=[secular]))  # type: ignore[list-item]
+        items.append(LegendItem(label="peak (interior maximum)",
+                                renderers=[peak]))  # type: ignore[list-item]
         legend = Legend(items=items, location="top_right", label_text_font_size="9pt",
                         click_policy="hide")
         fig.add_layout(legend, "right")
@@ -172,8 +175,9 @@ class Explorer:
 
     def _build_state_figures(self) -> None:
         states = [f"|{k + 1}>" for k in range(self.dim)]
+        self.population_range = FactorRange(factors=[(s, "br") for s in states])
         pops = figure(width=420, height=240, title="Populations rho_kk",
-                      x_range=FactorRange(*[(s, "br") for s in states]),
+                      x_range=self.population_range, y_range=DataRange1d(start=0.0),
                       tools="hover,save", tooltips=[("state, equation", "@x"), ("rho_kk", "@top")],
                       y_axis_label="rho_kk")
         self.population_source = ColumnDataSource({"x": [], "top": [], "color": []},
@@ -181,12 +185,13 @@ class Explorer:
         pops.vbar(x="x", top="top", width=0.9, source=self.population_source, fill_color="color",
                   line_color=None)
         pops.xaxis.major_label_orientation = 1.0
-        pops.y_range.start = 0.0
         self.population_figure = pops
 
+        self.rho_columns = FactorRange(factors=states)
+        self.rho_rows = FactorRange(factors=states[::-1])
         self.rho_mapper = LinearColorMapper(palette=Viridis256, low=-8.0, high=0.0)
         rho = figure(width=420, height=330, title="|rho_ab| in the eigenbasis (log10 colour)",
-                     x_range=FactorRange(*states), y_range=FactorRange(*states[::-1]),
+                     x_range=self.rho_columns, y_range=self.rho_rows,
                      tools="hover,save",
                      tooltips=[("row, col", "@row, @col"), ("|rho|", "@value")])
         self.rho_source = ColumnDataSource({"row": [], "col": [], "value": [], "log": [],
@@ -212,9 +217,10 @@ class Explorer:
         self.map_y = pn.widgets.Select(label="map y", options=names, value=y_default[0], width=110)
         self.map_y_start = pn.widgets.FloatInput(label="from", value=y_default[1], width=80)
         self.map_y_stop = pn.widgets.FloatInput(label="to", value=y_default[2], width=80)
-        self.map_n = pn.widgets.IntInput(label="grid n x n", value=40, start=3, width=80)
+        self.map_n = pn.widgets.IntInput(label="grid n x n", value=40, start=3, width=80,
+                                        css_classes=["qheat-map-n"])
         self.map_points = pn.widgets.IntInput(label="points per curve", value=60, start=3,
-                                              width=110)
+                                              width=110, css_classes=["qheat-map-points"])
         self.map_equation = pn.widgets.Select(label="equation", options=list(EQUATIONS),
                                               value="br", width=100)
         self.map_button = pn.widgets.Button(label="Compute NDTC map", color="primary",
@@ -224,9 +230,10 @@ class Explorer:
                                        "along the swept axis.", css_classes=["qheat-map-status"],
                                        width=420)
         self.map_mapper = LinearColorMapper(palette=Viridis256, nan_color="#d9d9d9")
+        self.map_x_range = Range1d(start=x_default[1], end=x_default[2])
+        self.map_y_range = Range1d(start=y_default[1], end=y_default[2])
         fig = figure(width=520, height=400, title="NDTC map: where the current peaks",
-                     x_range=Range1d(x_default[1], x_default[2]),
-                     y_range=Range1d(y_default[1], y_default[2]),
+                     x_range=self.map_x_range, y_range=self.map_y_range,
                      x_axis_label=x_default[0], y_axis_label=y_default[0],
                      tools="hover,pan,wheel_zoom,reset,save",
                      tooltips=[("x, y", "@x, @y"), ("peak at", "@peak"), ("J at peak", "@J_peak")])
@@ -308,14 +315,14 @@ class Explorer:
 
     def values(self) -> dict[str, float]:
         """The parameters as the sliders hold them."""
-        return {name: float(slider.value) for name, slider in self.sliders.items()}
+        return {name: _number(slider, name) for name, slider in self.sliders.items()}
 
     def update(self) -> None:
         """Recompute the curves and redraw; on bad input show the message and keep the last."""
         started = time.perf_counter()
-        axis = Axis(self.axis.value, float(self.axis_start.value), float(self.axis_stop.value),
-                    int(self.axis_num.value))
         try:
+            axis = Axis(self.axis.value, _number(self.axis_start, "from"),
+                        _number(self.axis_stop, "to"), int(_number(self.axis_num, "points")))
             curves = compute_curves(self.model, self.values(), axis, tuple(self.equations.value))
         except ValueError as exc:  # qheat's errors are ValueErrors
             self.error.object = f"**Not updated:** {exc}"
@@ -376,11 +383,12 @@ class Explorer:
         others = [w for w in curves.warnings if not w.startswith("SecularityWarning")]
         self.notice.object = "<br>".join(others)
         self.notice.visible = bool(others)
-        self.state_equation.options = list(curves.equations)
+        if list(self.state_equation.options) != list(curves.equations):
+            self.state_equation.options = list(curves.equations)
         if self.state_equation.value not in curves.equations:
             self.state_equation.value = curves.equations[0]
         low, high = float(curves.x[0]), float(curves.x[-1])
-        value = min(max(float(self.point.value), low), high)
+        value = min(max(_number(self.point, "steady state at"), low), high)
         step = (high - low) / (curves.x.size - 1)
         if (self.point.start, self.point.end, self.point.step) != (low, high, step):
             self.point.param.update(start=low, end=high, value=value, step=step)
@@ -408,12 +416,12 @@ class Explorer:
         curves = self.curves
         if curves is None:
             return
-        index = curves.nearest(float(self.point.value))
+        index = curves.nearest(_number(self.point, "steady state at"))
         self.point_span.location = float(curves.x[index])
         d = curves.rho.shape[-1]
         states = [f"|{k + 1}>" for k in range(d)]
         factors = [(s, eq) for s in states for eq in curves.equations]
-        self.population_figure.x_range.factors = factors
+        self.population_range.factors = factors
         self.population_source.data = {
             "x": factors,
             "top": [curves.rho[curves.equations.index(eq), index, k, k].real
@@ -426,10 +434,10 @@ class Explorer:
         rows = [states[a] for a in range(d) for b in range(d)]
         cols = [states[b] for a in range(d) for b in range(d)]
         values = [float(rho[a, b]) for a in range(d) for b in range(d)]
-        self.rho_figure.x_range.factors = states
-        self.rho_figure.y_range.factors = states[::-1]
-        self.rho_figure.title.text = (f"|rho_ab| ({EQUATION_LABELS[eq]}) at {curves.axis} = "
-                                      f"{curves.x[index]:.4g}, eigenbasis")
+        self.rho_columns.factors = states
+        self.rho_rows.factors = states[::-1]
+        _retitle(self.rho_figure, f"|rho_ab| ({EQUATION_LABELS[eq]}) at {curves.axis} = "
+                                  f"{curves.x[index]:.4g}, eigenbasis")
         self.rho_source.data = {
             "row": rows,
             "col": cols,
@@ -443,11 +451,13 @@ class Explorer:
         self.map_button.disabled = True
         self.map_status.object = f"computing the NDTC map over {names[0]} x {names[1]}..."
         try:
-            n = int(self.map_n.value)
-            axis = Axis(self.axis.value, float(self.axis_start.value),
-                        float(self.axis_stop.value), int(self.map_points.value))
-            x = Axis(names[0], float(self.map_x_start.value), float(self.map_x_stop.value), n)
-            y = Axis(names[1], float(self.map_y_start.value), float(self.map_y_stop.value), n)
+            n = int(_number(self.map_n, "grid n x n"))
+            axis = Axis(self.axis.value, _number(self.axis_start, "from"),
+                        _number(self.axis_stop, "to"), int(_number(self.map_points, "points")))
+            x = Axis(names[0], _number(self.map_x_start, "map x from"),
+                     _number(self.map_x_stop, "map x to"), n)
+            y = Axis(names[1], _number(self.map_y_start, "map y from"),
+                     _number(self.map_y_stop, "map y to"), n)
             loop = asyncio.get_running_loop()
             plane = await loop.run_in_executor(
                 None, lambda: compute_plane(self.model, self.values(), axis, x, y,
@@ -479,17 +489,31 @@ class Explorer:
             }
             here = self.values()
             self.map_here.data = {"x": [here[plane.x_name]], "y": [here[plane.y_name]]}
-            self.map_figure.x_range.update(start=float(plane.x[0] - dx / 2),
-                                           end=float(plane.x[-1] + dx / 2))
-            self.map_figure.y_range.update(start=float(plane.y[0] - dy / 2),
-                                           end=float(plane.y[-1] + dy / 2))
+            self.map_x_range.update(start=float(plane.x[0] - dx / 2),
+                                    end=float(plane.x[-1] + dx / 2))
+            self.map_y_range.update(start=float(plane.y[0] - dy / 2),
+                                    end=float(plane.y[-1] + dy / 2))
             self.map_figure.xaxis.axis_label = plane.x_name
             self.map_figure.yaxis.axis_label = plane.y_name
-            self.map_figure.title.text = (f"NDTC map of J{plane.bath} ({EQUATION_LABELS[plane.equation]})"
-                                          f": colour = {plane.axis} of the peak")
+            _retitle(self.map_figure, f"NDTC map of J{plane.bath} "
+                                      f"({EQUATION_LABELS[plane.equation]}): colour = "
+                                      f"{plane.axis} of the peak")
             share = 100.0 * float(np.mean(plane.ndtc))
             self.map_status.object = (
                 f"{plane.x.size} x {plane.y.size} points, {share:.0f}% with NDTC along "
                 f"{plane.axis}; computed in {plane.seconds:.1f} s. Gray: no interior maximum. "
                 "Red cross: the sliders' point."
             )
+
+
+def _number(widget: Any, what: str) -> float:
+    """A number input's value; an emptied field is an :class:`InvalidParameterError`."""
+    if widget.value is None:
+        raise InvalidParameterError(f"the field '{what}' is empty; type a number")
+    return float(widget.value)
+
+
+def _retitle(fig: Any, text: str) -> None:
+    """Set a Bokeh figure's title text."""
+    if isinstance(fig.title, Title):
+        fig.title.text = text

@@ -1,0 +1,250 @@
+"""``qheat explore`` in a real browser: Debian's headless Chromium driven by Selenium.
+
+The server runs as a subprocess (``qheat explore --port N --no-show`` on 127.0.0.1, a free
+port) and is stopped at the end. The page must load without console errors; moving a slider
+(keyboard on the slider's handle, as a user would) must change the plotted curve and the peak
+read-out; an out-of-range value typed into a parameter must show the package's own error and a
+later valid value must update the page again; the NDTC map button must draw a map.
+
+Without Chromium this test FAILS with how to install it (``apt-get install chromium
+chromium-driver``); ``QHEAT_NO_BROWSER=1`` skips it explicitly. ``QHEAT_UPDATE_SCREENSHOT=1``
+rewrites ``docs/images/explorer.png`` from the page (with a 40 x 40 NDTC map).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "images" / "explorer.png"
+INSTALL = (
+    "the explorer's browser test needs Chromium and its driver: on Debian/Ubuntu run "
+    "`apt-get update && apt-get install -y chromium chromium-driver` (as root), or set "
+    "QHEAT_NO_BROWSER=1 to skip this test explicitly"
+)
+
+FIND = """
+const [selector, inner] = arguments;
+function walk(root, s) {
+  let out = Array.from(root.querySelectorAll(s));
+  for (const el of root.querySelectorAll('*')) {
+    if (el.shadowRoot) out = out.concat(walk(el.shadowRoot, s));
+  }
+  return out;
+}
+const hosts = walk(document, selector);
+if (!inner) return hosts;
+return hosts.flatMap(h => walk(h.shadowRoot || h, inner).concat(h.shadowRoot ? walk(h, inner) : []));
+"""
+"""Elements matching ``selector`` through every shadow root (Bokeh and Panel render inside
+them), or the elements matching ``inner`` inside those."""
+
+TEXT = """
+function text(node) {
+  if (node.nodeName === 'STYLE') return '';
+  let s = node.shadowRoot ? text(node.shadowRoot) : '';
+  for (const c of node.childNodes) s += c.nodeType === 3 ? c.textContent : text(c) + ' ';
+  return s;
+}
+const el = arguments[0];
+return [text(el), getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0];
+"""
+"""The visible text of an element, shadow roots included, and whether it is displayed."""
+
+CURVE = "return Array.from(Bokeh.documents[0].get_model_by_name('J-br-1').data.y)"
+
+ROUND_TRIP = """
+const [handle, done] = [arguments[0], arguments[arguments.length - 1]];
+const source = Bokeh.documents[0].get_model_by_name('J-br-1');
+const before = source.data.y[150];
+const t0 = performance.now();
+handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', keyCode: 39,
+                                                   bubbles: true}));
+(function poll() {
+  if (source.data.y[150] !== before) requestAnimationFrame(() => done(performance.now() - t0));
+  else if (performance.now() - t0 > 20000) done(-1);
+  else setTimeout(poll, 2);
+})();
+"""
+"""Milliseconds from a key press on a slider's handle until the new curve is in the page's
+data source and the next frame is drawn (server solve + websocket + Bokeh update)."""
+
+
+def _chromium() -> tuple[str, str]:
+    """Paths of the Chromium binary and of chromedriver; fail (or skip if asked) without them."""
+    binary = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
+    driver = shutil.which("chromedriver")
+    if binary and driver:
+        return binary, driver
+    if os.environ.get("QHEAT_NO_BROWSER") == "1":
+        pytest.skip("QHEAT_NO_BROWSER=1: the browser test of the explorer is skipped on request")
+    missing = " and ".join(n for n, p in (("chromium", binary), ("chromedriver", driver)) if not p)
+    pytest.fail(f"{missing} not found: {INSTALL}", pytrace=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def server() -> Iterator[str]:
+    """``qheat explore`` on 127.0.0.1 and a free port; its URL. Stopped afterwards."""
+    port = _free_port()
+    command = [sys.executable, "-c", "import sys; from qheat.cli import main; sys.exit(main())",
+               "explore", "--port", str(port), "--no-show"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        deadline = time.monotonic() + 60.0
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"qheat explore exited with {process.returncode}: "
+                            f"{process.stderr.read() if process.stderr else ''}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("qheat explore did not listen on 127.0.0.1 within 60 s")
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture()
+def browser() -> Iterator[webdriver.Chrome]:
+    binary, driver_path = _chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--enable-unsafe-swiftshader",
+                     "--window-size=1500,1270"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _one(driver: webdriver.Chrome, selector: str, inner: str = "") -> WebElement:
+    found = driver.execute_script(FIND, selector, inner)
+    assert found, f"no element {selector} {inner} on the page"
+    return found[0]  # type: ignore[no-any-return]
+
+
+def _text(driver: webdriver.Chrome, selector: str) -> tuple[str, bool]:
+    text, shown = driver.execute_script(TEXT, _one(driver, selector))
+    return " ".join(text.split()), bool(shown)
+
+
+def _wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def _wait_text(driver: webdriver.Chrome, selector: str, condition: Any, what: str,
+               timeout: float = 20.0) -> str:
+    """The text of ``selector`` once ``condition(text, shown)`` holds."""
+
+    def check() -> str | None:
+        text, shown = _text(driver, selector)
+        return text if condition(text, shown) else None
+
+    return str(_wait(check, what, timeout))
+
+
+def _type(field: WebElement, text: str) -> None:
+    """Replace the content of an input as a user does, and press Enter."""
+    field.send_keys(Keys.END, *[Keys.BACKSPACE] * 16, text, Keys.ENTER)
+
+
+def _errors(driver: webdriver.Chrome) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
+    browser.get(server)
+    _wait(lambda: browser.execute_script(
+        "return window.Bokeh && Bokeh.documents.length > 0 && "
+        "Bokeh.documents[0].get_model_by_name('J-br-1') !== null && "
+        "Bokeh.documents[0].get_model_by_name('J-br-1').data.y.length === 300"),
+        "the first 300-point curve", timeout=40.0)
+    errors = _errors(browser)
+    first, readout = browser.execute_script(CURVE), _text(browser, ".qheat-readout")[0]
+    assert "Bloch-Redfield J1 = 0.071196 at dt = 26.09 yes" in readout, readout
+    assert "secular ratio > 1 from dt = 21.57" in readout, readout
+
+    # move the g slider with the keyboard: the curve and the peak read-out follow
+    handle = _one(browser, ".qheat-param-g", ".noUi-handle")
+    handle.send_keys(*[Keys.ARROW_RIGHT] * 5)
+    _wait(lambda: browser.execute_script(CURVE) != first, "the curve to follow the slider")
+    moved_readout = _wait_text(browser, ".qheat-readout", lambda t, _: t != readout,
+                               "the peak read-out to follow the slider")
+    assert "Bloch-Redfield J1 = " in moved_readout and "dt = 26.09" not in moved_readout
+    rounds = sorted(browser.execute_async_script(ROUND_TRIP, handle) for _ in range(5))
+    assert min(rounds) > 0, rounds
+    print(f"\nslider to redrawn 300-point curve (2 equations), median of 5: {rounds[2]:.0f} ms; "
+          f"page says: {_text(browser, '.qheat-timing')[0]}")
+
+    # an out-of-range value shows the package's error; the page keeps working
+    eps1 = _one(browser, ".qheat-param-eps1", "input")
+    before_error = browser.execute_script(CURVE)
+    _type(eps1, "-1")
+    message = _wait_text(browser, ".qheat-error", lambda _, shown: shown, "the error message")
+    assert "eps1 must be > 0, got -1" in message, message
+    assert browser.execute_script(CURVE) == before_error  # the last valid curve stays
+    _type(eps1, "4.5")
+    _wait(lambda: not _text(browser, ".qheat-error")[1], "the error to clear")
+    _wait(lambda: browser.execute_script(CURVE) != before_error, "the curve after a valid value")
+
+    # the NDTC map, computed on demand
+    screenshot = os.environ.get("QHEAT_UPDATE_SCREENSHOT") == "1"
+    if screenshot:  # back to the paper's Fig. 6 (gamma = 0.03) for the picture
+        _type(_one(browser, ".qheat-param-g", "input"), "0.5")
+        _type(eps1, "4")
+        _wait(lambda: "J1 = 0.071196" in _text(browser, ".qheat-readout")[0], "Fig. 6 again")
+    else:
+        _type(_one(browser, ".qheat-map-n", "input"), "4")
+        _type(_one(browser, ".qheat-map-points", "input"), "20")
+    _one(browser, ".qheat-map-button", "button").click()
+    status = _wait_text(browser, ".qheat-map-status", lambda t, _: "computed in" in t,
+                        "the NDTC map", timeout=60.0)
+    assert "with NDTC along dt" in status, status
+    assert browser.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('ndtc-map').data.peak.length") > 0
+
+    errors += _errors(browser)
+    assert not errors, errors
+    if screenshot:
+        browser.execute_script("window.scrollTo(0, 0)")
+        time.sleep(1.0)
+        browser.save_screenshot(str(SCREENSHOT))
