@@ -26,6 +26,7 @@ SUMMARIES = {
     "bath": "spectral density J, G and Lamb-shift function S of a Drude bath",
     "compare": "grade every master equation against exact HEOM currents",
     "current": "heat currents and steady state at one parameter point",
+    "explore": "interactive explorer in the browser: sliders, live currents, NDTC peak and map",
     "figure": "one of the paper's figures (2-6) and its data",
     "ndtc-map": "NDTC map of the Bloch-Redfield current over a plane of two parameters",
     "reproduce": "all of the paper's figures (2-6), their data and a summary",
