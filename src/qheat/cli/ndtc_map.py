@@ -1,4 +1,9 @@
-"""``qheat ndtc-map``: where the Bloch-Redfield current J1(dT) shows NDTC over a plane."""
+"""``qheat ndtc-map``: where a heat current shows NDTC along one parameter, over a plane.
+
+The paper's model by default (the Bloch-Redfield current J1(dT)); with ``--device F``, the
+current of any bath (``--bath``) under any equation (``--equation``) along any device
+parameter (``--along NAME=A:B:N``).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
-from ..figures.maps import MAP_VARIABLES, ndtc_map_figure
+from ..figures.maps import ndtc_map_figure
 from ..sweeps.config import parse_values
 from ..sweeps.dataset import write_dataset
-from ..sweeps.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map
+from ..sweeps.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map, peak_variable
+from ..sweeps.run import EQUATION_NAMES
 from . import SUMMARIES
-from .sweep import add_grid_options, grid_values
+from .sweep import add_grid_options, grid_values, param_values
 
 __all__ = ["register", "run"]
 
@@ -27,17 +33,23 @@ def register(subparsers: Any) -> None:
         "J1(dT) has negative differential thermal conductance in the dT range, the dT of its "
         "peak (refined to --rtol) and the peak current. Example (Fig. 6 energies): qheat "
         "ndtc-map --x g=0.05:1.5:40 --y gamma=0.002:0.05:40 --eps1 4 --eps2 3 --t2 5 "
-        "--dt 0.1:100:200 --out map.nc --figure map.png",
+        "--dt 0.1:100:200 --out map.nc --figure map.png. A device: qheat ndtc-map --device "
+        "d.toml --x tM=0.2:2:20 --y g=0.1:1:20 --along tL=0.5:5:60 --bath L",
     )
     parser.add_argument("--x", required=True, metavar="NAME=A:B:N", help="first plane axis (gamma = both couplings, eps = both splittings)")
     parser.add_argument("--y", required=True, metavar="NAME=A:B:N", help="second plane axis")
-    parser.add_argument("--dt", required=True, metavar="A:B:N", help="bias grid dT = T1 - T2 (at least 3 values)")
+    parser.add_argument("--dt", metavar="A:B:N", help="bias grid dT = T1 - T2 (at least 3 values; the paper's model)")
+    parser.add_argument("--device", metavar="DEVICE.toml", help="a device file instead of the paper's model")
+    parser.add_argument("--along", metavar="NAME=A:B:N", help="the device parameter along each curve (with --device)")
+    parser.add_argument("--param", action="append", metavar="NAME=V", help="a fixed device parameter (repeatable; with --device)")
+    parser.add_argument("--bath", metavar="NAME", help="the bath whose current is examined (default: the first)")
+    parser.add_argument("--equation", choices=tuple(EQUATION_NAMES), default="br", help="master equation (default br)")
     add_grid_options(parser, skip=("t1", "dt"))
     parser.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"peak bracket below rtol * dT_peak (default {DEFAULT_RTOL:g})")
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="save the map data")
     parser.add_argument("--figure", metavar="FILE.png|FILE.pdf", help="render the map")
-    parser.add_argument("--color", choices=MAP_VARIABLES, default="dT_peak", help="colour by (default dT_peak)")
+    parser.add_argument("--color", choices=("peak", "J_peak"), default="peak", help="colour by the peak position (default) or the peak current")
     parser.set_defaults(func=run)
 
 
@@ -52,28 +64,50 @@ def _axis(option: str, text: str) -> tuple[str, np.ndarray]:
 
 def run(args: argparse.Namespace) -> int:
     x, y = _axis("--x", args.x), _axis("--y", args.y)
-    bias = parse_values("--dt", args.dt)
-    if bias.ndim != 1:
-        raise InvalidParameterError(f"--dt must be a range START:STOP:NUM, got {args.dt!r}")
-    model = argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "dt"})
-    fixed = fixed_values(grid_values(model, {}))
-    for name in (x[0], y[0]):
-        for covered in ALIASES.get(name, (name,)):
-            fixed.pop(covered, None)
     if args.out and Path(args.out).suffix not in (".nc", ".zarr"):
         raise InvalidParameterError(f"--out must end in .nc or .zarr, got {args.out!r}")
-    ds = ndtc_map(x, y, bias, rtol=args.rtol, lamb_shift=not args.no_lamb_shift, progress=None, **fixed)  # type: ignore[arg-type]
+    build = None
+    if args.device is not None:
+        paper = [n for n in ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t2") if getattr(args, n) is not None]
+        if paper or args.dt is not None or args.along is None:
+            raise InvalidParameterError(
+                "with --device give --along NAME=A:B:N (and --param NAME=V), not --dt or the "
+                "paper's options" + (f" ({', '.join('--' + n for n in paper)})" if paper else "")
+            )
+        from ..devices import load_device
+
+        build = load_device(args.device)
+        along, bias = _axis("--along", args.along)
+        fixed = fixed_values(param_values(args.param))
+    else:
+        if args.along is not None or args.param:
+            raise InvalidParameterError("--along and --param apply to --device only (the paper's model sweeps --dt)")
+        if args.dt is None:
+            raise InvalidParameterError("--dt A:B:N is required for the paper's model")
+        along, bias = "dt", parse_values("--dt", args.dt)
+        if bias.ndim != 1:
+            raise InvalidParameterError(f"--dt must be a range START:STOP:NUM, got {args.dt!r}")
+        model = argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "dt"})
+        fixed = fixed_values(grid_values(model, {}))
+        for name in (x[0], y[0]):
+            for covered in ALIASES.get(name, (name,)):
+                fixed.pop(covered, None)
+    ds = ndtc_map(x, y, bias, build=build, along=along, bath=args.bath, equation=args.equation,
+                  rtol=args.rtol, lamb_shift=not args.no_lamb_shift, progress=None, **fixed)  # type: ignore[arg-type]
     share = float(np.mean(ds["ndtc"]))
-    print(f"{ds.sizes[x[0]]} x {ds.sizes[y[0]]} plane ({x[0]} x {y[0]}), {bias.size} dT values: "
-          f"NDTC at {100 * share:.1f}% of the points; peak dT refined to rtol {args.rtol:g}")
-    peaks = np.asarray(ds["dT_peak"])
+    peak = peak_variable(along)
+    label = "dT" if along == "dt" else along
+    print(f"{ds.sizes[x[0]]} x {ds.sizes[y[0]]} plane ({x[0]} x {y[0]}), {bias.size} {label} values, "
+          f"bath {ds.attrs['bath']}, {ds.attrs['equation']}: NDTC at {100 * share:.1f}% of the points; "
+          f"peak {label} refined to rtol {args.rtol:g}")
+    peaks = np.asarray(ds[peak])
     if np.any(np.isfinite(peaks)):
-        print(f"  dT_peak from {np.nanmin(peaks):.6g} to {np.nanmax(peaks):.6g}; J_peak up to "
+        print(f"  {peak} from {np.nanmin(peaks):.6g} to {np.nanmax(peaks):.6g}; J_peak up to "
               f"{np.nanmax(np.asarray(ds['J_peak'])):.6e}")
     if args.out:
         write_dataset(ds, Path(args.out))
         print(f"wrote {args.out}")
     if args.figure:
-        ndtc_map_figure(ds, args.color).savefig(args.figure, dpi=150)
+        ndtc_map_figure(ds, peak if args.color == "peak" else "J_peak").savefig(args.figure, dpi=150)
         print(f"wrote {args.figure}")
     return 0
