@@ -80,7 +80,7 @@ def test_ndtc_along_rejects_bad_axes() -> None:
         ndtc_along(J, "t1")
     with pytest.raises(InvalidParameterError, match="x must not be given"):
         ndtc_along(J, "tM", np.arange(5.0))  # type: ignore[call-overload]
-    with pytest.raises(InvalidParameterError, match="x .* is required"):
+    with pytest.raises(InvalidParameterError, match=r"x .* is required"):
         ndtc_along(np.zeros((2, 5)), 1, None)  # type: ignore[call-overload]
     with pytest.raises(InvalidParameterError, match="axis must be an integer in"):
         ndtc_along(np.zeros((2, 5)), 2, np.arange(5.0))
@@ -110,15 +110,17 @@ def _qubit_currents(w: float, gammas: list, temps: list) -> np.ndarray:
     ``J_j = w (2 G_j(-w) p_g - 2 G_j(w) p_e)``. Works for complex temperatures (complex step)."""
     spectral = [g * w / (1.0 + (w / OMEGA_D) ** 2) for g in gammas]
     n = [_bose(w, t) for t in temps]
-    up = [s * m for s, m in zip(spectral, n)]
-    down = [s * (m + 1.0) for s, m in zip(spectral, n)]
+    up = [s * m for s, m in zip(spectral, n, strict=True)]
+    down = [s * (m + 1.0) for s, m in zip(spectral, n, strict=True)]
     k_up, k_down = sum(up), sum(down)
-    return np.stack([2.0 * w * (u * k_down - d * k_up) / (k_up + k_down) for u, d in zip(up, down)])
+    return np.stack(
+        [2.0 * w * (u * k_down - d * k_up) / (k_up + k_down) for u, d in zip(up, down, strict=True)]
+    )
 
 
 def _qubit(w: float, gammas: list, **temps: np.ndarray) -> qheat.OpenSystem:
     names = tuple(sorted(temps))
-    baths = tuple(qheat.DrudeBath(g, OMEGA_D, temps[n]) for g, n in zip(gammas, names))
+    baths = tuple(qheat.DrudeBath(g, OMEGA_D, temps[n]) for g, n in zip(gammas, names, strict=True))
     return qheat.OpenSystem(w / 2 * SZ, (SX,) * len(names), baths, bath_names=names)
 
 
@@ -227,10 +229,10 @@ def _kron(*factors: np.ndarray) -> np.ndarray:
 def _ising_transistor(tL: float, tM: np.ndarray, tR: float) -> qheat.OpenSystem:
     """The same device from Pauli matrices (qubit 0 = L the leftmost factor)."""
     fields = [_kron(SZ, ID, ID), _kron(ID, SZ, ID), _kron(ID, ID, SZ)]
-    H = sum(w / 2 * z for w, z in zip(FIELDS, fields))
+    H = sum(w / 2 * z for w, z in zip(FIELDS, fields, strict=True))
     H = H + ISING * (_kron(SZ, SZ, ID) + _kron(ID, SZ, SZ))
     flips = (_kron(SX, ID, ID), _kron(ID, SX, ID), _kron(ID, ID, SX))
-    baths = tuple(qheat.DrudeBath(g, OMEGA_D, t) for g, t in zip(GAMMAS, (tL, tM, tR)))
+    baths = tuple(qheat.DrudeBath(g, OMEGA_D, t) for g, t in zip(GAMMAS, (tL, tM, tR), strict=True))
     return qheat.OpenSystem(H, flips, baths, bath_names=("L", "M", "R"))
 
 
@@ -276,6 +278,15 @@ def test_amplification_obeys_the_conservation_law(equation: qheat.MasterEquation
     total = result.of("L") + result.of("R")
     assert np.all(np.abs(total + 1.0) <= result.error_of("L") + result.error_of("R") + 1e-9)
     assert np.all(np.isfinite(result.alpha))
+
+
+def test_amplification_broadcasts_the_base_temperature_against_other_parameters() -> None:
+    tL = np.array([0.6, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0])  # as many as the 7 offsets: no mix-up
+    result = amplification(_ising_transistor, {"tL": tL, "tM": 0.2, "tR": 0.1}, "tM", "M")
+    assert result.alpha.shape == (7, 3)
+    for i, t in enumerate(tL[[0, 4]]):
+        single = amplification(_ising_transistor, {"tL": t, "tM": 0.2, "tR": 0.1}, "tM", "M")
+        np.testing.assert_allclose(result.alpha[[0, 4][i]], single.alpha, rtol=1e-9)
 
 
 def test_amplification_on_grid_is_second_order_and_labelled() -> None:

@@ -294,7 +294,9 @@ def amplification(
             f"{base_temperature} must be finite and > 0 to differentiate by it"
         )
     h = rel_step * t_base
-    shifted = t_base + _OFFSETS.reshape((-1,) + (1,) * t_base.ndim) * h
+    # the offsets on a new leading axis, ahead of every parameter's axes (which broadcast)
+    batch_ndim = max(np.ndim(value) for value in params.values())
+    shifted = t_base + _OFFSETS.reshape((-1,) + (1,) * batch_ndim) * h
     eq = BlochRedfield() if equation is None else equation
     system = build(**{**params, base_temperature: shifted})
     names = tuple(system.bath_names or ())
