@@ -97,6 +97,12 @@ def test_rectification_factor_values() -> None:
     out = rectification_factor(labelled, -0.5 * labelled)
     assert out.dims == ("dT",) and out.name == "R"
     np.testing.assert_allclose(out.values, [0.5, 0.5])
+    # dimensions align by name, not by position
+    Jf = xr.DataArray([[1.0, 2.0, 4.0], [1.0, 1.0, 1.0]], dims=("g", "dT"))
+    Jr = -Jf.transpose("dT", "g") * xr.DataArray([0.5, 1.0], dims="g")
+    np.testing.assert_allclose(
+        rectification_factor(Jf, Jr).transpose("g", "dT"), [[0.5] * 3, [0] * 3]
+    )
 
 
 def _bose(w: np.ndarray, t: np.ndarray) -> np.ndarray:

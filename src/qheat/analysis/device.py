@@ -141,17 +141,14 @@ def rectification_factor(J_forward: Any, J_reverse: Any) -> Any:
     where the device conducts equally both ways, ``R = 1`` where one direction is blocked;
     NaN where both currents vanish (no bias).
     """
-    forward = _values(J_forward)
-    reverse = _values(J_reverse)
-    total = np.abs(forward + reverse)
-    largest = np.maximum(np.abs(forward), np.abs(reverse))
-    factor = np.full(np.broadcast_shapes(total.shape, largest.shape), np.nan)
-    np.divide(total, largest, out=factor, where=largest != 0)
-    for labelled in (J_forward, J_reverse):
-        if isinstance(labelled, Labelled):
-            like = (J_forward + J_reverse).rename("R")
-            return like.copy(data=factor)
-    return factor
+    if isinstance(J_forward, Labelled) or isinstance(J_reverse, Labelled):
+        # labelled arithmetic: dimensions align by name, whatever their order
+        total = abs(J_forward + J_reverse)
+        largest = np.maximum(abs(J_forward), abs(J_reverse))
+        return (total / largest.where(largest != 0)).rename("R")
+    forward = np.asarray(J_forward, dtype=np.float64)
+    reverse = np.asarray(J_reverse, dtype=np.float64)
+    return _ratio(np.abs(forward + reverse), np.maximum(np.abs(forward), np.abs(reverse)))
 
 
 @dataclass(frozen=True)
@@ -392,11 +389,6 @@ def _labelled_axis(J: Labelled, along: object, x: object) -> tuple[int, FloatArr
 def _as_any(J: Labelled) -> Any:
     """A labelled array with the rest of its (xarray) interface: ``isel``, ``copy``."""
     return J
-
-
-def _values(J: Any) -> FloatArray:
-    """The float values of an array or a labelled array."""
-    return np.asarray(J, dtype=np.float64)
 
 
 def _current(system: OpenSystem, equation: MasterEquation, bath: str) -> FloatArray:
