@@ -171,6 +171,29 @@ def test_underdamped_closed_form_equals_two_quadratures(
             assert ours == pytest.approx(second, rel=RTOL)
 
 
+@pytest.mark.parametrize("gamma, w0, width, t", [(0.3, 2.0, 0.7, 1.0), (1.0, 1.0, 3.0, 0.5)])
+def test_underdamped_complex_form_has_g_as_real_part(
+    gamma: float, w0: float, width: float, t: float
+) -> None:
+    """The whole Gamma of docs/baths.md, (i/pi) J psi(1 - i w/2 pi T) + sum_p A_p/(w - x_p),
+    written here from the page with scipy's complex digamma: its real part is G (a check of
+    the derivation, independent of S) and its imaginary part the bath's S."""
+    from scipy.special import digamma
+
+    from qheat.baths.underdamped import poles_and_residues
+
+    bath = UnderdampedBath(gamma, w0, width, t)
+    x, r = poles_and_residues(np.asarray(gamma), np.asarray(w0), np.asarray(width))
+    lower = x.imag < 0
+    psi = digamma(1 + np.where(lower, 1j, -1j) * x / (2 * math.pi * t))
+    a = np.where(lower, r * (1 + 2 * t / x), 0) - 1j / math.pi * r * psi
+    w = np.array([-3.0, -0.4, 0.0, 0.5, 2.1, 9.0])
+    full = 1j / math.pi * bath.J(w) * digamma(1 - 1j * w / (2 * math.pi * t))
+    full = full + (a / (w[:, None] - x)).sum(-1)
+    np.testing.assert_allclose(full.real, bath.G(w), rtol=1e-12)
+    np.testing.assert_allclose(full.imag, bath.S(w), rtol=1e-12)
+
+
 def test_underdamped_zero_frequency_and_cold_limit() -> None:
     """``S(0) = -gamma w0^2/(2 width)``; the T > 0 form tends to the T = 0 form."""
     assert float(UnderdampedBath(0.3, 2.0, 0.7, 1.0).S(0.0)) == pytest.approx(

@@ -2,7 +2,7 @@
 
 ``J(w) = gamma w w0^4 / ((w0^2 - w^2)^2 + width^2 w^2)`` (hbar = kB = 1; ``J ~ gamma w`` at
 small ``w``). ``J`` is rational with four simple poles ``x_p = (+-D -+ i width)/2``,
-``D = sqrt(4 w0^2 - width^2)`` (complex when ``width > 2 w0``): two in each half plane. With
+``D = sqrt(4 w0^2 - width^2)`` (imaginary when ``width > 2 w0``): two in each half plane. With
 the residues ``r_p`` of ``J`` (``J(x) = sum_p r_p/(x - x_p)``), closing the contour of
 ``Gamma(w) = int_0^inf e^{iwt} C(t) dt`` around the poles of ``J`` and the Matsubara poles
 ``x = -i 2 pi k T`` of ``n(x) + 1`` and summing the Matsubara series with the digamma function
