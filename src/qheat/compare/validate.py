@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..exact import HeomLevel, HeomOptions
+from ..master.equations import SECULAR_RATIO_NOTICE, SECULAR_RATIO_WARN
 from .runner import PRESETS, CompareSpec, compare_currents
 from .summary import error_table, summarize, verdict
 
@@ -51,19 +52,24 @@ def validation_markdown(results: dict[str, xr.Dataset], figures: dict[str, str])
     """Markdown report: max and median |relative error| vs HEOM per equation and case."""
     names = list(results)
     equations = [str(e) for e in results[names[0]]["master_equation"].values]
+    header = ["| equation | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     lines = [
         "# qheat validation: master equations against exact HEOM currents",
         "",
         "Relative error `|J1 - J1_HEOM| / |J1_HEOM|` of the heat current from bath 1 over the HEOM",
-        "grid of each case (points with `|J1_HEOM|` below 1e-3 of its maximum, i.e. dT = 0, excluded).",
-        "Cells are `max / median`. wD = 50, T2 = 5, gamma1 = gamma2 = gamma.",
+        "grid of each case (points with `|J1_HEOM|` below 1e-3 of its maximum, i.e. dT = 0,",
+        "excluded). Cells are `max / median`. wD = 50, T2 = 5, gamma1 = gamma2 = gamma. Each",
+        "case's verdict gives the largest `secular_ratio` of the secular equations: above "
+        f"{SECULAR_RATIO_NOTICE:g}",
+        "their current may be off by 10% or more (docs/sharp-bits.md), above "
+        f"{SECULAR_RATIO_WARN:g} they are outside",
+        "their validity.",
         "",
-        "| equation | " + " | ".join(names) + " |",
-        "|---|" + "---|" * len(names),
+        *header,
     ]
     for converged_only in (False, True):
         if converged_only:
-            lines += ["", "Same, over the points where HEOM converged only:", "", lines[6], lines[7]]
+            lines += ["", "Same, over the points where HEOM converged only:", "", *header]
         tables = {name: error_table(ds, converged_only) for name, ds in results.items()}
         for eq in equations:
             cells = [f"{tables[n][eq][0]:.2%} / {tables[n][eq][1]:.2%}" for n in names]
