@@ -18,7 +18,7 @@ from scipy import integrate
 
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath
-from qheat.exact import HeomLevel, HeomOptions, solve_heom
+from qheat.exact import HeomOptions, solve_heom
 from qheat.master import BlochRedfield, GlobalLindblad, UniversalLindblad
 from qheat.master.ule_shift import sqrt_rate_remainder
 from qheat.model import OpenSystem
@@ -141,11 +141,11 @@ def test_three_baths_conserve_energy() -> None:
 
 
 def test_closer_to_heom_than_bloch_redfield_at_a_fast_point() -> None:
-    """Fig. 5 model (e = (4, 4), g = 0.05, gamma = 0.01, T = (13, 5)): HEOM in about 0.2 s."""
+    """Fig. 5 model (e = (4, 4), g = 0.05, gamma = 0.01, T = (13, 5)): the ULE is within 1.5% of
+    the exact current and closer to it than Bloch-Redfield (0.8% and 1.8% in docs/exact.md)."""
     system = paper_system(4.0, 4.0, 0.05, 0.01, 0.01, 50.0, 13.0, 5.0)
-    options = HeomOptions(rtol=2e-3, atol=1e-6, start=HeomLevel(4, 2), max_pade_terms=8, max_depth=4)
-    exact = solve_heom(system, options)
+    exact = solve_heom(system, HeomOptions(rtol=2e-3))
     assert exact.converged
     ule = abs(solve(system, UniversalLindblad()).J1 - exact.J1) / abs(exact.J1)
     br = abs(solve(system, BlochRedfield()).J1 - exact.J1) / abs(exact.J1)
-    assert ule < 0.012 and ule < 0.7 * br
+    assert ule < 0.015 and ule < 0.7 * br

@@ -125,7 +125,7 @@ class LocalLindblad:
         )
         object.__setattr__(self, "local_hamiltonians", checked)
 
-    def local_hamiltonian_list(self, system: OpenSystem) -> tuple[ComplexArray, ...]:
+    def local_hamiltonians_for(self, system: OpenSystem) -> tuple[ComplexArray, ...]:
         """``H_j`` of every bath of ``system`` (lab basis), given or found from its structure."""
         if self.local_hamiltonians is not None:
             return self._given(system)
@@ -171,7 +171,7 @@ class LocalLindblad:
         basis = system.eigensystem()
         parts = []
         for h_j, coupling, bath in zip(
-            self.local_hamiltonian_list(system), system.couplings, system.baths
+            self.local_hamiltonians_for(system), system.couplings, system.baths
         ):
             local = OpenSystem(h_j, (coupling,), (bath,), degeneracy_tol=system.degeneracy_tol)
             part = pair_generator(
