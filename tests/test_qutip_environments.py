@@ -11,6 +11,7 @@ equal temperatures.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -42,15 +43,15 @@ ENVIRONMENTS = [
 
 
 @pytest.mark.parametrize("env, kind", ENVIRONMENTS, ids=lambda x: getattr(x, "__name__", ""))
-def test_power_spectrum_is_2g_and_j_agrees(env: object, kind: type) -> None:
+def test_power_spectrum_is_2g_and_j_agrees(env: Any, kind: type) -> None:
     """``2 G(w) = env.power_spectrum(w)`` for both signs, ``J(w) = env.spectral_density(w)``
     for w > 0: the parameter mapping of each environment."""
     bath = from_qutip(env)
     assert type(bath) is kind
     # 1e-9: QuTiP's (coth(w/2T) + 1) J loses digits where G is exponentially small (w < 0)
-    np.testing.assert_allclose(2 * bath.G(W), env.power_spectrum(W), rtol=1e-9)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(2 * bath.G(W), env.power_spectrum(W), rtol=1e-9)
     pos = W[W > 0]
-    np.testing.assert_allclose(bath.J(pos), env.spectral_density(pos), rtol=1e-12)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(bath.J(pos), env.spectral_density(pos), rtol=1e-12)
     np.testing.assert_allclose(bath.J(-pos), -bath.J(pos), rtol=0)
 
 
@@ -145,7 +146,7 @@ def _qubit(t_ohmic: float, t_under: float) -> OpenSystem:
 
 def _spectrum(bath: object) -> Callable[[float], float]:
     def spectrum(w: float) -> float:  # QuTiP's convention: one argument named w, 2 G(w)
-        return 2.0 * float(bath.G(w))  # type: ignore[attr-defined]
+        return 2.0 * float(bath.G(w))
 
     return spectrum
 

@@ -149,5 +149,7 @@ def _quad(f: Scalar, a: float, b: float, **kw: object) -> tuple[float, float]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IntegrationWarning)
-        value, abserr = quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=2000, **kw)  # type: ignore[arg-type]
+        value, abserr = quad(  # type: ignore[arg-type]
+            f, a, b, epsabs=0.0, epsrel=1e-12, limit=2000, **kw
+        )
     return float(value), float(abserr)

@@ -38,16 +38,21 @@ def register(subparsers: Any) -> None:
         "(S by quadrature), underdamped J = gamma w omega_0^4/((omega_0^2 - w^2)^2 + "
         "width^2 w^2) (S in closed form).",
     )
-    parser.add_argument("--spectral-density", choices=list(SPECTRAL_DENSITIES), default="drude", help="the bath (default drude)")
-    parser.add_argument("--gamma", type=number("--gamma", minimum=0), default=0.01, help="coupling >= 0 (default 0.01)")
-    parser.add_argument("--omega-d", type=number("--omega-d", positive=True), help="drude cutoff > 0 (default 50)")
-    parser.add_argument("--omega-c", type=number("--omega-c", positive=True), help="ohmic cutoff > 0 (default 50)")
-    parser.add_argument("--s", type=number("--s", positive=True), help="ohmic exponent > 0 (default 1)")
-    parser.add_argument("--omega-0", type=number("--omega-0", positive=True), help="underdamped resonance > 0 (required)")
-    parser.add_argument("--width", type=number("--width", positive=True), help="underdamped width > 0 (required)")
-    parser.add_argument("--t", type=number("--t", minimum=0), default=5.0, help="temperature >= 0 (default 5)")
-    parser.add_argument("--omega", type=number("--omega"), nargs="+", required=True, help="frequencies (any sign)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add = parser.add_argument
+    add("--spectral-density", choices=list(SPECTRAL_DENSITIES), default="drude",
+        help="the bath (default drude)")
+    add("--gamma", type=number("--gamma", minimum=0), default=0.01,
+        help="coupling >= 0 (default 0.01)")
+    add("--omega-d", type=number("--omega-d", positive=True), help="drude cutoff > 0 (default 50)")
+    add("--omega-c", type=number("--omega-c", positive=True), help="ohmic cutoff > 0 (default 50)")
+    add("--s", type=number("--s", positive=True), help="ohmic exponent > 0 (default 1)")
+    add("--omega-0", type=number("--omega-0", positive=True),
+        help="underdamped resonance > 0 (required)")
+    add("--width", type=number("--width", positive=True), help="underdamped width > 0 (required)")
+    add("--t", type=number("--t", minimum=0), default=5.0, help="temperature >= 0 (default 5)")
+    add("--omega", type=number("--omega"), nargs="+", required=True,
+        help="frequencies (any sign)")
+    add("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
 
