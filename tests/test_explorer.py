@@ -38,18 +38,27 @@ from qheat.explorer.models import PaperModel, load_model
 from qheat.explorer.ndtc_plane import compute_plane
 from qheat.explorer.page import Explorer
 
-FIG6 = {"eps1": 4.0, "eps2": 3.0, "g": 0.5, "gamma1": 0.03, "gamma2": 0.03, "omega_d": 50.0,
-        "t2": 5.0, "dt": 50.0}
+FIG6 = {
+    "eps1": 4.0,
+    "eps2": 3.0,
+    "g": 0.5,
+    "gamma1": 0.03,
+    "gamma2": 0.03,
+    "omega_d": 50.0,
+    "t2": 5.0,
+    "dt": 50.0,
+}
 """The paper's Fig. 6 panel gamma = 0.03 (its Bloch-Redfield current peaks near dT = 26)."""
 
 
 @pytest.fixture(scope="module")
 def curves():  # type: ignore[no-untyped-def]
-    return compute_curves(PaperModel(), FIG6, Axis("dt", 0.0, 150.0, 61),
-                          ("br", "lindblad", "local", "ule"))
+    return compute_curves(
+        PaperModel(), FIG6, Axis("dt", 0.0, 150.0, 61), ("br", "lindblad", "local", "ule")
+    )
 
 
-def test_currents_obey_the_conservation_law_and_vanish_without_bias(curves) -> None:  # type: ignore[no-untyped-def]
+def test_currents_obey_the_conservation_law_and_vanish_without_bias(curves) -> None:  # type: ignore
     assert curves.J.shape == (4, 2, 61)
     scale = np.abs(curves.J).max()
     np.testing.assert_allclose(curves.J[:, 0] + curves.J[:, 1], 0.0, atol=1e-12 * scale)
@@ -64,11 +73,22 @@ def test_currents_obey_the_conservation_law_and_vanish_without_bias(curves) -> N
 def test_batched_curves_equal_one_solve_per_point(curves) -> None:  # type: ignore[no-untyped-def]
     for i in (5, 17, 60):
         system = qheat.paper_system(4.0, 3.0, 0.5, 0.03, 0.03, 50.0, 5.0 + float(curves.x[i]), 5.0)
-        for e, equation in enumerate((qheat.BlochRedfield(), qheat.GlobalLindblad(),
-                                      qheat.LocalLindblad(), qheat.UniversalLindblad())):
+        for e, equation in enumerate(
+            (
+                qheat.BlochRedfield(),
+                qheat.GlobalLindblad(),
+                qheat.LocalLindblad(),
+                qheat.UniversalLindblad(),
+            )
+        ):
             point = qheat.solve(system, equation)
             np.testing.assert_allclose(curves.J[e, :, i], point.currents, rtol=1e-10, atol=1e-15)
             np.testing.assert_allclose(curves.rho[e, i], point.rho, atol=1e-12)
+        # the basis of rho: the eigenvalues of H_S (Eq. 1) in that order
+        hamiltonian = np.einsum("...ab->ab", system.hamiltonian)
+        np.testing.assert_allclose(
+            np.sort(curves.energies[i]), np.linalg.eigvalsh(hamiltonian), atol=1e-12
+        )
 
 
 def test_peak_is_the_maximum_an_optimizer_finds(curves) -> None:  # type: ignore[no-untyped-def]
@@ -76,8 +96,7 @@ def test_peak_is_the_maximum_an_optimizer_finds(curves) -> None:  # type: ignore
         system = qheat.paper_system(4.0, 3.0, 0.5, 0.03, 0.03, 50.0, 5.0 + dt, 5.0)
         return -float(qheat.solve(system).J1)
 
-    best = minimize_scalar(minus_j1, bounds=(1.0, 100.0), method="bounded",
-                           options={"xatol": 1e-6})
+    best = minimize_scalar(minus_j1, bounds=(1.0, 100.0), method="bounded", options={"xatol": 1e-6})
     info = describe(curves, "br", "1")
     h = curves.x[1] - curves.x[0]
     assert info["ndtc"] and abs(info["peak"] - best.x) <= h
@@ -88,25 +107,36 @@ def test_peak_is_the_maximum_an_optimizer_finds(curves) -> None:  # type: ignore
     assert lindblad["secular_from"] is not None
 
 
+def _sweep_currents(ds: xr.Dataset, equation: str) -> np.ndarray:
+    """J of the first bath from a ``qheat sweep`` Dataset."""
+    return np.asarray(ds["J"].sel(equation=equation).isel(bath=0).values)
+
+
 def test_secular_marker_and_shown_sweep_command_agree_with_the_sweep_engine(
-    curves, tmp_path: Path  # type: ignore[no-untyped-def]
+    curves,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     out = tmp_path / "sweep.nc"
-    command = sweep_command(PaperModel(), curves, out=str(out)).splitlines()
-    assert command[0].startswith("# qheat sweep offers br and lindblad; for local, ule")
-    words = command[-1].split()
-    assert words[:2] == ["qheat", "sweep"] and "--dt" in words
+    command = sweep_command(PaperModel(), curves, out=str(out))
+    words = command.split()
+    assert words[:2] == ["qheat", "sweep"] and "--dt" in words and "all" in words
     status, _, err = run_cli(words[1:] + ["--no-progress"])
     assert status == 0, err
     with xr.open_dataset(out) as ds:
         np.testing.assert_allclose(ds["dt"].values, curves.x, rtol=1e-14)
-        for e, name in enumerate(("br", "lindblad")):
-            np.testing.assert_allclose(ds[f"J1_{name}"].values, curves.J[e, 0], rtol=1e-9, atol=1e-14)
-        ratio = ds["secular_ratio_lindblad"].values
+        for e, name in enumerate(curves.equations):
+            np.testing.assert_allclose(
+                _sweep_currents(ds, name), curves.J[e, 0], rtol=1e-9, atol=1e-14
+            )
+        ratio = ds["secular_ratio"].sel(equation="lindblad").values
     np.testing.assert_allclose(curves.secular_ratio[1], ratio, rtol=1e-9)
     first = curves.secular_index("lindblad")
     assert first is not None and ratio[first] > 1 >= ratio[first - 1]
     assert curves.secular_index("br") is None  # Bloch-Redfield has no secular approximation
+    two = compute_curves(PaperModel(), FIG6, Axis("dt", 0.0, 10.0, 3), ("br", "lindblad"))
+    assert "--equation" not in sweep_command(PaperModel(), two)  # the sweep's default pair
+    one = compute_curves(PaperModel(), FIG6, Axis("dt", 0.0, 10.0, 3), ("ule",))
+    assert "--equation ule" in sweep_command(PaperModel(), one)
 
 
 def test_python_snippet_recomputes_the_curves(curves) -> None:  # type: ignore[no-untyped-def]
@@ -146,8 +176,9 @@ def test_bad_inputs_raise_the_packages_errors_naming_the_parameter() -> None:
     with pytest.raises(InvalidParameterError, match="unknown equation 'redfield'"):
         compute_curves(model, FIG6, Axis("dt", 0.0, 10.0, 5), ("redfield",))
     with pytest.raises(InvalidParameterError, match="two parameters other than the swept"):
-        compute_plane(model, FIG6, Axis("dt", 0.0, 10.0, 5), Axis("g", 0.1, 1, 3),
-                      Axis("dt", 0.1, 1, 3))
+        compute_plane(
+            model, FIG6, Axis("dt", 0.0, 10.0, 5), Axis("g", 0.1, 1, 3), Axis("dt", 0.1, 1, 3)
+        )
 
 
 def test_ndtc_map_orientation_and_the_monotone_lindblad_current() -> None:
@@ -211,7 +242,19 @@ def test_a_device_file_gives_the_paper_models_curves(tmp_path: Path) -> None:
     paper = compute_curves(PaperModel(), FIG6, Axis("dt", 0.0, 100.0, 21), ("br", "lindblad"))
     np.testing.assert_allclose(on_device.J, paper.J, rtol=1e-9, atol=1e-15)
     assert on_device.to_dataset()["J"].dims == ("equation", "bath", "t1")
-    assert sweep_command(device, on_device).startswith("# qheat sweep computes the paper's")
+    out = tmp_path / "device.nc"
+    command = sweep_command(device, on_device, out=str(out)).split()
+    assert command[:4] == ["qheat", "sweep", "--device", str(path)]
+    status, _, err = run_cli(command[1:] + ["--no-progress"])
+    assert status == 0, err
+    with xr.open_dataset(out) as ds:
+        assert list(ds["bath"].values) == ["hot", "cold"]
+        np.testing.assert_allclose(
+            ds["J"].sel(equation="br").transpose("bath", "t1").values,
+            on_device.J[0],
+            rtol=1e-9,
+            atol=1e-14,
+        )
     scope: dict[str, object] = {}
     exec(python_snippet(device, on_device), scope)  # noqa: S102
     J = scope["J"]
@@ -225,7 +268,9 @@ def test_a_device_file_is_parsed_never_evaluated(tmp_path: Path) -> None:
     witness = tmp_path / "evaluated"
     bad = tmp_path / "bad.toml"
     bad.write_text(
-        _device_file(tmp_path).read_text().replace(
+        _device_file(tmp_path)
+        .read_text()
+        .replace(
             '[0.5, "eps1", "ZI"]', f"[\"__import__('pathlib').Path('{witness}').touch()\", \"ZI\"]"
         )
     )
@@ -249,7 +294,9 @@ def test_page_updates_and_survives_bad_input() -> None:
     page = Explorer(PaperModel())
     first = np.array(page.sources["br", "1"].data["y"])
     readout = page.readout.object
-    assert "J1 = 0.071196 at dt = 26.09" in readout and "secular ratio > 1 from dt = 21.57" in readout
+    assert (
+        "J1 = 0.071196 at dt = 26.09" in readout and "secular ratio > 1 from dt = 21.57" in readout
+    )
     page.sliders["g"].value = 0.8
     moved = np.array(page.sources["br", "1"].data["y"])
     assert not np.allclose(moved, first) and page.readout.object != readout
@@ -263,7 +310,8 @@ def test_page_updates_and_survives_bad_input() -> None:
     page.equations.value = ["br", "ule"]
     assert page.sources["lindblad", "1"].data["y"] == []
     assert len(page.sources["ule", "2"].data["y"]) == 300
-    assert "--equation br" in page.command.value and "ule" in page.snippet.value
+    assert "--equation all" in page.command.value and "shows br, ule" in page.command.value
+    assert "UniversalLindblad()" in page.snippet.value
     page.axis.value = "g"
     assert page.sliders["g"].disabled and not page.sliders["dt"].disabled
     assert page.curves is not None and page.curves.axis == "g"

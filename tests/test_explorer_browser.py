@@ -47,7 +47,7 @@ function walk(root, s) {
 }
 const hosts = walk(document, selector);
 if (!inner) return hosts;
-return hosts.flatMap(h => walk(h.shadowRoot || h, inner).concat(h.shadowRoot ? walk(h, inner) : []));
+return hosts.flatMap(h => walk(h, inner).concat(h.shadowRoot ? walk(h.shadowRoot, inner) : []));
 """
 """Elements matching ``selector`` through every shadow root (Bokeh and Panel render inside
 them), or the elements matching ``inner`` inside those."""
@@ -105,17 +105,27 @@ def _free_port() -> int:
 def server() -> Iterator[str]:
     """``qheat explore`` on 127.0.0.1 and a free port; its URL. Stopped afterwards."""
     port = _free_port()
-    command = [sys.executable, "-c", "import sys; from qheat.cli import main; sys.exit(main())",
-               "explore", "--port", str(port), "--no-show"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from qheat.cli import main; sys.exit(main())",
+        "explore",
+        "--port",
+        str(port),
+        "--no-show",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 60.0
         while True:
             if process.poll() is not None:
-                pytest.fail(f"qheat explore exited with {process.returncode}: "
-                            f"{process.stderr.read() if process.stderr else ''}")
+                pytest.fail(
+                    f"qheat explore exited with {process.returncode}: "
+                    f"{process.stderr.read() if process.stderr else ''}"
+                )
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
                 break
@@ -138,9 +148,14 @@ def browser() -> Iterator[webdriver.Chrome]:
     binary, driver_path = _chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--enable-unsafe-swiftshader",
-                     "--window-size=1500,1270"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--enable-unsafe-swiftshader",
+        "--window-size=1500,1520",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
@@ -171,8 +186,9 @@ def _wait(condition: Any, what: str, timeout: float = 20.0) -> Any:
     pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
 
 
-def _wait_text(driver: webdriver.Chrome, selector: str, condition: Any, what: str,
-               timeout: float = 20.0) -> str:
+def _wait_text(
+    driver: webdriver.Chrome, selector: str, condition: Any, what: str, timeout: float = 20.0
+) -> str:
     """The text of ``selector`` once ``condition(text, shown)`` holds."""
 
     def check() -> str | None:
@@ -193,11 +209,15 @@ def _errors(driver: webdriver.Chrome) -> list[str]:
 
 def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
     browser.get(server)
-    _wait(lambda: browser.execute_script(
-        "return window.Bokeh && Bokeh.documents.length > 0 && "
-        "Bokeh.documents[0].get_model_by_name('J-br-1') !== null && "
-        "Bokeh.documents[0].get_model_by_name('J-br-1').data.y.length === 300"),
-        "the first 300-point curve", timeout=40.0)
+    _wait(
+        lambda: browser.execute_script(
+            "return window.Bokeh && Bokeh.documents.length > 0 && "
+            "Bokeh.documents[0].get_model_by_name('J-br-1') !== null && "
+            "Bokeh.documents[0].get_model_by_name('J-br-1').data.y.length === 300"
+        ),
+        "the first 300-point curve",
+        timeout=40.0,
+    )
     errors = _errors(browser)
     first, readout = browser.execute_script(CURVE), _text(browser, ".qheat-readout")[0]
     assert "Bloch-Redfield J1 = 0.071196 at dt = 26.09 yes" in readout, readout
@@ -207,13 +227,19 @@ def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
     handle = _one(browser, ".qheat-param-g", ".noUi-handle")
     handle.send_keys(*[Keys.ARROW_RIGHT] * 5)
     _wait(lambda: browser.execute_script(CURVE) != first, "the curve to follow the slider")
-    moved_readout = _wait_text(browser, ".qheat-readout", lambda t, _: t != readout,
-                               "the peak read-out to follow the slider")
+    moved_readout = _wait_text(
+        browser,
+        ".qheat-readout",
+        lambda t, _: t != readout,
+        "the peak read-out to follow the slider",
+    )
     assert "Bloch-Redfield J1 = " in moved_readout and "dt = 26.09" not in moved_readout
     rounds = sorted(browser.execute_async_script(ROUND_TRIP, handle) for _ in range(5))
     assert min(rounds) > 0, rounds
-    print(f"\nslider to redrawn 300-point curve (2 equations), median of 5: {rounds[2]:.0f} ms; "
-          f"page says: {_text(browser, '.qheat-timing')[0]}")
+    print(
+        f"\nslider to redrawn 300-point curve (2 equations), median of 5: {rounds[2]:.0f} ms; "
+        f"page says: {_text(browser, '.qheat-timing')[0]}"
+    )
 
     # an out-of-range value shows the package's error; the page keeps working
     eps1 = _one(browser, ".qheat-param-eps1", "input")
@@ -236,11 +262,16 @@ def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
         _type(_one(browser, ".qheat-map-n", "input"), "4")
         _type(_one(browser, ".qheat-map-points", "input"), "20")
     _one(browser, ".qheat-map-button", "button").click()
-    status = _wait_text(browser, ".qheat-map-status", lambda t, _: "computed in" in t,
-                        "the NDTC map", timeout=60.0)
+    status = _wait_text(
+        browser, ".qheat-map-status", lambda t, _: "computed in" in t, "the NDTC map", timeout=60.0
+    )
     assert "with NDTC along dt" in status, status
-    assert browser.execute_script(
-        "return Bokeh.documents[0].get_model_by_name('ndtc-map').data.peak.length") > 0
+    assert (
+        browser.execute_script(
+            "return Bokeh.documents[0].get_model_by_name('ndtc-map').data.peak.length"
+        )
+        > 0
+    )
 
     errors += _errors(browser)
     assert not errors, errors

@@ -32,10 +32,17 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--device", metavar="FILE", help="a device file (parsed, never run)")
     parser.add_argument("--port", type=_port, default=5006, help="port (default 5006)")
-    parser.add_argument("--address", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1: this machine only)")
-    parser.add_argument("--show", action=argparse.BooleanOptionalAction, default=True,
-                        help="open a browser tab (default: --show)")
+    parser.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: this machine only)",
+    )
+    parser.add_argument(
+        "--show",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="open a browser tab (default: --show)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -34,7 +34,13 @@ from ..master import (
 from .models import Model
 
 __all__ = [
-    "EQUATIONS", "EQUATION_LABELS", "MAX_POINTS", "Axis", "Curves", "compute_curves", "describe"
+    "EQUATIONS",
+    "EQUATION_LABELS",
+    "MAX_POINTS",
+    "Axis",
+    "Curves",
+    "compute_curves",
+    "describe",
 ]
 
 EQUATIONS: dict[str, type[MasterEquation]] = {
@@ -60,7 +66,7 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Axis:
-    """A swept parameter: ``num`` evenly spaced values from ``start`` to ``stop`` (both included)."""
+    """A swept parameter: ``num`` evenly spaced values from ``start`` to ``stop`` (inclusive)."""
 
     name: str
     start: float
@@ -95,6 +101,7 @@ class Curves:
         bath_names: the baths, the second axis of ``J``.
         J: heat currents into the system, ``(equation, bath, n)``; positive from the bath.
         rho: steady states in the eigenbasis of ``H_S``, ``(equation, n, d, d)``.
+        energies: eigenenergies of ``H_S`` in the order of that basis, ``(n, d)``.
         secular_ratio: ``(equation, n)``, NaN for equations without the secular approximation.
         peaks: :func:`~qheat.analysis.ndtc.ndtc_on_grid` of ``J``, fields ``(equation, bath)``.
         warnings: each distinct warning of the solves, ``"Category: message"``.
@@ -108,6 +115,7 @@ class Curves:
     bath_names: tuple[str, ...]
     J: FloatArray
     rho: NDArray[np.complex128]
+    energies: FloatArray
     secular_ratio: FloatArray
     peaks: NDTCResult
     warnings: tuple[str, ...] = ()
@@ -115,7 +123,7 @@ class Curves:
     source: str | None = field(default=None)
 
     def secular_index(self, equation: str) -> int | None:
-        """First point where ``equation``'s secular ratio exceeds 1 (None: nowhere, or not secular)."""
+        """First point where ``equation``'s secular ratio exceeds 1 (None: nowhere, not secular)."""
         outside = np.flatnonzero(self.secular_ratio[self.equations.index(equation)] > 1.0)
         return int(outside[0]) if outside.size else None
 
@@ -133,6 +141,7 @@ class Curves:
                 "secular_ratio": (("equation", self.axis), self.secular_ratio),
                 "rho_re": (("equation", self.axis, "row", "col"), self.rho.real),
                 "rho_im": (("equation", self.axis, "row", "col"), self.rho.imag),
+                "energy": ((self.axis, "row"), self.energies),
                 "peak": (("equation", "bath"), self.peaks.dT_peak),
                 "J_peak": (("equation", "bath"), self.peaks.J_peak),
                 "ndtc": (("equation", "bath"), self.peaks.ndtc),
@@ -148,7 +157,7 @@ class Curves:
                 **{k: float(v) for k, v in self.params.items()},
                 "swept": self.axis,
                 "units": "hbar = kB = 1",
-                "rho_basis": "eigenbasis of H_S, energies ascending",
+                "rho_basis": "eigenbasis of H_S, eigenenergies in the variable energy",
                 "peak_definition": "interior maximum of J (qheat.analysis.ndtc.ndtc_on_grid)",
                 "model": self.source or "paper (qheat.paper_system, T1 = T2 + dt)",
                 "qheat_version": __version__,
@@ -189,11 +198,16 @@ def compute_curves(
         solutions = [solve(system, EQUATIONS[name]()) for name in equations]
     J = np.stack([np.moveaxis(np.atleast_2d(s.currents), -1, 0) for s in solutions])
     n = x.size
-    ratio = np.stack([
-        np.full(n, np.nan) if s.secular_ratio is None else np.broadcast_to(s.secular_ratio, (n,))
-        for s in solutions
-    ])
+    ratio = np.stack(
+        [
+            np.full(n, np.nan)
+            if s.secular_ratio is None
+            else np.broadcast_to(s.secular_ratio, (n,))
+            for s in solutions
+        ]
+    )
     rho = np.stack([np.broadcast_to(s.rho, (n, *s.rho.shape[-2:])) for s in solutions])
+    energies = solutions[0].generator.eigenbasis.energies
     peaks = ndtc_on_grid(x, J)
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
     return Curves(
@@ -204,6 +218,7 @@ def compute_curves(
         bath_names=tuple(solutions[0].bath_names),
         J=J,
         rho=rho,
+        energies=np.broadcast_to(energies, (n, energies.shape[-1])),
         secular_ratio=ratio,
         peaks=peaks,
         warnings=tuple(messages),

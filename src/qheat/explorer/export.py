@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import shlex
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -18,14 +19,17 @@ COLORS = {"br": "#d62728", "lindblad": "#1f77b4", "local": "#2ca02c", "ule": "#9
 DASHES = ("solid", "dashed", "dotted", "dashdot")
 """One line style per bath, in the order of the baths."""
 
-_SWEEP_EQUATIONS = ("br", "lindblad")
-"""The equations ``qheat sweep --equation`` offers."""
+_SWEEP_DEFAULT = ("br", "lindblad")
+"""The equations ``qheat sweep`` computes without ``--equation``."""
 
 
 def _number(value: float) -> str:
     """The shortest text that reads back as ``value`` (``4``, ``0.03``, ``1e-05``)."""
-    return np.format_float_positional(float(value), trim="-") if abs(value) >= 1e-4 or value == 0 \
+    return (
+        np.format_float_positional(float(value), trim="-")
+        if abs(value) >= 1e-4 or value == 0
         else repr(float(value))
+    )
 
 
 def figure_png(curves: Curves, dpi: int = 150) -> bytes:
@@ -37,15 +41,33 @@ def figure_png(curves: Curves, dpi: int = 150) -> bytes:
     for e, eq in enumerate(curves.equations):
         color = COLORS[eq]
         for b, bath in enumerate(curves.bath_names):
-            ax.plot(curves.x, curves.J[e, b], color=color, linestyle=DASHES[b % len(DASHES)],
-                    linewidth=1.4, label=f"{EQUATION_LABELS[eq]}, J{bath}")
+            ax.plot(
+                curves.x,
+                curves.J[e, b],
+                color=color,
+                linestyle=DASHES[b % len(DASHES)],
+                linewidth=1.4,
+                label=f"{EQUATION_LABELS[eq]}, J{bath}",
+            )
             if np.isfinite(curves.peaks.dT_peak[e, b]):
-                ax.plot(curves.peaks.dT_peak[e, b], curves.peaks.J_peak[e, b], marker="D",
-                        color=color, linestyle="none")
+                ax.plot(
+                    curves.peaks.dT_peak[e, b],
+                    curves.peaks.J_peak[e, b],
+                    marker="D",
+                    color=color,
+                    linestyle="none",
+                )
             index = curves.secular_index(eq)
             if index is not None:
-                ax.plot(curves.x[index], curves.J[e, b, index], marker="o", markersize=8,
-                        markerfacecolor="none", color=color, linestyle="none")
+                ax.plot(
+                    curves.x[index],
+                    curves.J[e, b, index],
+                    marker="o",
+                    markersize=8,
+                    markerfacecolor="none",
+                    color=color,
+                    linestyle="none",
+                )
     ax.axhline(0.0, color="gray", linewidth=0.5)
     ax.set_xlabel(curves.axis)
     ax.set_ylabel("J (heat current into the system)")
@@ -53,8 +75,14 @@ def figure_png(curves: Curves, dpi: int = 150) -> bytes:
     fixed = ", ".join(f"{k} = {_number(v)}" for k, v in curves.params.items())
     ax.set_title(fixed, fontsize=8, wrap=True)
     ax.legend(fontsize=7, loc="best")
-    fig.text(0.01, 0.01, "diamond: peak (interior maximum); open circle: secular ratio > 1 "
-             "from here (outside the secular validity)", fontsize=6, color="gray")
+    fig.text(
+        0.01,
+        0.01,
+        "diamond: peak (interior maximum); open circle: secular ratio > 1 "
+        "from here (outside the secular validity)",
+        fontsize=6,
+        color="gray",
+    )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
@@ -68,26 +96,30 @@ def netcdf_bytes(curves: Curves) -> bytes:
 
 
 def sweep_command(model: Model, curves: Curves, out: str = "explorer.nc") -> str:
-    """The ``qheat sweep`` command that computes these curves (the paper's model only)."""
-    if not isinstance(model, PaperModel):
-        return (
-            "# qheat sweep computes the paper's model only; for this device use the Python "
-            "snippet below"
-        )
-    options = [f"--{k.replace('_', '-')} {_number(v)}" for k, v in curves.params.items()]
-    options.append(
-        f"--{curves.axis.replace('_', '-')} "
-        f"{_number(curves.x[0])}:{_number(curves.x[-1])}:{curves.x.size}"
-    )
-    swept = [e for e in curves.equations if e in _SWEEP_EQUATIONS]
-    others = ", ".join(e for e in curves.equations if e not in _SWEEP_EQUATIONS)
-    if not swept:
-        return f"# qheat sweep offers br and lindblad only; for {others} use the Python snippet"
+    """The ``qheat sweep`` command that computes these curves.
+
+    ``qheat sweep`` computes Bloch-Redfield and global Lindblad by default, one equation with
+    ``--equation NAME``, or all four with ``--equation all``; for another choice of two or three
+    equations the command computes all four (a comment says so).
+    """
+    axis = f"{_number(curves.x[0])}:{_number(curves.x[-1])}:{curves.x.size}"
+    if isinstance(model, PaperModel):
+        options = [f"--{k.replace('_', '-')} {_number(v)}" for k, v in curves.params.items()]
+        options.append(f"--{curves.axis.replace('_', '-')} {axis}")
+    else:
+        options = [f"--device {shlex.quote(str(model.source))}"]
+        options += [f"--param {k}={_number(v)}" for k, v in curves.params.items()]
+        options.append(f"--param {curves.axis}={axis}")
+    shown = set(curves.equations)
     lines = []
-    if others:
-        lines.append(f"# qheat sweep offers br and lindblad; for {others} use the Python snippet")
-    if len(swept) == 1:
-        options.append(f"--equation {swept[0]}")
+    if len(shown) == 1:
+        options.append(f"--equation {curves.equations[0]}")
+    elif shown != set(_SWEEP_DEFAULT):
+        options.append("--equation all")
+        if len(shown) < len(EQUATION_LABELS):
+            lines.append(
+                f"# computes all four equations; the page shows {', '.join(curves.equations)}"
+            )
     options.append(f"--out {out}")
     lines.append("qheat sweep " + " ".join(options))
     return "\n".join(lines)
@@ -95,13 +127,20 @@ def sweep_command(model: Model, curves: Curves, out: str = "explorer.nc") -> str
 
 def python_snippet(model: Model, curves: Curves) -> str:
     """Python that recomputes these curves with :func:`qheat.solve` (one batched solve each)."""
-    classes = {"br": "BlochRedfield", "lindblad": "GlobalLindblad", "local": "LocalLindblad",
-               "ule": "UniversalLindblad"}
+    classes = {
+        "br": "BlochRedfield",
+        "lindblad": "GlobalLindblad",
+        "local": "LocalLindblad",
+        "ule": "UniversalLindblad",
+    }
     values = ", ".join(f"{k}={_number(v)}" for k, v in curves.params.items())
     lines = ["import numpy as np", "import qheat"]
     if not isinstance(model, PaperModel):
-        lines += ["from qheat.devices import load_device", "",
-                  f"device = load_device({model.source!r})"]
+        lines += [
+            "from qheat.devices import load_device",
+            "",
+            f"device = load_device({model.source!r})",
+        ]
     lines += [
         "",
         f"p = dict({values})",

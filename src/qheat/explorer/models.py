@@ -39,7 +39,7 @@ class Parameter:
 
     @property
     def step(self) -> float:
-        """A slider step: about 1/500 of the range, rounded down to 1, 2 or 5 times a power of 10."""
+        """A slider step: about 1/500 of the range, rounded down to 1, 2 or 5 times 10^k."""
         raw = (self.high - self.low) / 500.0
         power = 10.0 ** math.floor(math.log10(raw))
         return next(m * power for m in (5.0, 2.0, 1.0) if m * power <= raw)
@@ -73,7 +73,7 @@ _PAPER = (
 
 
 class PaperModel:
-    """The paper's two qubits between Drude baths, ``T1 = T2 + dt`` (defaults: Fig. 6, gamma = 0.03)."""
+    """The paper's two qubits between Drude baths, ``T1 = T2 + dt`` (defaults: Fig. 6 panel 3)."""
 
     parameters: tuple[Parameter, ...] = _PAPER
     bath_names: tuple[str, ...] = ("1", "2")
@@ -100,7 +100,7 @@ class PaperModel:
 
 
 class DeviceModel:
-    """A device file's model (:func:`qheat.devices.load_device`): its ``[parameters]`` as sliders."""
+    """A device file's model (:func:`qheat.devices.load_device`), ``[parameters]`` as sliders."""
 
     def __init__(self, device: Device, source: str) -> None:
         self._device = device

@@ -71,7 +71,8 @@ def compute_plane(
     for option in (x, y):
         if option.name not in names:
             raise InvalidParameterError(
-                f"map axis {option.name!r} is not a parameter; choose from {', '.join(sorted(names))}"
+                f"map axis {option.name!r} is not a parameter; choose from "
+                f"{', '.join(sorted(names))}"
             )
     if len({x.name, y.name, axis.name}) < 3:
         raise InvalidParameterError(

@@ -85,9 +85,15 @@ class Explorer:
         }
         temperatures = [n for n in names if n == "dt"] + [n for n in names if n.startswith("t")]
         first = axis or (temperatures + names)[0]
-        self.axis = pn.widgets.Select(label="swept parameter", options=names, value=first, width=140)
-        self.axis_start = pn.widgets.FloatInput(label="from", width=90, css_classes=["qheat-axis-start"])
-        self.axis_stop = pn.widgets.FloatInput(label="to", width=90, css_classes=["qheat-axis-stop"])
+        self.axis = pn.widgets.Select(
+            label="swept parameter", options=names, value=first, width=140
+        )
+        self.axis_start = pn.widgets.FloatInput(
+            label="from", width=90, css_classes=["qheat-axis-start"]
+        )
+        self.axis_stop = pn.widgets.FloatInput(
+            label="to", width=90, css_classes=["qheat-axis-stop"]
+        )
         self.axis_num = pn.widgets.IntInput(label="points", value=DEFAULT_POINTS, width=90)
         self.equations = pn.widgets.CheckButtonGroup(
             label="equations",
@@ -97,18 +103,40 @@ class Explorer:
             width=300,
         )
         baths = list(model.bath_names)
-        self.bath = pn.widgets.Select(label="read out the current of bath", options=baths,
-                                      value=baths[0], width=140)
-        self.point = pn.widgets.FloatSlider(label="steady state at", start=0.0, end=1.0,
-                                            value=0.5, width=300, css_classes=["qheat-point"])
-        self.state_equation = pn.widgets.Select(label="|rho_ab| of", options=list(equations),
-                                                value=equations[0] if equations else "br", width=120)
-        self.error = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["qheat-error"],
-                                   sizing_mode="stretch_width")
-        self.notice = pn.pane.Alert("", alert_type="warning", visible=False,
-                                    css_classes=["qheat-warning"], sizing_mode="stretch_width")
-        self.readout = pn.pane.HTML("", css_classes=["qheat-readout"], stylesheets=[_CSS],
-                                    width=560)
+        self.bath = pn.widgets.Select(
+            label="read out the current of bath", options=baths, value=baths[0], width=140
+        )
+        self.point = pn.widgets.FloatSlider(
+            label="steady state at",
+            start=0.0,
+            end=1.0,
+            value=0.5,
+            width=300,
+            css_classes=["qheat-point"],
+        )
+        self.state_equation = pn.widgets.Select(
+            label="|rho_ab| of",
+            options=list(equations),
+            value=equations[0] if equations else "br",
+            width=120,
+        )
+        self.error = pn.pane.Alert(
+            "",
+            alert_type="danger",
+            visible=False,
+            css_classes=["qheat-error"],
+            sizing_mode="stretch_width",
+        )
+        self.notice = pn.pane.Alert(
+            "",
+            alert_type="warning",
+            visible=False,
+            css_classes=["qheat-warning"],
+            sizing_mode="stretch_width",
+        )
+        self.readout = pn.pane.HTML(
+            "", css_classes=["qheat-readout"], stylesheets=[_CSS], width=560
+        )
         self.timing = pn.pane.HTML("", css_classes=["qheat-timing"], width=560)
         self._set_axis_range(first)
         self._build_current_figure()
@@ -137,71 +165,136 @@ class Explorer:
         self.point.param.update(start=p.low, end=p.high, value=min(max(here, p.low), p.high))
 
     def _build_current_figure(self) -> None:
-        fig = figure(width=640, height=400, title="Heat current along the swept axis",
-                     tools="pan,box_zoom,wheel_zoom,reset,save,crosshair",
-                     x_axis_label=self.axis.value, y_axis_label="J (into the system)")
+        fig = figure(
+            width=640,
+            height=400,
+            title="Heat current along the swept axis",
+            tools="pan,box_zoom,wheel_zoom,reset,save,crosshair",
+            x_axis_label=self.axis.value,
+            y_axis_label="J (into the system)",
+        )
         self.sources: dict[tuple[str, str], ColumnDataSource] = {}
         items = []
         for eq in EQUATIONS:
             for b, bath in enumerate(self.model.bath_names):
                 source = ColumnDataSource({"x": [], "y": []}, name=f"J-{eq}-{bath}")
-                line = fig.line("x", "y", source=source, color=COLORS[eq], line_width=2,
-                                line_dash=DASHES[b % len(DASHES)])
+                line = fig.line(
+                    "x",
+                    "y",
+                    source=source,
+                    color=COLORS[eq],
+                    line_width=2,
+                    line_dash=DASHES[b % len(DASHES)],
+                )
                 self.sources[eq, bath] = source
-                items.append(LegendItem(label=f"{EQUATION_LABELS[eq]}, J{bath}",
-                                        renderers=[line],  # type: ignore[list-item]
-                                        name=f"legend-{eq}-{bath}"))
+                items.append(
+                    _legend_item(f"{EQUATION_LABELS[eq]}, J{bath}", line, f"legend-{eq}-{bath}")
+                )
         self.legend_items = {item.name: item for item in items}
-        self.secular_source = ColumnDataSource({"x": [], "y": [], "color": [], "label": []},
-                                               name="secular-markers")
-        self.peak_source = ColumnDataSource({"x": [], "y": [], "color": [], "label": []},
-                                            name="peak-markers")
-        secular = fig.scatter("x", "y", source=self.secular_source, marker="circle", size=13,
-                              line_color="color", fill_alpha=0.0, line_width=2)
-        peak = fig.scatter("x", "y", source=self.peak_source, marker="diamond", size=15,
-                           fill_color="color", line_color="black")
+        self.secular_source = ColumnDataSource(
+            {"x": [], "y": [], "color": [], "label": []}, name="secular-markers"
+        )
+        self.peak_source = ColumnDataSource(
+            {"x": [], "y": [], "color": [], "label": []}, name="peak-markers"
+        )
+        secular = fig.scatter(
+            "x",
+            "y",
+            source=self.secular_source,
+            marker="circle",
+            size=13,
+            line_color="color",
+            fill_alpha=0.0,
+            line_width=2,
+        )
+        peak = fig.scatter(
+            "x",
+            "y",
+            source=self.peak_source,
+            marker="diamond",
+            size=15,
+            fill_color="color",
+            line_color="black",
+        )
         fig.add_tools(HoverTool(renderers=[secular, peak], tooltips=[("", "@label")]))
-        items.append(LegendItem(label="secular ratio > 1 from here",
-                                renderers=[secular]))  # type: ignore[list-item]
-        items.append(LegendItem(label="peak (interior maximum)",
-                                renderers=[peak]))  # type: ignore[list-item]
-        legend = Legend(items=items, location="top_right", label_text_font_size="9pt",
-                        click_policy="hide")
+        items.append(_legend_item("secular ratio > 1 from here", secular))
+        items.append(_legend_item("peak (interior maximum)", peak))
+        legend = Legend(
+            items=items, location="top_right", label_text_font_size="9pt", click_policy="hide"
+        )
         fig.add_layout(legend, "right")
-        self.point_span = Span(location=0.0, dimension="height", line_color="gray",
-                               line_dash="dotted")
+        self.point_span = Span(
+            location=0.0, dimension="height", line_color="gray", line_dash="dotted"
+        )
         fig.add_layout(self.point_span)
         self.current_figure = fig
 
     def _build_state_figures(self) -> None:
         states = [f"|{k + 1}>" for k in range(self.dim)]
         self.population_range = FactorRange(factors=[(s, "br") for s in states])
-        pops = figure(width=420, height=240, title="Populations rho_kk",
-                      x_range=self.population_range, y_range=DataRange1d(start=0.0),
-                      tools="hover,save", tooltips=[("state, equation", "@x"), ("rho_kk", "@top")],
-                      y_axis_label="rho_kk")
-        self.population_source = ColumnDataSource({"x": [], "top": [], "color": []},
-                                                  name="populations")
-        pops.vbar(x="x", top="top", width=0.9, source=self.population_source, fill_color="color",
-                  line_color=None)
+        pops = figure(
+            width=420,
+            height=240,
+            title="Populations rho_kk",
+            toolbar_location="above",
+            x_range=self.population_range,
+            y_range=DataRange1d(start=0.0),
+            tools="hover,save",
+            tooltips=[("state, equation", "@x"), ("rho_kk", "@top")],
+            y_axis_label="rho_kk",
+        )
+        self.population_source = ColumnDataSource(
+            {"x": [], "top": [], "color": []}, name="populations"
+        )
+        pops.vbar(
+            x="x",
+            top="top",
+            width=0.9,
+            source=self.population_source,
+            fill_color="color",
+            line_color=None,
+        )
         pops.xaxis.major_label_orientation = 1.0
         self.population_figure = pops
 
         self.rho_columns = FactorRange(factors=states)
         self.rho_rows = FactorRange(factors=states[::-1])
         self.rho_mapper = LinearColorMapper(palette=Viridis256, low=-8.0, high=0.0)
-        rho = figure(width=420, height=330, title="|rho_ab| in the eigenbasis (log10 colour)",
-                     x_range=self.rho_columns, y_range=self.rho_rows,
-                     tools="hover,save",
-                     tooltips=[("row, col", "@row, @col"), ("|rho|", "@value")])
-        self.rho_source = ColumnDataSource({"row": [], "col": [], "value": [], "log": [],
-                                            "label": []}, name="rho")
-        rho.rect("col", "row", width=1.0, height=1.0, source=self.rho_source,
-                 fill_color={"field": "log", "transform": self.rho_mapper}, line_color="white")
-        rho.text("col", "row", text="label", source=self.rho_source, text_align="center",
-                 text_baseline="middle", text_color="white", text_font_size="9pt")
-        rho.add_layout(ColorBar(color_mapper=self.rho_mapper, title="log10 |rho_ab|",
-                                width=10), "right")
+        rho = figure(
+            width=420,
+            height=330,
+            title="|rho_ab| in the eigenbasis (log10 colour)",
+            toolbar_location="above",
+            x_range=self.rho_columns,
+            y_range=self.rho_rows,
+            tools="hover,save",
+            tooltips=[("row, col", "@row, @col"), ("|rho|", "@value")],
+        )
+        self.rho_source = ColumnDataSource(
+            {"row": [], "col": [], "value": [], "log": [], "label": []}, name="rho"
+        )
+        rho.rect(
+            "col",
+            "row",
+            width=1.0,
+            height=1.0,
+            source=self.rho_source,
+            fill_color={"field": "log", "transform": self.rho_mapper},
+            line_color="white",
+        )
+        rho.text(
+            "col",
+            "row",
+            text="label",
+            source=self.rho_source,
+            text_align="center",
+            text_baseline="middle",
+            text_color="white",
+            text_font_size="9pt",
+        )
+        rho.add_layout(
+            ColorBar(color_mapper=self.rho_mapper, title="log10 |rho_ab|", width=10), "right"
+        )
         self.rho_figure = rho
 
     def _build_map(self) -> None:
@@ -217,50 +310,89 @@ class Explorer:
         self.map_y = pn.widgets.Select(label="map y", options=names, value=y_default[0], width=110)
         self.map_y_start = pn.widgets.FloatInput(label="from", value=y_default[1], width=80)
         self.map_y_stop = pn.widgets.FloatInput(label="to", value=y_default[2], width=80)
-        self.map_n = pn.widgets.IntInput(label="grid n x n", value=40, start=3, width=80,
-                                        css_classes=["qheat-map-n"])
-        self.map_points = pn.widgets.IntInput(label="points per curve", value=60, start=3,
-                                              width=110, css_classes=["qheat-map-points"])
-        self.map_equation = pn.widgets.Select(label="equation", options=list(EQUATIONS),
-                                              value="br", width=100)
-        self.map_button = pn.widgets.Button(label="Compute NDTC map", color="primary",
-                                            width=170, css_classes=["qheat-map-button"])
+        self.map_n = pn.widgets.IntInput(
+            label="grid n x n", value=40, start=3, width=80, css_classes=["qheat-map-n"]
+        )
+        self.map_points = pn.widgets.IntInput(
+            label="points per curve", value=60, start=3, width=110, css_classes=["qheat-map-points"]
+        )
+        self.map_equation = pn.widgets.Select(
+            label="equation", options=list(EQUATIONS), value="br", width=100
+        )
+        self.map_button = pn.widgets.Button(
+            label="Compute NDTC map", color="primary", width=170, css_classes=["qheat-map-button"]
+        )
         self.map_button.on_click(self._on_map)
-        self.map_status = pn.pane.HTML("Press the button: each point of the plane is a curve "
-                                       "along the swept axis.", css_classes=["qheat-map-status"],
-                                       width=420)
+        self.map_status = pn.pane.HTML(
+            "Press the button: each point of the plane is a curve along the swept axis.",
+            css_classes=["qheat-map-status"],
+            width=420,
+        )
         self.map_mapper = LinearColorMapper(palette=Viridis256, nan_color="#d9d9d9")
         self.map_x_range = Range1d(start=x_default[1], end=x_default[2])
         self.map_y_range = Range1d(start=y_default[1], end=y_default[2])
-        fig = figure(width=520, height=400, title="NDTC map: where the current peaks",
-                     x_range=self.map_x_range, y_range=self.map_y_range,
-                     x_axis_label=x_default[0], y_axis_label=y_default[0],
-                     tools="hover,pan,wheel_zoom,reset,save",
-                     tooltips=[("x, y", "@x, @y"), ("peak at", "@peak"), ("J at peak", "@J_peak")])
-        self.map_source = ColumnDataSource({"x": [], "y": [], "w": [], "h": [], "peak": [],
-                                            "J_peak": []}, name="ndtc-map")
-        fig.rect("x", "y", width="w", height="h", source=self.map_source,
-                 fill_color={"field": "peak", "transform": self.map_mapper}, line_color=None)
+        fig = figure(
+            width=520,
+            height=400,
+            title="NDTC map: where the current peaks",
+            toolbar_location="above",
+            x_range=self.map_x_range,
+            y_range=self.map_y_range,
+            x_axis_label=x_default[0],
+            y_axis_label=y_default[0],
+            tools="hover,pan,wheel_zoom,reset,save",
+            tooltips=[("x, y", "@x, @y"), ("peak at", "@peak"), ("J at peak", "@J_peak")],
+        )
+        self.map_source = ColumnDataSource(
+            {"x": [], "y": [], "w": [], "h": [], "peak": [], "J_peak": []}, name="ndtc-map"
+        )
+        fig.rect(
+            "x",
+            "y",
+            width="w",
+            height="h",
+            source=self.map_source,
+            fill_color={"field": "peak", "transform": self.map_mapper},
+            line_color=None,
+        )
         self.map_here = ColumnDataSource({"x": [], "y": []}, name="map-here")
-        fig.scatter("x", "y", source=self.map_here, marker="cross", size=16, color="red",
-                    line_width=3)
-        fig.add_layout(ColorBar(color_mapper=self.map_mapper, title="peak at (gray: none)",
-                                width=10), "right")
+        fig.scatter(
+            "x", "y", source=self.map_here, marker="cross", size=16, color="red", line_width=3
+        )
+        fig.add_layout(
+            ColorBar(
+                color_mapper=self.map_mapper,
+                title="swept value at the peak (gray: no peak)",
+                width=10,
+            ),
+            "right",
+        )
         self.map_figure = fig
 
     def _build_export(self) -> None:
         self.png_download = pn.widgets.FileDownload(
             callback=lambda: io.BytesIO(figure_png(self._require_curves())),
-            filename="explorer.png", label="PNG of the curves", color="default", width=200)
+            filename="explorer.png",
+            label="PNG of the curves",
+            color="default",
+            width=200,
+        )
         self.nc_download = pn.widgets.FileDownload(
             callback=lambda: io.BytesIO(netcdf_bytes(self._require_curves())),
-            filename="explorer.nc", label="netCDF of the data", color="default", width=200)
-        self.command = pn.widgets.TextAreaInput(label="qheat sweep command", height=90,
-                                                sizing_mode="stretch_width",
-                                                css_classes=["qheat-command"])
-        self.snippet = pn.widgets.TextAreaInput(label="Python", height=230,
-                                                sizing_mode="stretch_width",
-                                                css_classes=["qheat-snippet"])
+            filename="explorer.nc",
+            label="netCDF of the data",
+            color="default",
+            width=200,
+        )
+        self.command = pn.widgets.TextAreaInput(
+            label="qheat sweep command",
+            height=90,
+            sizing_mode="stretch_width",
+            css_classes=["qheat-command"],
+        )
+        self.snippet = pn.widgets.TextAreaInput(
+            label="Python", height=230, sizing_mode="stretch_width", css_classes=["qheat-snippet"]
+        )
 
     def _require_curves(self) -> Curves:
         if self.curves is None:
@@ -269,8 +401,10 @@ class Explorer:
 
     def _layout(self) -> pn.viewable.Viewable:
         sidebar = pn.Column(
-            pn.pane.Markdown("### Parameters" + ("" if self.model.source is None
-                                                 else f" of `{self.model.source}`")),
+            pn.pane.Markdown(
+                "### Parameters"
+                + ("" if self.model.source is None else f" of `{self.model.source}`")
+            ),
             *self.sliders.values(),
             pn.pane.Markdown("### Swept axis"),
             pn.Row(self.axis, self.axis_num),
@@ -278,23 +412,31 @@ class Explorer:
             pn.pane.Markdown("### Equations"),
             self.equations,
             self.bath,
-            width=330,
+            width=345,
         )
-        title = "paper's model (Eq. 1, Drude baths)" if self.model.source is None \
-            else self.model.source
+        title = (
+            "paper's model (Eq. 1, Drude baths)" if self.model.source is None else self.model.source
+        )
         main = pn.Column(
             pn.pane.Markdown(f"## qheat explorer: {title}. Units: hbar = kB = 1"),
             self.error,
             self.notice,
             pn.Row(
                 self.current_figure,
-                pn.Column(pn.Row(self.point, self.state_equation), self.population_figure,
-                          self.rho_figure),
+                pn.Column(
+                    pn.Row(self.point, self.state_equation), self.population_figure, self.rho_figure
+                ),
             ),
             pn.Row(self.readout, self.timing),
             pn.pane.Markdown("### NDTC map over two parameters"),
-            pn.Row(self.map_x, self.map_x_start, self.map_x_stop, self.map_y, self.map_y_start,
-                   self.map_y_stop),
+            pn.Row(
+                self.map_x,
+                self.map_x_start,
+                self.map_x_stop,
+                self.map_y,
+                self.map_y_start,
+                self.map_y_stop,
+            ),
             pn.Row(self.map_n, self.map_points, self.map_equation, self.map_button),
             pn.Row(self.map_figure, self.map_status),
             pn.pane.Markdown("### Export what is on screen"),
@@ -321,8 +463,12 @@ class Explorer:
         """Recompute the curves and redraw; on bad input show the message and keep the last."""
         started = time.perf_counter()
         try:
-            axis = Axis(self.axis.value, _number(self.axis_start, "from"),
-                        _number(self.axis_stop, "to"), int(_number(self.axis_num, "points")))
+            axis = Axis(
+                self.axis.value,
+                _number(self.axis_start, "from"),
+                _number(self.axis_stop, "to"),
+                int(_number(self.axis_num, "points")),
+            )
             curves = compute_curves(self.model, self.values(), axis, tuple(self.equations.value))
         except ValueError as exc:  # qheat's errors are ValueErrors
             self.error.object = f"**Not updated:** {exc}"
@@ -344,7 +490,7 @@ class Explorer:
         self.last_update_seconds = elapsed
 
     def _draw_curves(self, curves: Curves) -> None:
-        self.current_figure.xaxis.axis_label = curves.axis
+        self.current_figure.xaxis.axis_label = self.parameters[curves.axis].label or curves.axis
         shown = set(curves.equations)
         for (eq, bath), source in self.sources.items():
             if eq in shown:
@@ -364,15 +510,19 @@ class Explorer:
                     secular["x"].append(curves.x[index])
                     secular["y"].append(curves.J[e, b, index])
                     secular["color"].append(COLORS[eq])
-                    secular["label"].append(f"{EQUATION_LABELS[eq]}: secular ratio > 1 from "
-                                            f"{curves.axis} = {curves.x[index]:.4g}")
+                    secular["label"].append(
+                        f"{EQUATION_LABELS[eq]}: secular ratio > 1 from "
+                        f"{curves.axis} = {curves.x[index]:.4g}"
+                    )
             info = describe(curves, eq, bath)
             if np.isfinite(info["peak"]):
                 peaks["x"].append(info["peak"])
                 peaks["y"].append(info["J_peak"])
                 peaks["color"].append(COLORS[eq])
-                peaks["label"].append(f"{EQUATION_LABELS[eq]}: peak J{bath} = "
-                                      f"{info['J_peak']:.5g} at {curves.axis} = {info['peak']:.4g}")
+                peaks["label"].append(
+                    f"{EQUATION_LABELS[eq]}: peak J{bath} = "
+                    f"{info['J_peak']:.5g} at {curves.axis} = {info['peak']:.4g}"
+                )
             rows.append(self._readout_row(curves, eq, bath, info))
         self.secular_source.data = secular
         self.peak_source.data = peaks
@@ -409,8 +559,10 @@ class Explorer:
         else:
             secular = f"secular ratio > 1 from {axis} = {info['secular_from']:.4g}"
         color = COLORS[eq]
-        return (f"<tr><td style='color:{color}'><b>{EQUATION_LABELS[eq]}</b></td><td>{peak}</td>"
-                f"<td>{'yes' if info['ndtc'] else 'no'}</td><td>{secular}</td></tr>")
+        return (
+            f"<tr><td style='color:{color}'><b>{EQUATION_LABELS[eq]}</b></td><td>{peak}</td>"
+            f"<td>{'yes' if info['ndtc'] else 'no'}</td><td>{secular}</td></tr>"
+        )
 
     def _draw_state(self) -> None:
         curves = self.curves
@@ -422,22 +574,33 @@ class Explorer:
         states = [f"|{k + 1}>" for k in range(d)]
         factors = [(s, eq) for s in states for eq in curves.equations]
         self.population_range.factors = factors
+        levels = ", ".join(f"{e:.3g}" for e in curves.energies[index])
+        _retitle(self.population_figure, f"Populations rho_kk; energies E_k = {levels}")
         self.population_source.data = {
             "x": factors,
-            "top": [curves.rho[curves.equations.index(eq), index, k, k].real
-                    for k in range(d) for eq in curves.equations],
+            "top": [
+                curves.rho[curves.equations.index(eq), index, k, k].real
+                for k in range(d)
+                for eq in curves.equations
+            ],
             "color": [COLORS[eq] for _ in range(d) for eq in curves.equations],
         }
-        eq = self.state_equation.value if self.state_equation.value in curves.equations \
+        eq = (
+            self.state_equation.value
+            if self.state_equation.value in curves.equations
             else curves.equations[0]
+        )
         rho = np.abs(curves.rho[curves.equations.index(eq), index])
         rows = [states[a] for a in range(d) for b in range(d)]
         cols = [states[b] for a in range(d) for b in range(d)]
         values = [float(rho[a, b]) for a in range(d) for b in range(d)]
         self.rho_columns.factors = states
         self.rho_rows.factors = states[::-1]
-        _retitle(self.rho_figure, f"|rho_ab| ({EQUATION_LABELS[eq]}) at {curves.axis} = "
-                                  f"{curves.x[index]:.4g}, eigenbasis")
+        _retitle(
+            self.rho_figure,
+            f"|rho_ab| ({EQUATION_LABELS[eq]}) at {curves.axis} = "
+            f"{curves.x[index]:.4g}, eigenbasis",
+        )
         self.rho_source.data = {
             "row": rows,
             "col": cols,
@@ -452,16 +615,31 @@ class Explorer:
         self.map_status.object = f"computing the NDTC map over {names[0]} x {names[1]}..."
         try:
             n = int(_number(self.map_n, "grid n x n"))
-            axis = Axis(self.axis.value, _number(self.axis_start, "from"),
-                        _number(self.axis_stop, "to"), int(_number(self.map_points, "points")))
-            x = Axis(names[0], _number(self.map_x_start, "map x from"),
-                     _number(self.map_x_stop, "map x to"), n)
-            y = Axis(names[1], _number(self.map_y_start, "map y from"),
-                     _number(self.map_y_stop, "map y to"), n)
+            axis = Axis(
+                self.axis.value,
+                _number(self.axis_start, "from"),
+                _number(self.axis_stop, "to"),
+                int(_number(self.map_points, "points")),
+            )
+            x = Axis(
+                names[0],
+                _number(self.map_x_start, "map x from"),
+                _number(self.map_x_stop, "map x to"),
+                n,
+            )
+            y = Axis(
+                names[1],
+                _number(self.map_y_start, "map y from"),
+                _number(self.map_y_stop, "map y to"),
+                n,
+            )
             loop = asyncio.get_running_loop()
             plane = await loop.run_in_executor(
-                None, lambda: compute_plane(self.model, self.values(), axis, x, y,
-                                            self.map_equation.value, self.bath.value))
+                None,
+                lambda: compute_plane(
+                    self.model, self.values(), axis, x, y, self.map_equation.value, self.bath.value
+                ),
+            )
         except ValueError as exc:
             self.map_status.object = ""
             self.error.object = f"**NDTC map not computed:** {exc}"
@@ -483,21 +661,29 @@ class Explorer:
             if finite.size:
                 self.map_mapper.low, self.map_mapper.high = float(finite.min()), float(finite.max())
             self.map_source.data = {
-                "x": xx.ravel(), "y": yy.ravel(),
-                "w": np.full(xx.size, dx), "h": np.full(xx.size, dy),
-                "peak": plane.peak.ravel(), "J_peak": plane.J_peak.ravel(),
+                "x": xx.ravel(),
+                "y": yy.ravel(),
+                "w": np.full(xx.size, dx),
+                "h": np.full(xx.size, dy),
+                "peak": plane.peak.ravel(),
+                "J_peak": plane.J_peak.ravel(),
             }
             here = self.values()
             self.map_here.data = {"x": [here[plane.x_name]], "y": [here[plane.y_name]]}
-            self.map_x_range.update(start=float(plane.x[0] - dx / 2),
-                                    end=float(plane.x[-1] + dx / 2))
-            self.map_y_range.update(start=float(plane.y[0] - dy / 2),
-                                    end=float(plane.y[-1] + dy / 2))
+            self.map_x_range.update(
+                start=float(plane.x[0] - dx / 2), end=float(plane.x[-1] + dx / 2)
+            )
+            self.map_y_range.update(
+                start=float(plane.y[0] - dy / 2), end=float(plane.y[-1] + dy / 2)
+            )
             self.map_figure.xaxis.axis_label = plane.x_name
             self.map_figure.yaxis.axis_label = plane.y_name
-            _retitle(self.map_figure, f"NDTC map of J{plane.bath} "
-                                      f"({EQUATION_LABELS[plane.equation]}): colour = "
-                                      f"{plane.axis} of the peak")
+            _retitle(
+                self.map_figure,
+                f"NDTC map of J{plane.bath} "
+                f"({EQUATION_LABELS[plane.equation]}): colour = "
+                f"{plane.axis} of the peak",
+            )
             share = 100.0 * float(np.mean(plane.ndtc))
             self.map_status.object = (
                 f"{plane.x.size} x {plane.y.size} points, {share:.0f}% with NDTC along "
@@ -517,3 +703,8 @@ def _retitle(fig: Any, text: str) -> None:
     """Set a Bokeh figure's title text."""
     if isinstance(fig.title, Title):
         fig.title.text = text
+
+
+def _legend_item(label: str, renderer: Any, name: str | None = None) -> LegendItem:
+    """A legend entry for one renderer."""
+    return LegendItem(label=label, renderers=[renderer], name=name)
