@@ -123,8 +123,9 @@ class ParametricBath:
         if np.isinf(value).any():
             raise InvalidParameterError(
                 "G(0) = T J'(0) diverges for this bath (J'(0) is infinite, e.g. an ohmic bath "
-                "with s < 1) at temperature > 0: use s >= 1, temperature 0, or couplings "
-                "without diagonal elements in the energy basis"
+                "with s < 1) at temperature > 0, and G(0) is asked for (a coupling element at "
+                "Bohr frequency 0: diagonal in the energy basis, or between degenerate levels): "
+                "use s >= 1, temperature 0, or couplings without such elements"
             )
         return self._finite("G(w)", value, w)
 
