@@ -15,7 +15,7 @@ def test_local_cluster_gives_the_serial_dataset() -> None:
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster, distributed.Client(cluster) as client:
         on_dask = sweep(chunk_size=2, scheduler=Dask(client=client), **PLANE)
-        by_address = sweep(chunk_size=4, scheduler=Dask(address=cluster.scheduler_address), **PLANE)
+        by_address = sweep(chunk_size=2, scheduler=Dask(address=cluster.scheduler_address), **PLANE)
     xr.testing.assert_identical(serial, on_dask)
     xr.testing.assert_identical(serial, by_address)
 

@@ -19,7 +19,7 @@ from ..errors import InvalidParameterError
 from ..sweeps.builders import builder_info
 from ..sweeps.config import SweepConfig, parse_values, read_config
 from ..sweeps.grid import make_grid
-from ..sweeps.run import DEFAULT_CHUNK_SIZE, EQUATION_NAMES, equations_named, run_grid
+from ..sweeps.run import DEFAULT_CHUNK_SIZE, EQUATION_NAMES, equations_named, execute, prepare_grid
 from ..sweeps.schedulers import SCHEDULERS, scheduler_named
 from . import SUMMARIES
 
@@ -86,11 +86,14 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sweep",
         help=SUMMARIES["sweep"],
-        description="Heat currents J1, J2 (Eqs. 21-23) of each master equation over a grid: "
+        description="Heat currents J (Eqs. 21-23) of each bath and master equation over a grid: "
         "every option of 'qheat current' takes a value or a range START:STOP:NUM (NUM evenly "
         "spaced values, both ends included); ranges form a cartesian grid. Example: qheat sweep "
         "--g 0.05:1:1000 --dt 0.1:100:1000 --out plane.nc. With --device F: the device's "
-        "[parameters], e.g. qheat sweep --device transistor.toml --param tM=0.2:2:100 --out t.nc",
+        "[parameters], e.g. qheat sweep --device transistor.toml --param tM=0.2:2:100 --out t.nc. "
+        "Before it starts, the sweep prints its size, expected time and output size (--dry-run: "
+        "only that); a .zarr output is streamed chunk by chunk (any size), a .nc output must fit "
+        "in memory; an existing output is replaced only with --overwrite.",
     )
     add_grid_options(parser)
     parser.add_argument("--device", metavar="DEVICE.toml", help="sweep a device file instead of the paper's model")
@@ -103,7 +106,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--scheduler", choices=SCHEDULERS, help="where chunks run (default serial)")
     parser.add_argument("--address", metavar="tcp://HOST:PORT", help="existing Dask scheduler (with --scheduler dask)")
     parser.add_argument("--workers", type=int, metavar="N", help="processes for --scheduler processes (default: all cores)")
-    parser.add_argument("--resume", action="store_true", help="reuse the finished chunks of an interrupted run of the same sweep")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted run of the same sweep (its chunks written so far are kept)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output (without it, an existing output is refused)")
+    parser.add_argument("--dry-run", action="store_true", help="print the estimate (points, time, output size) and stop")
     parser.add_argument("--chunk-size", type=int, metavar="N", help=f"points per chunk (default {DEFAULT_CHUNK_SIZE})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -146,17 +151,24 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidParameterError("--address applies to --scheduler dask only")
     info = builder_info(build)
     grid = make_grid(values, zipped=zipped, info=info)
-    started = time.perf_counter()
-    ds = run_grid(
+    scheduler = scheduler_named(name, address, args.workers)
+    output = None if out is None else Path(out)
+    prepared = prepare_grid(
         grid,
         info=info,
         equations=equations,
         chunk_size=chunk_size,
-        scheduler=scheduler_named(name, address, args.workers),
-        out=None if out is None else Path(out),
+        scheduler=scheduler,
+        out=output,
         resume=args.resume,
-        progress=False if args.no_progress else None,
+        overwrite=args.overwrite,
     )
+    for line in prepared.plan.lines(grid, output):
+        print(line, flush=True)
+    if args.dry_run:
+        return 0
+    started = time.perf_counter()
+    ds = execute(prepared, scheduler, progress=False if args.no_progress else None)
     seconds = time.perf_counter() - started
     dims = " x ".join(f"{d} ({n})" for d, n in zip(grid.dims, grid.shape)) or "one point"
     print(f"{grid.size} points ({dims}), equations {', '.join(eq.name for eq in equations)}, "

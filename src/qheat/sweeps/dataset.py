@@ -11,7 +11,6 @@ and every fixed parameter as a scalar coordinate.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,9 +21,17 @@ from numpy.typing import NDArray
 from .._version import __version__
 from .builders import BuilderInfo
 from .grid import ZIP_DIM, Grid
-from .store import atomic_replace
+from .store import ChunkLayout, atomic_replace, remove_path, write_manifest
 
-__all__ = ["build_dataset", "write_dataset", "ATTRIBUTES"]
+__all__ = [
+    "ATTRIBUTES",
+    "build_dataset",
+    "coordinates",
+    "create_store",
+    "dataset_attributes",
+    "variable_dims",
+    "write_dataset",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -67,15 +74,31 @@ def build_dataset(
     lamb_shift: str,
 ) -> xr.Dataset:
     """Reshape the flat result columns onto the grid's dimensions and label them."""
-    dims, shape = grid.dims, grid.shape
     variables = {
         name: xr.DataArray(
-            values.reshape(values.shape[:-1] + shape),
-            dims=(("equation", "bath") if name == "J" else ("equation",)) + dims,
+            values.reshape(values.shape[:-1] + grid.shape),
+            dims=variable_dims(name, grid),
             attrs=ATTRIBUTES[name],
         )
         for name, values in columns.items()
     }
+    return xr.Dataset(
+        variables,
+        coords=coordinates(grid, equations, baths, info),
+        attrs=dataset_attributes(equations, info, lamb_shift),
+    )
+
+
+def variable_dims(name: str, grid: Grid) -> tuple[str, ...]:
+    """Dimensions of the variable ``name``: ``J`` ``(equation, bath, *swept)``, the
+    diagnostics ``(equation, *swept)``."""
+    return (("equation", "bath") if name == "J" else ("equation",)) + grid.dims
+
+
+def coordinates(
+    grid: Grid, equations: tuple[str, ...], baths: tuple[str, ...], info: BuilderInfo
+) -> dict[str, xr.DataArray]:
+    """The coordinates: equation and bath names, the swept axes, the fixed values (scalars)."""
     coords: dict[str, xr.DataArray] = {
         "equation": xr.DataArray(list(equations), dims=("equation",)),
         "bath": xr.DataArray(list(baths), dims=("bath",), attrs={"long_name": "bath name"}),
@@ -86,25 +109,70 @@ def build_dataset(
     for name, value in grid.fixed:
         long_name = info.units.get(name, name) + " (fixed)"
         coords[name] = xr.DataArray(value, attrs={"long_name": long_name})
-    return xr.Dataset(
-        variables,
-        coords=coords,
-        attrs={
-            "title": info.title,
-            "conventions": info.conventions,
-            "equations": ", ".join(equations),
-            "lamb_shift": lamb_shift,
-            "builder": info.identity,
-            "source": f"qheat {__version__}",
-        },
-    )
+    return coords
+
+
+def dataset_attributes(equations: tuple[str, ...], info: BuilderInfo, lamb_shift: str) -> dict[str, str]:
+    """The global attributes of a sweep's Dataset."""
+    return {
+        "title": info.title,
+        "conventions": info.conventions,
+        "equations": ", ".join(equations),
+        "lamb_shift": lamb_shift,
+        "builder": info.identity,
+        "source": f"qheat {__version__}",
+    }
+
+
+def create_store(
+    path: Path,
+    grid: Grid,
+    layout: ChunkLayout,
+    equations: tuple[str, ...],
+    baths: tuple[str, ...],
+    info: BuilderInfo,
+    lamb_shift: str,
+    manifest: Mapping[str, object],
+) -> None:
+    """A zarr store (format 2) at ``path`` with every variable preallocated (NaN, nothing
+    written) at the grid's shape, chunked as ``layout``, and the sweep's manifest.
+
+    Only metadata is written: no array of the grid's size is held in memory. The store is
+    built under a temporary name and renamed into place, so ``path`` is never half-made.
+    """
+    import zarr
+
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    remove_path(tmp)
+    coords = xr.Dataset(coords=coordinates(grid, equations, baths, info),
+                        attrs=dataset_attributes(equations, info, lamb_shift))
+    coords.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False)
+    group = zarr.open_group(str(tmp), mode="r+", zarr_format=2)
+    scalars = " ".join(name for name, _ in grid.fixed)
+    leading = {"J": (len(equations), len(baths))}
+    for name, described in ATTRIBUTES.items():
+        lead = leading.get(name, (len(equations),))
+        attrs: dict[str, object] = {**described, "_ARRAY_DIMENSIONS": list(variable_dims(name, grid))}
+        if scalars:
+            attrs["coordinates"] = scalars
+        group.create_array(
+            name,
+            shape=lead + grid.shape,
+            chunks=lead + layout.chunks,
+            dtype="f8",
+            fill_value=np.nan,
+            attributes=attrs,
+        )
+    group.attrs.pop("coordinates", None)
+    zarr.consolidate_metadata(str(tmp), zarr_format=2)
+    write_manifest(tmp, manifest)
+    os.replace(tmp, path)
 
 
 def write_dataset(ds: xr.Dataset, out: Path) -> None:
     """Write ``ds`` to ``out`` (``.nc`` via h5netcdf, ``.zarr``) through a temporary name."""
     tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+    remove_path(tmp)
     if out.suffix == ".zarr":
         ds.to_zarr(tmp, mode="w", zarr_format=2)  # consolidated metadata is part of format 2
     else:

@@ -20,7 +20,7 @@ from ..model import OpenSystem
 from .builders import Builder
 from .grid import Grid
 
-__all__ = ["ChunkTask", "evaluate_chunk", "evaluate_system", "VARIABLES"]
+__all__ = ["VARIABLES", "ChunkTask", "evaluate_chunk", "evaluate_system"]
 
 FloatArray = NDArray[np.float64]
 
@@ -40,6 +40,9 @@ class ChunkTask:
     stop: int
     build: Builder
     equations: tuple[MasterEquation, ...]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} (points {self.start} to {self.stop - 1})"
 
 
 def evaluate_chunk(task: ChunkTask) -> dict[str, FloatArray]:

@@ -1,33 +1,60 @@
 """Where the chunks of a sweep run: serially, on local processes, or on a Dask cluster.
 
-Every scheduler has one method, ``imap(function, tasks)``, yielding ``(task, result)`` pairs as
-tasks finish (in any order). Results travel back to the calling process, which alone writes
-files, so workers need no shared file system. Errors are not swallowed: the first failing
-task raises in the caller.
+Every scheduler has ``imap(function, tasks)``, yielding ``(task, result)`` pairs as tasks
+finish (in any order), and ``parallelism()``, the number of tasks it runs at once (for the
+time estimate). Tasks are drawn from ``tasks`` lazily and at most ``2 * parallelism`` are in
+flight, so the caller's memory is bounded by the chunk, not by the number of chunks. Results
+travel back to the calling process, which alone writes files, so workers need no shared file
+system.
+
+Faults: an error raised by ``function`` (a bad parameter, no steady state) propagates at
+once. A worker that *dies* (a killed process: ``BrokenProcessPool``; a killed Dask worker:
+``KilledWorker``, after Dask's own rescheduling) loses only the tasks in flight on it: they
+are run again, up to ``retries`` times each; past that the sweep stops with
+:class:`ChunkLostError` naming the chunk. Finished tasks are never run again.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, QheatError
 
-__all__ = ["Scheduler", "Serial", "Processes", "Dask", "scheduler_named", "SCHEDULERS"]
+__all__ = [
+    "DEFAULT_RETRIES",
+    "SCHEDULERS",
+    "ChunkLostError",
+    "Dask",
+    "Processes",
+    "Scheduler",
+    "Serial",
+    "scheduler_named",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 SCHEDULERS = ("serial", "processes", "dask")
+DEFAULT_RETRIES = 2
+"""Times a task lost with its worker is run again before the sweep stops."""
+
+
+class ChunkLostError(QheatError):
+    """A chunk was lost with its worker more often than the scheduler's ``retries``."""
 
 
 class Scheduler(Protocol):
     """Runs ``function`` on each task; yields ``(task, result)`` as they complete."""
 
     def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]: ...
+
+    def parallelism(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -38,33 +65,85 @@ class Serial:
         for task in tasks:
             yield task, function(task)
 
+    def parallelism(self) -> int:
+        return 1
+
+
+@dataclass
+class _Strikes:
+    """How often each task was lost with a worker; raises past ``retries``."""
+
+    retries: int
+    cause: str
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def lost(self, tasks: Iterable[Any]) -> list[Any]:
+        tasks = list(tasks)
+        over = []
+        for task in tasks:
+            n = self.counts[id(task)] = self.counts.get(id(task), 0) + 1
+            if n > self.retries:
+                over.append(task)
+        if over:
+            names = ", ".join(str(t) for t in over)
+            raise ChunkLostError(
+                f"{names} lost {self.retries + 1} times with its worker ({self.cause}); "
+                "the chunks written so far are kept: rerun with --resume (resume=True)"
+            )
+        return tasks
+
 
 @dataclass(frozen=True)
 class Processes:
     """Local worker processes (``concurrent.futures``); ``workers=None`` uses every core.
 
-    At most ``2 * workers`` tasks are in flight, so memory stays bounded by the chunk size.
+    A worker process that dies breaks the pool: the pool is started again and the tasks
+    that were in flight are run again (``retries`` times at most).
     """
 
     workers: int | None = None
+    retries: int = DEFAULT_RETRIES
+
+    def parallelism(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
     def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
-        workers = self.workers or os.cpu_count() or 1
-        pending: dict[Future[R], T] = {}
+        workers = self.parallelism()
         queue = iter(tasks)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for task in queue:
-                pending[pool.submit(function, task)] = task
-                if len(pending) >= 2 * workers:
-                    yield from _drain(pending, wait(pending, return_when=FIRST_COMPLETED).done)
-            while pending:
-                yield from _drain(pending, wait(pending, return_when=FIRST_COMPLETED).done)
+        again: deque[T] = deque()
+        strikes = _Strikes(self.retries, "worker process died: BrokenProcessPool")
+        exhausted = False
+        while not exhausted or again:
+            pending: dict[Future[R], T] = {}
+            lost: list[T] = []
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                while not lost:
+                    while len(pending) < 2 * workers and (again or not exhausted):
+                        task = again.popleft() if again else next(queue, None)
+                        if task is None:
+                            exhausted = True
+                            break
+                        try:
+                            pending[pool.submit(function, task)] = task
+                        except BrokenProcessPool:
+                            lost.append(task)
+                            break
+                    if not pending:
+                        break
+                    finished = wait(pending, return_when=FIRST_COMPLETED).done
+                    if lost or any(_broken(f) for f in finished):
+                        finished = wait(pending).done  # a broken pool fails every pending task
+                    for future in finished:
+                        task = pending.pop(future)
+                        if _broken(future):
+                            lost.append(task)
+                        else:
+                            yield task, future.result()
+            again.extend(strikes.lost(lost))
 
 
-def _drain(pending: dict[Future[R], T], done: Iterable[Future[R]]) -> Iterator[tuple[T, R]]:
-    for future in done:
-        task = pending.pop(future)
-        yield task, future.result()
+def _broken(future: Future[Any]) -> bool:
+    return isinstance(future.exception(), BrokenProcessPool)
 
 
 @dataclass(frozen=True)
@@ -75,29 +154,71 @@ class Dask:
         address: ``tcp://host:port`` of a running scheduler; None starts a local cluster
             (``distributed.LocalCluster``) for the duration of the sweep.
         client: an existing ``distributed.Client`` to use instead (not closed afterwards).
+        retries: times a task is submitted again after Dask gave up on it (``KilledWorker``:
+            its workers died ``distributed.scheduler.allowed-failures`` times).
     """
 
     address: str | None = None
     client: object | None = None
+    retries: int = DEFAULT_RETRIES
 
-    def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def parallelism(self) -> int:
+        if self.client is None and self.address is None:
+            return os.cpu_count() or 1
+        client, own = self._client()
         try:
-            from distributed import Client, as_completed
+            return max(1, sum(client.nthreads().values()))
+        finally:
+            if own:
+                client.close()
+
+    def _client(self) -> tuple[Any, bool]:
+        try:
+            from distributed import Client
         except ImportError as exc:  # an optional extra: import only when asked for
             raise InvalidParameterError(
                 "scheduler 'dask' needs the optional dependency: pip install 'qheat[dask]'"
             ) from exc
-        own = self.client is None
-        client = Client(self.address) if own else self.client
+        if self.client is not None:
+            return self.client, False
+        return Client(self.address), True
+
+    def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        client, own = self._client()
         try:
-            task_list = list(tasks)
-            futures = client.map(function, task_list, pure=False)  # type: ignore[attr-defined]
-            index = {future.key: task for future, task in zip(futures, task_list)}
-            for future in as_completed(futures):
-                yield index[future.key], future.result()
+            window = 2 * max(1, sum(client.nthreads().values()))
+            queue = iter(tasks)
+            index: dict[str, T] = {}
+            running = as_completed()
+            strikes = _Strikes(self.retries, "Dask worker died: KilledWorker")
+
+            def submit(task: T) -> None:
+                future = client.submit(function, task, pure=False)
+                index[future.key] = task
+                running.add(future)
+
+            for task in queue:
+                submit(task)
+                if len(index) >= window:
+                    break
+            for future in running:
+                task = index.pop(future.key)
+                try:
+                    result = future.result()
+                except KilledWorker:
+                    submit(strikes.lost([task])[0])
+                    continue
+                future.release()
+                yield task, result
+                following = next(queue, None)
+                if following is not None:
+                    submit(following)
         finally:
             if own:
-                client.close()  # type: ignore[attr-defined]
+                client.close()
 
 
 def scheduler_named(name: str, address: str | None = None, workers: int | None = None) -> Scheduler:
