@@ -317,6 +317,18 @@ def test_table_error_is_checked_against_an_exact_function() -> None:
     assert table(np.array([0.0]))[0] == float(drude.S(0.0))
 
 
+def test_table_halves_panels_around_a_sharp_resonance() -> None:
+    """A resonance of width 0.02 at w0 = 1 (the exact function: the underdamped closed form)
+    forces the panels next to it to be halved; the table still agrees to 1e-10 of |S|."""
+    sharp = UnderdampedBath(1.0, 1.0, 0.02, 0.1)
+    table = LambShiftTable(lambda w: float(sharp.S(w)), scale=1.0)
+    w = np.linspace(0.5, 1.999, 20_001)
+    got = table(w)
+    assert table.panels > 4  # [0.5, 1] and [1, 2] were split
+    want = sharp.S(w)
+    assert np.max(np.abs(got - want)) <= 1e-10 * np.max(np.abs(want))
+
+
 def test_ohmic_table_after_many_values_matches_quadrature() -> None:
     """After TABULATE_AFTER values, one parameter set is served by its table; the table
     matches the direct quadrature at points it was not built on, to 1e-9 relative."""
