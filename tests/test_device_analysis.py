@@ -323,3 +323,28 @@ def test_amplification_rejects_bad_input() -> None:
         amplification(_transistor, {**params, "tM": 0.0}, "tM", "M")
     with pytest.raises(InvalidParameterError, match="base must be the index"):
         amplification_on_grid(np.zeros((5, 3)), 0, 3, np.arange(5.0))
+
+
+# --- the transistor tutorial's two exact statements ------------------------------------------
+
+
+def test_ising_transistor_bloch_redfield_equals_lindblad_and_local_carries_no_heat() -> None:
+    """Diagonal H, each coupling flips one qubit: no coherence is ever fed, so BR and the global
+    Lindblad equation reduce to one rate equation (with the Lamb shift too); the local equation
+    leaves the product of local Gibbs states stationary, so it carries no heat at all."""
+    tM = np.array([0.1, 0.4, 0.9])
+    system = _ising_transistor(1.0, tM, 0.1)
+    dims = qheat.OpenSystem(
+        system.hamiltonian,
+        system.couplings,
+        system.baths,
+        bath_names=system.bath_names,
+        subsystem_dims=(2, 2, 2),
+    )
+    br = qheat.solve(dims, qheat.BlochRedfield()).currents
+    lindblad = qheat.solve(dims, qheat.GlobalLindblad()).currents
+    local = qheat.solve(dims, qheat.LocalLindblad()).currents
+    scale = np.max(np.abs(br))
+    assert scale > 1e-5
+    np.testing.assert_allclose(br, lindblad, rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(local, 0.0, atol=1e-12 * scale)
