@@ -20,10 +20,9 @@ from matplotlib.figure import Figure
 matplotlib.use("Agg")
 
 from qheat.cli import main  # noqa: E402
-from qheat.compare import CompareSpec, compare_currents  # noqa: E402
+from qheat.compare import PRESETS, CompareSpec, compare_currents  # noqa: E402
 from qheat.compare.validate import VALIDATION_CASES  # noqa: E402
 from qheat.errors import SecularityWarning  # noqa: E402
-from qheat.exact import HeomLevel, HeomOptions  # noqa: E402
 from qheat.figures.paper import save_figure, with_extension  # noqa: E402
 from qheat.paper.run import analyse, figure_dataset, write_figure, write_summary  # noqa: E402
 
@@ -69,7 +68,7 @@ def tiny_comparison() -> xr.Dataset:
     """A real comparison (HEOM included) on three points of a weakly coupled case (~1 s)."""
     spec = CompareSpec(
         eps1=5.0, eps2=4.0, g=0.5, gamma=0.002, omega_d=50.0, t2=5.0,
-        dT=(0.0, 10.0, 20.0), n_fine=7, heom=HeomOptions(rtol=1e-3, start=HeomLevel(4, 2)),
+        dT=(0.0, 10.0, 20.0), n_fine=7, heom=PRESETS["fig6"].heom,
     )
     return compare_currents(spec)
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ..exact import HeomLevel, HeomOptions
 from ..master.equations import SECULAR_RATIO_NOTICE, SECULAR_RATIO_WARN
 from .runner import PRESETS, CompareSpec, compare_currents
 from .summary import error_table, summarize, verdict
@@ -24,8 +23,9 @@ __all__ = ["VALIDATION_CASES", "run_validation", "validation_markdown"]
 _FIG5_GRID = (0.0, 4.0, 8.0, 12.0, 20.0, 40.0, 70.0, 100.0)
 _FIG6_GRID = (0.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 300.0)
 
-_BATTERY_HEOM = HeomOptions(rtol=2e-3, atol=1e-6, start=HeomLevel(4, 2), max_pade_terms=8, max_depth=4)
-"""Depth capped at 4 to keep the battery in minutes; points needing more say so (not converged)."""
+_BATTERY_HEOM = dataclasses.replace(PRESETS["fig6"].heom, max_depth=4)
+"""The presets' HEOM settings with the depth capped at 4 to keep the battery in minutes; points
+needing more say so (not converged)."""
 
 VALIDATION_CASES: dict[str, CompareSpec] = {
     f"{fig}_gamma{gamma:g}": dataclasses.replace(
@@ -86,7 +86,8 @@ def validation_markdown(results: dict[str, xr.Dataset], figures: dict[str, str])
         bad = ds["dT"].values[~ds["heom_converged"].values.astype(bool)]
         lines.append(
             f"| {name} | {int(ds['heom_converged'].sum())}/{ds.sizes['dT']} | "
-            f"{', '.join(f'{x:g}' for x in bad) or '-'} | {float(np.median(sec)):.2f} | {float(sec.max()):.2f} |"
+            f"{', '.join(f'{x:g}' for x in bad) or '-'} | {float(np.median(sec)):.2f} | "
+            f"{float(sec.max()):.2f} |"
         )
     for name, ds in results.items():
         lines += ["", f"## {name}", "", "```", verdict(summarize(ds)), "```", ""]
