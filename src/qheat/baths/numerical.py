@@ -29,6 +29,8 @@ TABULATE_AFTER = 64
 """Values asked of one parameter set before its table is built."""
 MAX_TABLES = 256
 """Tables kept per bath family."""
+MAX_COUNTED = 100_000
+"""Parameter sets whose asked values are counted (the counts restart beyond)."""
 
 
 class LambShiftCache:
@@ -68,7 +70,7 @@ class LambShiftCache:
     def _one(self, u: FloatArray, key: Key) -> FloatArray:
         table = self._tables.get(key)
         if table is None:
-            if len(self._asked) > 100 * MAX_TABLES * TABULATE_AFTER:
+            if len(self._asked) > MAX_COUNTED:
                 self._asked.clear()  # counts only decide when to tabulate: bounded memory
             asked = self._asked.get(key, 0) + u.size
             self._asked[key] = asked
