@@ -161,3 +161,19 @@ def test_builder_errors_name_the_parameter() -> None:
         qheat.sweep(chain, {"t_mid": 1.0}, equations=(qheat.BlochRedfield(), "br"))
     with pytest.raises(qheat.InvalidParameterError, match="instance"):
         qheat.sweep(chain, {"t_mid": 1.0}, equations=(qheat.LocalLindblad,))
+
+
+def test_a_second_steady_state_in_the_complement_is_refused() -> None:
+    """H = ZZI + IZZ with X couplings conserves the parity XXX: the dense Liouvillian has two
+    zero eigenvalues (computed here), the second steady state a coherence outside the
+    population block. The solve must refuse, not return one of them (regression)."""
+    h = kron3(Z, Z, I2) + kron3(I2, Z, Z)
+    couplings = (kron3(X, I2, I2), kron3(I2, X, I2), kron3(I2, I2, X))
+    baths = tuple(qheat.DrudeBath(0.01, 40.0, t) for t in (1.0, 0.6, 0.3))
+    system = qheat.OpenSystem(h, couplings, baths)
+    for equation in (qheat.BlochRedfield(), qheat.GlobalLindblad()):
+        liou = equation.generator(system).liouvillian()
+        smallest = np.sort(np.abs(np.linalg.eigvals(liou)))
+        assert smallest[1] < 1e-12 < 1e-6 < smallest[2]
+        with pytest.raises(qheat.NonUniqueSteadyStateError, match="symmetry"):
+            qheat.solve(system, equation)

@@ -21,7 +21,7 @@ from ..errors import (
     PositivityWarning,
 )
 from ..master import Generator, unvec
-from ..master.superop import PopulationBlock, population_block
+from ..master.superop import PopulationBlock, complement_blocks, population_block
 from ..model import Eigenbasis
 
 __all__ = [
@@ -44,7 +44,8 @@ ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
 
 _NO_BATH = (
-    "couple at least one bath with gamma > 0 through an operator connecting all eigenstates"
+    "couple at least one bath with gamma > 0 through an operator connecting all eigenstates "
+    "(a symmetry conserved by H and every coupling leaves one steady state per sector)"
 )
 
 
@@ -58,9 +59,12 @@ class SteadyState:
         eigenbasis: the basis of ``rho``.
         residual: ``max |L(rho)| / (||L_P||_inf max |rho|)`` with ``L`` the whole Liouvillian
             acting on the state and ``L_P`` its block that was solved, ``(...)``.
-        condition_number: the exact 1-norm condition number ``||B_P||_1 ||B_P^-1||_1`` of the
-            bordered system solved (``L`` on the population block, its first row replaced by
-            the trace), ``(...)``. It grows as the steady state approaches non-uniqueness.
+        condition_number: the exact 1-norm condition number ``||B||_1 ||B^-1||_1`` of the
+            bordered ``L`` (its first row replaced by the trace), ``(...)``. ``B`` is
+            block-diagonal over the population block and the components of the complement
+            (:func:`~qheat.master.superop.complement_blocks`), so this is ``max_k ||B_k||_1 *
+            max_k ||B_k^-1||_1``. It grows as the steady state approaches non-uniqueness, also
+            when a second steady state hides in the complement (a conserved symmetry).
         min_eigenvalue: smallest eigenvalue of ``rho`` (negative: not a physical state).
         dissipated: ``D_j(rho)`` of each bath, ``(n_baths, ..., d, d)`` (for the currents).
     """
@@ -95,6 +99,19 @@ def _inverse(m: ComplexArray) -> ComplexArray:
         raise NonUniqueSteadyStateError(
             f"the Liouvillian has no unique steady state (singular system): {_NO_BATH}"
         ) from exc
+
+
+def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
+    """Inverses of square matrices, one stacked LU per distinct size."""
+    out: list[ComplexArray | None] = [None] * len(blocks)
+    sizes: dict[tuple[int, ...], list[int]] = {}
+    for k, b in enumerate(blocks):
+        sizes.setdefault(b.shape, []).append(k)
+    for members in sizes.values():
+        stacked = _inverse(np.array([blocks[k] for k in members]))
+        for k, inv in zip(members, stacked):
+            out[k] = inv
+    return [inv for inv in out if inv is not None]
 
 
 def _bordered(liou_block: ComplexArray, block: PopulationBlock) -> ComplexArray:
@@ -172,17 +189,22 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
         PositivityWarning: smallest eigenvalue of rho below -1e-12 (Redfield states can
             lose positivity).
     """
-    block = population_block(generator.pattern())
+    pattern = generator.pattern()
+    block = population_block(pattern)
     liou = generator.block_liouvillian(block)
-    if not np.isfinite(liou).all():
+    others = [generator.block_liouvillian(b) for b in complement_blocks(pattern)]
+    if not (np.isfinite(liou).all() and all(np.isfinite(o).all() for o in others)):
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
             "for these system and bath parameters; rescale the energies"
         )
     bordered = _bordered(liou, block)
-    inverse = _inverse(bordered)
+    blocks = [bordered, *others]
+    inverses = _inverses(blocks)
+    inverse = inverses[0]
     x_block = inverse[..., :, 0]
-    cond = _norm1(bordered) * _norm1(inverse)
+    # B is block-diagonal (population block, complement components): its 1-norm condition
+    cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max([_norm1(i) for i in inverses], axis=0)
     d = generator.dim
     x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
     x[..., block.index] = x_block
