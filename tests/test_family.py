@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from qheat.api import paper_system, solve
 from qheat.errors import InvalidParameterError, PositivityWarning
 from qheat.master import BlochRedfield, GlobalLindblad
-from qheat.master.family import LocalLindblad, PartialSecular, UniversalLindblad, lindblad_dissipator
+from qheat.master.family import (
+    LocalLindblad,
+    PartialSecular,
+    UniversalLindblad,
+    lindblad_dissipator,
+)
 from qheat.master.superop import sandwich
 from qheat.model.operators import two_qubit_operator
 
