@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .api import paper_system, solve
-from .baths import DrudeBath, lamb_shift_quadrature
+from .baths import (
+    DrudeBath,
+    ExponentialBath,
+    OhmicBath,
+    SpectralDensityBath,
+    UnderdampedBath,
+    from_qutip,
+    lamb_shift_quadrature,
+)
 from .errors import (
     ConvergenceWarning,
     IllConditionedWarning,
@@ -49,9 +57,15 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "__version__",
     "BlochRedfield",
     "ConvergenceWarning",
     "DrudeBath",
+    "ExponentialBath",
+    "OhmicBath",
+    "SpectralDensityBath",
+    "UnderdampedBath",
+    "from_qutip",
     "Eigenbasis",
     "Generator",
     "GlobalLindblad",

@@ -117,16 +117,18 @@ def check_equation(equation: object) -> MasterEquation:
 def _check_some_bath_coupled(system: OpenSystem) -> None:
     """``gamma = 0`` for every bath leaves ``-i[H, rho]`` only: no unique steady state.
 
-    Checked for Drude baths (whose ``gamma`` is known) before any solve, so that a batch with
-    one decoupled point fails with this message rather than a singular-matrix one.
+    Checked for baths whose coupling ``gamma`` is known (Drude, ohmic, underdamped) before any
+    solve, so that a batch with one decoupled point fails with this message rather than a
+    singular-matrix one.
     """
-    if not all(isinstance(b, DrudeBath) for b in system.baths):
+    gammas = [getattr(b, "gamma", None) for b in system.baths]
+    if any(g is None for g in gammas):
         return
-    gammas = [b.gamma for b in system.baths if isinstance(b, DrudeBath)]
-    if all(g.ndim == 0 for g in gammas) and any(float(g) > 0 for g in gammas):
+    arrays = [np.asarray(g) for g in gammas]
+    if all(g.ndim == 0 for g in arrays) and any(float(g) > 0 for g in arrays):
         return  # one point, coupled (without array operations)
     decoupled = np.asarray(True)
-    for gamma in gammas:
+    for gamma in arrays:
         decoupled = decoupled & (gamma == 0)
     if decoupled.any():
         count = int(np.count_nonzero(np.broadcast_to(decoupled, system.batch_shape)))

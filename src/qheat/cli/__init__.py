@@ -23,7 +23,7 @@ from ._parser import OneLineParser
 __all__ = ["main", "build_parser", "commands", "SUMMARIES"]
 
 SUMMARIES = {
-    "bath": "spectral density J, G and Lamb-shift function S of a Drude bath",
+    "bath": "spectral density J, G and Lamb-shift function S of a Drude, ohmic or underdamped bath",
     "compare": "grade every master equation against exact HEOM currents",
     "current": "heat currents and steady state at one parameter point",
     "explore": "interactive explorer in the browser: sliders, live currents, NDTC peak and map",
