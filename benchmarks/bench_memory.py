@@ -1,0 +1,122 @@
+"""Peak memory and time of sweeps streamed to zarr: memory is set by the chunk, not the grid.
+
+Each sweep of the paper's model (``g x dt`` plane, Bloch-Redfield) runs in a fresh process
+and writes a zarr store; the peak resident memory (``getrusage``'s ``ru_maxrss``) of that
+process and, on Dask, of each worker is measured after the sweep. Two settings:
+
+* ``local``: the serial scheduler, everything in one process;
+* ``dask``: a ``distributed.LocalCluster`` of two worker processes on loopback.
+
+Printed: per size the wall time, the time per point and the peaks, then the ratios the issue
+asks for: peak of the largest sweep over the peak of the smallest (memory does not grow with
+the grid: within 10%), and time of the largest over the next one (linear scaling: the ratio of
+the point counts).
+
+Usage::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_memory.py            # 1e5, 1e6, 1e7 points
+    OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --sizes 1e5 1e6 3e6 --modes local
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SHAPES = {
+    10**4: (10, 1000),
+    10**5: (100, 1000),
+    10**6: (1000, 1000),
+    3 * 10**6: (1000, 3000),
+    10**7: (1000, 10000),
+}
+
+
+def child(mode: str, points: int, folder: str, chunk_size: int) -> None:
+    """One sweep in this process; prints a JSON line with the time and the peaks."""
+    import numpy as np
+
+    from qheat.sweeps import Dask, Serial, sweep
+
+    n_g, n_dt = SHAPES[points]
+    axes = {"g": np.linspace(0.05, 1.0, n_g), "dt": np.linspace(0.1, 100.0, n_dt)}
+    out = Path(folder) / f"{mode}-{points}.zarr"
+    workers: list[int] = []
+    if mode == "local":
+        started = time.perf_counter()
+        ds = sweep(equations=["br"], chunk_size=chunk_size, scheduler=Serial(), out=out, **axes)
+        seconds = time.perf_counter() - started
+    else:
+        import distributed
+
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster, distributed.Client(cluster) as client:
+            started = time.perf_counter()
+            ds = sweep(equations=["br"], chunk_size=chunk_size, scheduler=Dask(client=client),
+                       out=out, **axes)
+            seconds = time.perf_counter() - started
+            peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            workers = [int(v) for v in peaks.values()]
+    finite = int(np.isfinite(ds["J"].sel(equation="br", bath="1")).sum().compute())
+    print(json.dumps({
+        "mode": mode, "points": points, "seconds": seconds, "finite": finite,
+        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "worker_peak_kb": workers,
+    }), flush=True)
+
+
+def run(mode: str, points: int, folder: str, chunk_size: int) -> dict[str, object]:
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    command = [sys.executable, __file__, "--child", mode, str(points), folder, str(chunk_size)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
+    parser.add_argument("--modes", nargs="+", default=["local", "dask"], choices=["local", "dask"])
+    parser.add_argument("--chunk-size", type=int, default=4096)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, points, folder, chunk = args.child
+        child(mode, int(points), folder, int(chunk))
+        return
+    sizes = [int(s) for s in args.sizes]
+    with tempfile.TemporaryDirectory(dir=".") as folder:
+        for mode in args.modes:
+            rows = []
+            for points in sizes:
+                row = run(mode, points, folder, args.chunk_size)
+                rows.append(row)
+                workers = row["worker_peak_kb"] or []
+                print(f"{mode:5s} {points:>9d} points: {row['seconds']:8.1f} s "
+                      f"({row['seconds'] / points * 1e6:6.1f} us/point), peak "
+                      f"{row['peak_kb'] / 1024:6.1f} MB"
+                      + (f", workers {', '.join(f'{w / 1024:.1f}' for w in workers)} MB"
+                         if workers else "")
+                      + f", finite {row['finite']}/{points}", flush=True)
+            small, large = rows[0], rows[-1]
+            ratio = large["peak_kb"] / small["peak_kb"]
+            print(f"{mode}: peak {sizes[-1]:.0e} / {sizes[0]:.0e} points = {ratio:.3f}", flush=True)
+            if small["worker_peak_kb"]:
+                w_ratio = max(large["worker_peak_kb"]) / max(small["worker_peak_kb"])
+                print(f"{mode}: worker peak {sizes[-1]:.0e} / {sizes[0]:.0e} = {w_ratio:.3f}")
+            if len(rows) >= 2:
+                prev = rows[-2]
+                print(f"{mode}: time {sizes[-1]:.0e} / {sizes[-2]:.0e} points = "
+                      f"{large['seconds'] / prev['seconds']:.2f} "
+                      f"(linear: {sizes[-1] / sizes[-2]:.2f})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
