@@ -74,8 +74,8 @@ def sqrt_rate_remainder(
     integrand falls as ``x^-4``. Each panel uses a 10-node Gauss-Legendre rule; the difference
     from the 5-node sum is the error estimate. Against QUADPACK's Cauchy-weighted rule on the
     undivided integral (``tests/test_ule.py``) the sum returned is good to about ``1e-12``
-    absolute (Drude bath, ``gamma = 0.01``, ``wD = 50``, T from 0.05 to 5). Cost: about 0.2 ms
-    per term (batch point and triple ``i, m, k``; 16 terms, 2.5 ms, per point of the paper's
+    absolute (Drude bath, ``gamma = 0.01``, ``wD = 50``, T from 0.05 to 5). Cost: about 0.3 ms
+    per term (batch point and triple ``i, m, k``; 8 terms, 2.5 ms, per point of the paper's
     model).
 
     Warns:
