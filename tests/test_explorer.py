@@ -312,6 +312,12 @@ def test_page_updates_and_survives_bad_input() -> None:
     assert len(page.sources["ule", "2"].data["y"]) == 300
     assert "--equation all" in page.command.value and "shows br, ule" in page.command.value
     assert "UniversalLindblad()" in page.snippet.value
+    plane = compute_plane(
+        PaperModel(), FIG6, Axis("dt", 0, 150, 20), Axis("g", 0.3, 0.9, 3), Axis("t2", 2.0, 8.0, 4)
+    )
+    page.draw_plane(plane)
+    image = page.map_source.data["image"][0]
+    assert image.shape == (4, 3) and np.array_equal(image, plane.peak, equal_nan=True)
     page.axis.value = "g"
     assert page.sliders["g"].disabled and not page.sliders["dt"].disabled
     assert page.curves is not None and page.curves.axis == "g"

@@ -166,7 +166,7 @@ class Explorer:
 
     def _build_current_figure(self) -> None:
         fig = figure(
-            width=640,
+            width=600,
             height=400,
             title="Heat current along the swept axis",
             tools="pan,box_zoom,wheel_zoom,reset,save,crosshair",
@@ -332,29 +332,22 @@ class Explorer:
         self.map_x_range = Range1d(start=x_default[1], end=x_default[2])
         self.map_y_range = Range1d(start=y_default[1], end=y_default[2])
         fig = figure(
-            width=520,
-            height=400,
+            width=600,
+            height=460,
             title="NDTC map: where the current peaks",
-            toolbar_location="above",
+            toolbar_location="right",
             x_range=self.map_x_range,
             y_range=self.map_y_range,
             x_axis_label=x_default[0],
             y_axis_label=y_default[0],
             tools="hover,pan,wheel_zoom,reset,save",
-            tooltips=[("x, y", "@x, @y"), ("peak at", "@peak"), ("J at peak", "@J_peak")],
+            tooltips=[("x, y", "$x, $y"), ("peak at", "@image")],
         )
         self.map_source = ColumnDataSource(
-            {"x": [], "y": [], "w": [], "h": [], "peak": [], "J_peak": []}, name="ndtc-map"
+            {"image": [], "x": [], "y": [], "dw": [], "dh": []}, name="ndtc-map"
         )
-        fig.rect(
-            "x",
-            "y",
-            width="w",
-            height="h",
-            source=self.map_source,
-            fill_color={"field": "peak", "transform": self.map_mapper},
-            line_color=None,
-        )
+        cells = fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.map_source)
+        cells.glyph.color_mapper = self.map_mapper
         self.map_here = ColumnDataSource({"x": [], "y": []}, name="map-here")
         fig.scatter(
             "x", "y", source=self.map_here, marker="cross", size=16, color="red", line_width=3
@@ -362,10 +355,12 @@ class Explorer:
         fig.add_layout(
             ColorBar(
                 color_mapper=self.map_mapper,
-                title="swept value at the peak (gray: no peak)",
-                width=10,
+                title="swept value at the peak (gray: no interior maximum)",
+                orientation="horizontal",
+                height=10,
+                padding=16,  # room for the tick labels inside the bar's frame
             ),
-            "right",
+            "below",
         )
         self.map_figure = fig
 
@@ -575,7 +570,7 @@ class Explorer:
         factors = [(s, eq) for s in states for eq in curves.equations]
         self.population_range.factors = factors
         levels = ", ".join(f"{e:.3g}" for e in curves.energies[index])
-        _retitle(self.population_figure, f"Populations rho_kk; energies E_k = {levels}")
+        _retitle(self.population_figure, f"Populations rho_kk at E_k = {levels}")
         self.population_source.data = {
             "x": factors,
             "top": [
@@ -653,20 +648,18 @@ class Explorer:
     def draw_plane(self, plane: NDTCPlane) -> None:
         """Show an NDTC map: colour = where the current peaks along the swept axis."""
         self.plane = plane
-        xx, yy = np.meshgrid(plane.x, plane.y)
         dx = float(plane.x[1] - plane.x[0]) if plane.x.size > 1 else 1.0
         dy = float(plane.y[1] - plane.y[0]) if plane.y.size > 1 else 1.0
         finite = plane.peak[np.isfinite(plane.peak)]
         with pn.io.hold():
             if finite.size:
                 self.map_mapper.low, self.map_mapper.high = float(finite.min()), float(finite.max())
-            self.map_source.data = {
-                "x": xx.ravel(),
-                "y": yy.ravel(),
-                "w": np.full(xx.size, dx),
-                "h": np.full(xx.size, dy),
-                "peak": plane.peak.ravel(),
-                "J_peak": plane.J_peak.ravel(),
+            self.map_source.data = {  # cells centred on the grid points
+                "image": [plane.peak],
+                "x": [float(plane.x[0] - dx / 2)],
+                "y": [float(plane.y[0] - dy / 2)],
+                "dw": [float(plane.x[-1] - plane.x[0] + dx)],
+                "dh": [float(plane.y[-1] - plane.y[0] + dy)],
             }
             here = self.values()
             self.map_here.data = {"x": [here[plane.x_name]], "y": [here[plane.y_name]]}
@@ -680,9 +673,8 @@ class Explorer:
             self.map_figure.yaxis.axis_label = plane.y_name
             _retitle(
                 self.map_figure,
-                f"NDTC map of J{plane.bath} "
-                f"({EQUATION_LABELS[plane.equation]}): colour = "
-                f"{plane.axis} of the peak",
+                f"NDTC map of J{plane.bath} ({EQUATION_LABELS[plane.equation]}): "
+                f"colour = {plane.axis} at the peak",
             )
             share = 100.0 * float(np.mean(plane.ndtc))
             self.map_status.object = (
