@@ -1,12 +1,15 @@
-"""``qheat figure N``: one of the paper's figures (2-6) with its data."""
+"""``qheat figure N``: one of the paper's figures (2-6) with its data; ``qheat figure --sweep
+FILE``: the currents of a sweep (any device) against its swept parameter."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from ..errors import InvalidParameterError
 from ..paper.run import analyse, figure_dataset, merge_summary_json, write_figure
 from ..paper.specs import CURRENT_FIGURES, FIGURE_NUMBERS
 from . import SUMMARIES
@@ -21,14 +24,23 @@ def register(subparsers: Any) -> None:
         help=SUMMARIES["figure"],
         description="Compute one of the paper's Figs. 2-6 and write figN.png, figN.pdf, figN.nc "
         "and figN.csv; for Figs. 3-6 also put its curves into summary.json (other figures' "
-        "entries already there are kept).",
+        "entries already there are kept). With --sweep FILE (a 'qheat sweep' output): J of each "
+        "bath against the swept parameter, one colour per equation, into --figure.",
     )
-    parser.add_argument("number", type=int, choices=FIGURE_NUMBERS, help="figure number")
+    parser.add_argument("number", type=int, nargs="?", choices=FIGURE_NUMBERS, help="figure number")
+    parser.add_argument("--sweep", metavar="FILE.nc|FILE.zarr", help="plot a sweep's currents instead")
+    parser.add_argument("--x", metavar="NAME", help="with --sweep: the swept dimension on the x axis")
+    parser.add_argument("--equation", action="append", metavar="NAME", help="with --sweep: equations to draw (repeatable; default all)")
+    parser.add_argument("--figure", metavar="FILE.png|FILE.pdf", help="with --sweep: where to write the figure")
     add_output_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sweep is not None:
+        return _sweep_figure(args)
+    if args.number is None:
+        raise InvalidParameterError("give a figure number (2-6) or --sweep FILE")
     out = output_directory(args.out)
     number: int = args.number
     steps = 3 if number in CURRENT_FIGURES else 2
@@ -42,4 +54,27 @@ def run(args: argparse.Namespace) -> int:
             written.append(out / "summary.json")
             bar.update()
     print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _sweep_figure(args: argparse.Namespace) -> int:
+    import xarray as xr
+
+    from ..figures.sweeps import sweep_figure
+
+    if args.number is not None:
+        raise InvalidParameterError("give a figure number or --sweep FILE, not both")
+    if not args.figure:
+        raise InvalidParameterError("--sweep needs --figure FILE.png (or .pdf)")
+    path = Path(args.sweep)
+    if not path.exists():
+        raise InvalidParameterError(f"--sweep: {path} does not exist")
+    engine = "zarr" if path.suffix == ".zarr" else "h5netcdf"
+    with xr.open_dataset(path, engine=engine) as ds:
+        try:
+            fig = sweep_figure(ds.load(), args.x, equations=args.equation)
+        except ValueError as exc:
+            raise InvalidParameterError(f"--sweep {path}: {exc}") from None
+    fig.savefig(args.figure, dpi=150)
+    print(f"wrote {args.figure}")
     return 0

@@ -1,0 +1,94 @@
+"""The heat current of every bath against a swept parameter, from a sweep's Dataset.
+
+Takes the Dataset of :func:`qheat.sweep` (``J`` with dims ``(equation, bath, *swept)``); no
+physics here. One panel per bath, one colour per equation; a second swept dimension gives one
+line per value (shades). Where a secular equation leaves its validity (``secular_ratio > 1``)
+its curve gets an open circle at the first such point, as in the paper's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+__all__ = ["sweep_figure", "MAX_LINES"]
+
+MAX_LINES = 8
+"""At most this many values of a second swept dimension are drawn (evenly picked)."""
+
+_COLOURS = {"br": "tab:red", "lindblad": "tab:blue", "local": "tab:green", "ule": "tab:purple"}
+_NAMES = {"br": "Bloch-Redfield", "lindblad": "global Lindblad", "local": "local Lindblad",
+          "ule": "ULE"}
+
+
+def sweep_figure(
+    ds: xr.Dataset,
+    x: str | None = None,
+    *,
+    equations: Sequence[str] | None = None,
+    baths: Sequence[str] | None = None,
+) -> Figure:
+    """``J`` of each bath against the swept dimension ``x`` (default: the first one).
+
+    Raises:
+        ValueError: ``ds`` is not a sweep Dataset, ``x`` is not one of its swept dimensions,
+            it has more than two swept dimensions, or an equation or bath is unknown.
+    """
+    if "J" not in ds or ds["J"].dims[:2] != ("equation", "bath"):
+        raise ValueError("not a sweep Dataset: it needs J with dims (equation, bath, ...)")
+    swept = [str(d) for d in ds["J"].dims[2:]]
+    if not swept:
+        raise ValueError("the sweep has no swept dimension: nothing to plot against")
+    x = swept[0] if x is None else x
+    if x not in swept:
+        raise ValueError(f"x must be one of the swept dimensions {swept}, got {x!r}")
+    others = [d for d in swept if d != x]
+    if len(others) > 1:
+        raise ValueError(f"plot at most two swept dimensions; select values of {others[1:]} first")
+    equations = [str(e) for e in ds.equation.values] if equations is None else list(equations)
+    baths = [str(b) for b in ds.bath.values] if baths is None else list(baths)
+    for name, wanted, have in (("equation", equations, ds.equation.values),
+                               ("bath", baths, ds.bath.values)):
+        unknown = sorted(set(wanted) - {str(v) for v in have})
+        if unknown:
+            raise ValueError(f"unknown {name}(s) {unknown}; the sweep has {list(map(str, have))}")
+    fig = Figure(figsize=(4.2 * len(baths), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(baths), squeeze=False)[0]
+    xs = np.asarray(ds[x])
+    picks = _picks(ds, others[0]) if others else [None]
+    for ax, bath in zip(axes, baths):
+        for eq in equations:
+            colour = _COLOURS.get(eq, None)
+            for k, pick in enumerate(picks):
+                sel = {"equation": eq, "bath": bath} | ({others[0]: pick} if others else {})
+                j = np.asarray(ds["J"].sel(sel))
+                shade = 1.0 - 0.6 * k / max(1, len(picks) - 1)
+                label = _NAMES.get(eq, eq) if k == 0 else None
+                line = ax.plot(xs, j, color=colour, alpha=shade, lw=1.6, label=label)[0]
+                ratio = np.asarray(ds["secular_ratio"].sel({k2: v for k2, v in sel.items() if k2 != "bath"}))
+                outside = np.flatnonzero(ratio > 1)
+                if outside.size:
+                    ax.plot(xs[outside[0]], j[outside[0]], "o", mfc="none", color=line.get_color(), ms=7)
+        ax.axhline(0.0, color="0.6", lw=0.6)
+        ax.set_xlabel(_label(ds, x))
+        ax.set_ylabel(f"$J_{{{bath}}}$ (heat from bath {bath} into the system)")
+        ax.set_title(f"bath {bath}", fontsize=10)
+    axes[0].legend(frameon=False, fontsize=8)
+    if others:
+        values = ", ".join(f"{v:g}" for v in picks)
+        fig.suptitle(f"{others[0]} = {values} (dark to light)", fontsize=9)
+    return fig
+
+
+def _picks(ds: xr.Dataset, dim: str) -> list[float]:
+    values = np.asarray(ds[dim])
+    index = np.unique(np.linspace(0, values.size - 1, min(values.size, MAX_LINES)).round().astype(int))
+    return [float(values[i]) for i in index]
+
+
+def _label(ds: xr.Dataset, dim: str) -> str:
+    long_name = str(ds[dim].attrs.get("long_name", ""))
+    return f"{dim}: {long_name}" if long_name and len(long_name) < 45 else dim
