@@ -18,6 +18,7 @@ from scipy import integrate
 
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath
+from qheat.errors import ConvergenceWarning
 from qheat.exact import HeomOptions, solve_heom
 from qheat.master import BlochRedfield, GlobalLindblad, UniversalLindblad
 from qheat.master.ule_shift import sqrt_rate_remainder
@@ -149,3 +150,21 @@ def test_closer_to_heom_than_bloch_redfield_at_a_fast_point() -> None:
     ule = abs(solve(system, UniversalLindblad()).J1 - exact.J1) / abs(exact.J1)
     br = abs(solve(system, BlochRedfield()).J1 - exact.J1) / abs(exact.J1)
     assert ule < 0.015 and ule < 0.7 * br
+
+
+class _StepBath:
+    """``G`` with a jump at ``w = 2.3`` (no physical bath): the quadrature cannot resolve it."""
+
+    shape: tuple[int, ...] = ()
+
+    def expanded(self, ndim: int) -> _StepBath:
+        return self
+
+    def G(self, omega: np.ndarray) -> np.ndarray:
+        return np.where(np.asarray(omega) > 2.3, 0.1, 0.01)
+
+
+def test_unresolved_integrand_warns() -> None:
+    """The error estimate (10- against 5-node panels) flags a remainder it cannot trust."""
+    with pytest.warns(ConvergenceWarning, match="ULE Lamb shift"):
+        sqrt_rate_remainder(_StepBath(), np.array([1.0]), np.array([-3.0]), np.array(1.0))
