@@ -19,11 +19,17 @@ from ..errors import InvalidParameterError
 from ..sweeps.builders import builder_info
 from ..sweeps.config import SweepConfig, parse_values, read_config
 from ..sweeps.grid import make_grid
-from ..sweeps.run import DEFAULT_CHUNK_SIZE, EQUATION_NAMES, equations_named, execute, prepare_grid
+from ..sweeps.run import (
+    DEFAULT_CHUNK_SIZE,
+    EQUATION_NAMES,
+    equations_named,
+    execute,
+    prepare_grid,
+)
 from ..sweeps.schedulers import SCHEDULERS, scheduler_named
 from . import SUMMARIES
 
-__all__ = ["register", "run", "add_grid_options", "grid_values", "param_values"]
+__all__ = ["add_grid_options", "grid_values", "param_values", "register", "run"]
 
 _OPTIONS = (
     ("eps1", "e1 > 0 (default 5)"),

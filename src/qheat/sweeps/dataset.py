@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -152,7 +153,7 @@ def create_store(
     leading = {"J": (len(equations), len(baths))}
     for name, described in ATTRIBUTES.items():
         lead = leading.get(name, (len(equations),))
-        attrs: dict[str, object] = {**described, "_ARRAY_DIMENSIONS": list(variable_dims(name, grid))}
+        attrs: dict[str, Any] = {**described, "_ARRAY_DIMENSIONS": list(variable_dims(name, grid))}
         if scalars:
             attrs["coordinates"] = scalars
         group.create_array(

@@ -406,7 +406,10 @@ def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = No
     note = _lamb_shift_note(p.equations)
     if isinstance(sink, ZarrSink):
         return open_lazily(sink.path)
-    memory = sink if isinstance(sink, MemorySink) else sink.assemble(MemorySink(p.layout))
+    if isinstance(sink, PartsSink):
+        sink = sink.assemble(MemorySink(p.layout))
+    assert isinstance(sink, MemorySink)
+    memory = sink
     ds = build_dataset(p.grid, memory.columns, names, p.baths, p.info, note)
     if p.out is not None and parts is not None:
         write_dataset(ds, p.out)
