@@ -134,10 +134,11 @@ class Explorer:
             css_classes=["qheat-warning"],
             sizing_mode="stretch_width",
         )
+        # fixed sizes: new text does not make the browser lay the page out again
         self.readout = pn.pane.HTML(
-            "", css_classes=["qheat-readout"], stylesheets=[_CSS], width=560
+            "", css_classes=["qheat-readout"], stylesheets=[_CSS], width=560, height=110
         )
-        self.timing = pn.pane.HTML("", css_classes=["qheat-timing"], width=560)
+        self.timing = pn.pane.HTML("", css_classes=["qheat-timing"], width=560, height=40)
         self._set_axis_range(first)
         self._build_current_figure()
         self._build_state_figures()
