@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..errors import QheatError
 from . import SUMMARIES
 
 __all__ = ["register", "run"]
@@ -47,6 +48,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import panel  # noqa: F401 (the explorer's page; an optional dependency)
+    except ImportError:
+        raise QheatError(
+            "qheat explore needs Panel and Bokeh: pip install 'qheat[explore]'"
+        ) from None
     from ..explorer import serve
 
     serve(device=args.device, port=args.port, address=args.address, show=args.show)
