@@ -25,15 +25,19 @@ from qheat.sweeps.store import DONE_LOG
 PLANE = {"g": np.array([0.1, 0.4, 0.8]), "dt": np.array([1.0, 10.0, 40.0]), "eps1": 4.0, "eps2": 3.0}
 
 
-def test_local_cluster_gives_the_serial_dataset() -> None:
+def test_local_cluster_gives_the_serial_dataset(tmp_path: Path) -> None:
     serial = sweep(chunk_size=2, **PLANE)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster, distributed.Client(cluster) as client:
         on_dask = sweep(chunk_size=2, scheduler=Dask(client=client), **PLANE)
         by_address = sweep(chunk_size=2, scheduler=Dask(address=cluster.scheduler_address), **PLANE)
+        shared = Dask(client=client, shared_files=True)  # the workers write the store
+        stored = sweep(chunk_size=2, scheduler=shared, out=tmp_path / "p.zarr", **PLANE)
+        xr.testing.assert_identical(serial, stored)
     xr.testing.assert_identical(serial, on_dask)
     xr.testing.assert_identical(serial, by_address)
+    assert sorted(written(tmp_path / "p.zarr")) == list(range(6))
 
 
 def test_processes_give_the_serial_dataset() -> None:
@@ -120,8 +124,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[distributed.Lo
 
 
 def test_killed_dask_worker_keeps_the_written_chunks(tmp_path: Path, cluster: distributed.LocalCluster) -> None:
-    """kill -9 of a Dask worker process mid-sweep: its chunks run again elsewhere; the chunks
-    written before stay, each chunk is written once, the currents equal the serial sweep's."""
+    """kill -9 of a Dask worker process mid-sweep (the workers write the store): its chunks
+    run again elsewhere; the chunks written before stay, each chunk is listed once, the
+    currents equal the serial sweep's."""
     out = tmp_path / "p.zarr"
     grid = {"g": np.linspace(0.1, 0.9, 12), "dt": np.array([1.0, 20.0])}
     with distributed.Client(cluster) as client:
@@ -138,7 +143,7 @@ def test_killed_dask_worker_keeps_the_written_chunks(tmp_path: Path, cluster: di
         killer = threading.Thread(target=kill_when_some_are_written)
         killer.start()
         ds = sweep(slow_build, grid, equations=["br"], chunk_size=2, out=out,
-                   scheduler=Dask(client=client))
+                   scheduler=Dask(client=client, shared_files=True))
         killer.join()
     assert 3 <= len(before[0]) < 12
     done = written(out)

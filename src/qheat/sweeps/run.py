@@ -19,6 +19,7 @@ result larger than memory, a disk without room, an existing output) and times on
 
 from __future__ import annotations
 
+import functools
 import math
 import shutil
 import sys
@@ -397,10 +398,17 @@ def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = No
         disable=(not _isatty()) if progress is None else not progress,
     )
     with bar:
-        for task, arrays in scheduler.imap(evaluate_chunk, tasks):
-            sink.write(task.number, arrays)
-            tally.add(arrays)
-            bar.update(1)
+        if isinstance(sink, ZarrSink) and scheduler.shared_files:
+            store = StoreChunk(str(sink.path), p.layout, sink.names, tally.names)
+            for task, part in scheduler.imap(store, tasks):
+                sink.mark(task.number)
+                tally.merge(part)
+                bar.update(1)
+        else:
+            for task, arrays in scheduler.imap(evaluate_chunk, tasks):
+                sink.write(task.number, arrays)
+                tally.add(arrays)
+                bar.update(1)
     tally.warn()
     names = tuple(eq.name for eq in p.equations)
     note = _lamb_shift_note(p.equations)
@@ -577,6 +585,16 @@ class _Tally:
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no pair dropped
             self.max_ratio = np.fmax(self.max_ratio, np.nanmax(ratio, axis=-1, initial=-np.inf))
 
+    def merge(self, other: _Tally) -> None:
+        """Add the counts of another part of the grid."""
+        self.points += other.points
+        self.ill += other.ill
+        self.negative += other.negative
+        self.secular += other.secular
+        self.max_cond = np.fmax(self.max_cond, other.max_cond)
+        self.min_eig = np.fmin(self.min_eig, other.min_eig)
+        self.max_ratio = np.fmax(self.max_ratio, other.max_ratio)
+
     def warn(self) -> None:
         """One warning per equation and kind, with the number of points."""
         for i, name in enumerate(self.names):
@@ -586,26 +604,52 @@ class _Tally:
     def _messages(self, i: int, name: str) -> Iterator[tuple[str, type[Warning]]]:
         n = self.points
         if self.ill[i]:
-            yield (
+            message = (
                 f"{name}: ill-conditioned steady-state solve at {self.ill[i]} of {n} points "
-                f"(condition number up to {self.max_cond[i]:.2e}); see the condition number",
-                IllConditionedWarning,
+                f"(condition number up to {self.max_cond[i]:.2e}); see the condition number"
             )
+            yield message, IllConditionedWarning
         if self.negative[i]:
-            yield (
+            message = (
                 f"{name}: steady state not positive at {self.negative[i]} of {n} points "
                 f"(smallest eigenvalue {self.min_eig[i]:.3e}): outside the Bloch-Redfield "
-                "equation's validity",
-                PositivityWarning,
+                "equation's validity"
             )
+            yield message, PositivityWarning
         if self.secular[i]:
-            yield (
+            message = (
                 f"{name}: secular approximation outside its validity at {self.secular[i]} of "
                 f"{n} points: transition rates up to {self.max_ratio[i]:.3g} times the smallest "
                 "Bohr-frequency gap it neglects (see the generator's secular_ratio); "
-                "BlochRedfield() keeps those terms",
-                SecularityWarning,
+                "BlochRedfield() keeps those terms"
             )
+            yield message, SecularityWarning
+
+
+@dataclass(frozen=True)
+class StoreChunk:
+    """Where the workers see the store: compute a chunk and write it into its region there.
+
+    Returns the chunk's warning counts only; the calling process lists the chunk as done.
+    """
+
+    path: str
+    layout: ChunkLayout
+    names: tuple[str, ...]
+    equations: tuple[str, ...]
+
+    def __call__(self, task: ChunkTask) -> _Tally:
+        arrays = evaluate_chunk(task)
+        _worker_sink(self.path, self.layout, self.names).write_region(task.number, arrays)
+        tally = _Tally(self.equations)
+        tally.add(arrays)
+        return tally
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_sink(path: str, layout: ChunkLayout, names: tuple[str, ...]) -> ZarrSink:
+    """The store opened once per worker process."""
+    return ZarrSink(Path(path), layout, names)
 
 
 def _probe(

@@ -4,8 +4,9 @@ Every scheduler has ``imap(function, tasks)``, yielding ``(task, result)`` pairs
 finish (in any order), and ``parallelism()``, the number of tasks it runs at once (for the
 time estimate). Tasks are drawn from ``tasks`` lazily and at most ``2 * parallelism`` are in
 flight, so the caller's memory is bounded by the chunk, not by the number of chunks. Results
-travel back to the calling process, which alone writes files, so workers need no shared file
-system.
+travel back to the calling process, which writes them, so workers need no shared file system;
+schedulers whose workers see the caller's files (``shared_files``: local processes, a Dask
+cluster on a shared file system) write the regions of a zarr output themselves.
 
 Faults: an error raised by ``function`` (a bad parameter, no steady state) propagates at
 once. A worker that *dies* (a killed process: ``BrokenProcessPool``; a killed Dask worker:
@@ -56,6 +57,11 @@ class Scheduler(Protocol):
 
     def parallelism(self) -> int: ...
 
+    @property
+    def shared_files(self) -> bool:
+        """Whether the workers see the caller's files (then they write a zarr output)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Serial:
@@ -67,6 +73,10 @@ class Serial:
 
     def parallelism(self) -> int:
         return 1
+
+    @property
+    def shared_files(self) -> bool:
+        return False  # the caller writes: nothing to gain
 
 
 @dataclass
@@ -106,6 +116,10 @@ class Processes:
 
     def parallelism(self) -> int:
         return self.workers or os.cpu_count() or 1
+
+    @property
+    def shared_files(self) -> bool:
+        return True  # the same machine
 
     def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
         workers = self.parallelism()
@@ -156,11 +170,15 @@ class Dask:
         client: an existing ``distributed.Client`` to use instead (not closed afterwards).
         retries: times a task is submitted again after Dask gave up on it (``KilledWorker``:
             its workers died ``distributed.scheduler.allowed-failures`` times).
+        shared_files: the workers see the output at the same path (a shared file system):
+            they write their chunks into a zarr output themselves, and only the list of
+            finished chunks goes through the calling process.
     """
 
     address: str | None = None
     client: object | None = None
     retries: int = DEFAULT_RETRIES
+    shared_files: bool = False
 
     def parallelism(self) -> int:
         if self.client is None and self.address is None:
@@ -221,12 +239,15 @@ class Dask:
                 client.close()
 
 
-def scheduler_named(name: str, address: str | None = None, workers: int | None = None) -> Scheduler:
-    """The scheduler called ``name`` (one of :data:`SCHEDULERS`)."""
+def scheduler_named(
+    name: str, address: str | None = None, workers: int | None = None, shared: bool = False
+) -> Scheduler:
+    """The scheduler called ``name`` (one of :data:`SCHEDULERS`); ``shared``: Dask workers
+    see the output (see :class:`Dask`)."""
     if name == "serial":
         return Serial()
     if name == "processes":
         return Processes(workers)
     if name == "dask":
-        return Dask(address)
+        return Dask(address, shared_files=shared)
     raise InvalidParameterError(f"scheduler must be one of {', '.join(SCHEDULERS)}, got {name!r}")

@@ -17,7 +17,10 @@ layout, qheat version) and knows which chunks are finished: a chunk file renamed
 (``os.replace`` is atomic on POSIX) or, in a zarr store, a line ``<chunk>`` appended to
 ``qheat-done.txt`` *after* the chunk's region writes returned. A run killed at any moment
 leaves every chunk either listed as done and complete, or not listed (and rewritten whole on
-resume); a torn last line is ignored.
+resume); a torn last line is ignored. The regions are written by the calling process, or by
+the workers themselves when they see the store (local processes; a Dask cluster with the store
+on a shared file system): the calling process alone appends to the done log, after the
+worker's writes returned.
 """
 
 from __future__ import annotations
@@ -193,11 +196,19 @@ class ZarrSink:
         return finished
 
     def write(self, number: int, arrays: Mapping[str, FloatArray]) -> None:
+        self.write_region(number, arrays)
+        self.mark(number)
+
+    def write_region(self, number: int, arrays: Mapping[str, FloatArray]) -> None:
+        """Write chunk ``number`` into its region of every array (not yet listed as done)."""
         region = self.layout.region(number)
         for name, values in arrays.items():
             lead = (slice(None),) * (values.ndim - 1)
             self.arrays[name][lead + region] = _chunk_view(self.layout, number, values)
-        with open(self.path / DONE_LOG, "a") as log:  # only after every region write returned
+
+    def mark(self, number: int) -> None:
+        """List chunk ``number`` as done: only after every region write of it returned."""
+        with open(self.path / DONE_LOG, "a") as log:
             log.write(f"{number}\n")
 
     def chunks(self) -> Iterator[dict[str, FloatArray]]:
