@@ -345,28 +345,30 @@ def prepare_grid(
         "format": STORE_FORMAT,
         "qheat": __version__,
     }
-    done = _existing(out, layout, manifest, resume, overwrite)
     n_vars = len(equations) * (len(baths) + len(VARIABLES))
     result_bytes = 8 * n_vars * grid.size
-    left = 1.0 - float(done.sum()) / layout.n_chunks
     memory = 8 * n_vars * layout.points_per_chunk if _streamed(out) else result_bytes
-    disk = 0 if out is None else math.ceil(result_bytes * left) + (
-        result_bytes if out.suffix == ".nc" else 0
-    )
-    _check_resources(out, memory, disk)
+    extra = result_bytes if out is not None and out.suffix == ".nc" else 0
+    if not resume:  # before anything of the grid's chunk count is allocated
+        _check_resources(out, memory, 0 if out is None else result_bytes + extra)
+    done = _existing(out, layout, manifest, resume, overwrite)
+    n_done = int(done.sum())
+    n_pending = layout.n_chunks - n_done
+    disk = 0 if out is None else math.ceil(result_bytes * n_pending / layout.n_chunks) + extra
+    if resume:
+        _check_resources(out, memory, disk)
     timed, per_point = None, 0.0
-    pending = np.flatnonzero(~done)
-    if pending.size:
-        task = _task(grid, layout, info, equations, int(pending[0]))
+    if n_pending:
+        task = _task(grid, layout, info, equations, int(np.argmin(done)))
         started = time.perf_counter()
         timed = (task.number, evaluate_chunk(task))
         per_point = (time.perf_counter() - started) / (task.stop - task.start)
     workers = scheduler.parallelism()
-    points_left = min(grid.size, pending.size * layout.points_per_chunk)
+    points_left = min(grid.size, n_pending * layout.points_per_chunk)
     plan = SweepPlan(
-        points=grid.size, chunks=layout.n_chunks, chunks_done=int(done.sum()),
+        points=grid.size, chunks=layout.n_chunks, chunks_done=n_done,
         chunk_points=layout.points_per_chunk, workers=workers, seconds_per_point=per_point,
-        seconds=per_point * points_left / min(workers, max(1, pending.size)),
+        seconds=per_point * points_left / min(workers, max(1, n_pending)),
         result_bytes=result_bytes, memory_bytes=memory, disk_bytes=disk,
     )
     return Prepared(grid, info, equations, layout, baths, manifest, out, resume, overwrite,
@@ -384,11 +386,11 @@ def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = No
     if p.timed is not None:
         sink.write(*p.timed)
         tally.add(p.timed[1])
-    pending = np.flatnonzero(~p.done)
+    skip = -1 if p.timed is None else p.timed[0]
     tasks = (
-        _task(p.grid, p.layout, p.info, p.equations, int(k))
-        for k in pending
-        if p.timed is None or k != p.timed[0]
+        _task(p.grid, p.layout, p.info, p.equations, k)
+        for k in range(p.layout.n_chunks)
+        if not p.done[k] and k != skip
     )
     bar = tqdm(
         total=p.layout.n_chunks,
@@ -485,10 +487,8 @@ def _open_sink(p: Prepared) -> tuple[Sink, Path | None]:
     if p.out is None:
         return MemorySink(p.layout), None
     names = ("J", *VARIABLES)
-    if p.out.suffix == ".nc":
+    if p.out.suffix == ".nc":  # an overwritten file is replaced once the new one is written
         parts = _parts(p.out)
-        if p.overwrite:
-            remove_path(p.out)
         return open_parts(parts, p.layout, p.manifest, p.resume and not p.overwrite), parts
     if p.overwrite or not (p.resume and p.out.exists()):
         remove_path(p.out)
