@@ -165,3 +165,11 @@ def test_dry_run_prints_the_estimate_and_writes_nothing(tmp_path: Path, capsys: 
     assert not out.exists()
     assert main(args) == 0 and "15 points" in capsys.readouterr().out
     assert len((out / DONE_LOG).read_text().split()) == 6
+
+
+def test_option_conflicts_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(InvalidParameterError, match="resume or overwrite, not both"):
+        sweep(g=G, out=tmp_path / "p.zarr", resume=True, overwrite=True)
+    assert main(["sweep", "--g", "0.2:0.9:3", "--shared-store", "--out", str(tmp_path / "p.zarr")]) == 2
+    assert "--shared-store applies to --scheduler dask" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
