@@ -201,13 +201,14 @@ class PairGenerator(Generator):
         def em(x: NDArray[Any]) -> NDArray[Any]:
             return element_major(np.broadcast_to(x, batch + (d, d)))
 
-        jumps = []
+        total = None
         for a, gam in zip(self.couplings, self.spectra):
             a_em = em(a)
             if not np.any(a_em.imag):  # a real coupling (the paper's) halves the work
                 a_em = np.ascontiguousarray(a_em.real)
-            jumps.append(block_jumps(a_em, em(gam * a), block))
-        total = np.sum(jumps, axis=0) if len(jumps) > 1 else jumps[0]
+            jump = block_jumps(a_em, em(gam * a), block)
+            total = jump if total is None else np.add(total, jump, out=total)
+        assert total is not None
         if self.cutoff is not None:  # the secular selection M_{ab,cd} on the block's pairs
             ab, cd = pair_positions(block)
             omega_em = em(self.omega)

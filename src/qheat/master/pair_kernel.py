@@ -208,7 +208,6 @@ def block_jumps(
 
 def pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Flat positions of ``(a, b)`` and ``(c, d)`` for row ``(a, c)``, column ``(b, d)``."""
-    d, m = block.dim, block.size
-    ab = np.repeat(block.rows, m) * d + np.tile(block.rows, m)
-    cd = np.repeat(block.cols, m) * d + np.tile(block.cols, m)
-    return ab.astype(np.intp), cd.astype(np.intp)
+    a, c, b, e = block.pairs
+    d = block.dim
+    return a * d + b, c * d + e

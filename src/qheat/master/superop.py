@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -117,6 +117,16 @@ class PopulationBlock:
     def size(self) -> int:
         """Number m of matrix elements in the block."""
         return int(self.index.size)
+
+    @cached_property
+    def pairs(self) -> tuple[IndexArray, IndexArray, IndexArray, IndexArray]:
+        """``(i, j, k, l)`` of every pair of block elements ``r = (i, j)``, ``s = (k, l)`` in the
+        order ``r * m + s`` (computed once per block)."""
+        m = self.size
+        return (
+            np.repeat(self.rows, m), np.repeat(self.cols, m),
+            np.tile(self.rows, m), np.tile(self.cols, m),
+        )
 
     @property
     def populations(self) -> IndexArray:
@@ -223,8 +233,7 @@ def block_multiplication(
         gives ``-i [H, rho]``. Exact on the block when ``X`` and ``Y`` leave it invariant.
     """
     d, m = block.dim, block.size
-    i, k = np.repeat(block.rows, m), np.tile(block.rows, m)
-    j, l = np.repeat(block.cols, m), np.tile(block.cols, m)
+    i, j, k, l = block.pairs
     out = np.zeros((m * m,) + left.shape[1:], dtype=complex)
     same_col, same_row = np.flatnonzero(j == l), np.flatnonzero(i == k)
     out[same_col] = left[(i * d + k)[same_col]]
