@@ -158,7 +158,10 @@ def test_every_public_subpackage_has_an_api_page() -> None:
         )
 
 
-PAGES_WITH_CODE = ["index.md", "getting-started.md", "conventions.md", "sharp-bits.md"]
+PAGES_WITH_CODE = [
+    "index.md", "getting-started.md", "conventions.md", "sharp-bits.md", "analysis.md",
+    "local-global.md",
+]
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_CODE)
