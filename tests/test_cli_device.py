@@ -19,6 +19,7 @@ import pytest
 from cli_helpers import run_cli
 
 import qheat
+import qheat.devices
 from qheat.api import paper_system
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +138,8 @@ BAD = [
     (["--device", THREE, "--eps1", "3"], ["--eps1", "--param NAME=VALUE"]),
     (["--param", "tM=1"], ["--param", "--device FILE"]),
     (["--equation", "ule"], ["--equation ule", "--device"]),
+    (["--equation", "heom"], ["--equation heom", "--device"]),
+    (["--device", THREE, "--equation", "heom", "--no-lamb-shift"], ["--no-lamb-shift", "heom"]),
     (["--device", THREE, "--equation", "heom2"], ["--equation"]),
 ]
 
@@ -221,3 +224,24 @@ def test_a_device_command_imports_no_heavy_module() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_heom_currents_of_a_device_agree_with_bloch_redfield_at_weak_coupling(
+    tmp_path: Path,
+) -> None:
+    """``--equation heom`` (exact, QuTiP): converged, the currents keyed by bath name sum to
+    zero and, at gamma = 0.002, equal the Bloch-Redfield currents to 1% (second method)."""
+    path = tmp_path / "weak.toml"
+    path.write_text((ROOT / "examples" / "diode.toml").read_text().replace("gamma = 0.01",
+                                                                           "gamma = 0.002"))
+    code, out, err = run_cli(["current", "--device", str(path), "--equation", "heom", "--json"])
+    assert code == 0, err
+    entry = json.loads(out)["heom"]
+    assert entry["converged"] is True and entry["warnings"] == []
+    assert {"error_estimate", "order", "depth"} <= set(entry)
+    got = np.array([entry["currents"]["hot"], entry["currents"]["cold"]])
+    assert abs(got.sum()) <= 1e-10 * np.abs(got).sum()
+    device = qheat.devices.load_device(path)
+    br = qheat.solve(device.system(), qheat.BlochRedfield()).currents
+    np.testing.assert_allclose(got, br, rtol=1e-2)
+    assert entry["error_estimate"] < 1e-2 * abs(got[0])

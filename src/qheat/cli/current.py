@@ -11,7 +11,7 @@ import json
 import math
 import sys
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,7 +29,10 @@ from ..steady import Solution
 from . import SUMMARIES
 from ._parser import add_model_options, temperatures
 
-EQUATION_CHOICES = ("br", "lindblad", "local", "ule", "all")
+if TYPE_CHECKING:
+    from ..devices import Device
+
+EQUATION_CHOICES = ("br", "lindblad", "local", "ule", "heom", "all")
 PAPER_EQUATIONS = ("br", "lindblad")
 """What ``--equation all`` means for the paper's model (the equations of its golden values)."""
 MODEL_OPTIONS = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "t2", "dt")
@@ -79,7 +82,8 @@ def register(subparsers: Any) -> None:
         choices=EQUATION_CHOICES,
         default="all",
         help="master equation (default all: br and lindblad for the paper's model; br, "
-        "lindblad, local and ule for a device; local and ule need --device)",
+        "lindblad, local and ule for a device; local, ule and heom need --device; heom: the "
+        "exact HEOM currents, converged in order and depth, needs QuTiP, qheat[exact])",
     )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -157,6 +161,8 @@ def run_device(args: argparse.Namespace) -> int:
     device = load_device(args.device)
     params = parse_params(args.param)
     system = device.system(**params)
+    if args.equation == "heom":
+        return report_heom(device, system, params, args)
     results: dict[str, dict[str, Any]] = {}
     for eq in equations(args.equation, not args.no_lamb_shift):
         sol, notes = _solve(system, eq)
@@ -173,10 +179,7 @@ def run_device(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results))
         return 0
-    values = {**device.parameters, **params}
-    shown = " ".join(f"{k}={v:g}" for k, v in values.items())
-    print(f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
-          f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if args.no_lamb_shift else ''}")
+    _device_header(device, params, args.no_lamb_shift)
     for name, r in results.items():
         currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in r["currents"].items())
         print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
@@ -186,6 +189,44 @@ def run_device(args: argparse.Namespace) -> int:
             verdict = "outside its validity" if r["secular_ratio"] > 1 else "below 1"
             print(f"secular_ratio (transition rate / smallest neglected gap) {r['secular_ratio']:.3g}: {verdict}")
     return 0
+
+
+def report_heom(
+    device: Device, system: OpenSystem, params: dict[str, float], args: argparse.Namespace
+) -> int:
+    """``--equation heom``: the exact currents of :func:`qheat.exact.heom_report` (QuTiP)."""
+    from ..exact import heom_report
+
+    if args.no_lamb_shift:
+        raise InvalidParameterError(
+            "--no-lamb-shift does not apply to --equation heom (the exact solution has no "
+            "separate Lamb shift); drop one of them"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = heom_report(system)
+    notes = [f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught]
+    for note in notes:
+        print(f"qheat current: warning [heom]: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"heom": {**report, "warnings": notes}}))
+        return 0
+    _device_header(device, params, False)
+    currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in report["currents"].items())
+    print(f"\n[heom]  {currents}   sum = {sum(report['currents'].values()):+.2e}")
+    estimate = report["error_estimate"]
+    print(f"{'converged' if report['converged'] else 'NOT converged'} at order "
+          f"{report['order']}, depth {report['depth']}; error estimate "
+          f"{'unknown' if estimate is None else f'{estimate:.2e}'}")
+    return 0
+
+
+def _device_header(device: Device, params: dict[str, float], no_lamb_shift: bool) -> None:
+    """The first line of the human-readable output of a device: file, qubits, baths, values."""
+    values = {**device.parameters, **params}
+    shown = " ".join(f"{k}={v:g}" for k, v in values.items())
+    print(f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
+          f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if no_lamb_shift else ''}")
 
 
 def parse_params(items: list[str]) -> dict[str, float]:
