@@ -7,6 +7,7 @@ Units: hbar = kB = 1. See ``docs/theory.md`` for the equations the functions cit
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .analysis.mean_force import mean_force_gibbs
 from .api import paper_system, solve
 from .baths import (
     DrudeBath,
@@ -17,6 +18,7 @@ from .baths import (
     from_qutip,
     lamb_shift_quadrature,
 )
+from .devices import Device, DeviceFileError, load_device, parse_device
 from .errors import (
     ConvergenceWarning,
     IllConditionedWarning,
@@ -37,7 +39,6 @@ from .master import (
 from .model import Eigenbasis, OpenSystem, TwoQubitModel
 from .steady import Solution, SteadyState, heat_currents, steady_state
 from .steady.perturbative import PerturbativeState, perturbative_state
-from .analysis.mean_force import mean_force_gibbs
 
 if TYPE_CHECKING:
     from .sweeps import sweep
@@ -60,6 +61,8 @@ __all__ = [
     "__version__",
     "BlochRedfield",
     "ConvergenceWarning",
+    "Device",
+    "DeviceFileError",
     "DrudeBath",
     "ExponentialBath",
     "OhmicBath",
@@ -85,8 +88,10 @@ __all__ = [
     "UniversalLindblad",
     "heat_currents",
     "lamb_shift_quadrature",
+    "load_device",
     "mean_force_gibbs",
     "paper_system",
+    "parse_device",
     "perturbative_state",
     "solve",
     "steady_state",

@@ -24,6 +24,7 @@ from ..master import (
     MasterEquation,
     UniversalLindblad,
 )
+from ..master.equations import SECULAR_RATIO_NOTICE, secular_notice
 from ..model import OpenSystem
 from ..steady import Solution
 from . import SUMMARIES
@@ -140,8 +141,9 @@ def run_paper(args: argparse.Namespace) -> int:
     for name, r in results.items():
         print(f"\n[{name}]  J1 = {r['J1']:+.10e}   J2 = {r['J2']:+.10e}   J1 + J2 = {r['J1'] + r['J2']:+.2e}")
         if "secular_ratio" in r:
-            verdict = "outside its validity" if r["secular_ratio"] > 1 else "below 1"
-            print(f"secular_ratio (transition rate / smallest neglected gap) {r['secular_ratio']:.3g}: {verdict}")
+            ratio = r["secular_ratio"]
+            print(secular_notice(ratio) or f"secular_ratio {ratio:.3g}: below the notice level "
+                  f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)")
         print(f"steady state in the eigenbasis (s1..s4), smallest eigenvalue {r['min_eigenvalue']:.3e}:")
         for re_row, im_row in zip(r["rho_real"], r["rho_imag"]):
             print("  " + "  ".join(f"{a:+.6f}{b:+.6f}j" for a, b in zip(re_row, im_row)))
@@ -186,8 +188,9 @@ def run_device(args: argparse.Namespace) -> int:
         print(f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
               f"{r['residual']:.2e}, condition number {r['condition_number']:.3g}")
         if r["secular_ratio"] is not None:
-            verdict = "outside its validity" if r["secular_ratio"] > 1 else "below 1"
-            print(f"secular_ratio (transition rate / smallest neglected gap) {r['secular_ratio']:.3g}: {verdict}")
+            ratio = r["secular_ratio"]
+            print(secular_notice(ratio) or f"secular_ratio {ratio:.3g}: below the notice level "
+                  f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)")
     return 0
 
 
