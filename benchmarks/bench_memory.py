@@ -66,10 +66,12 @@ def child(mode: str, points: int, folder: str, chunk_size: int) -> None:
             seconds = time.perf_counter() - started
             peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             workers = [int(v) for v in peaks.values()]
-    finite = int(np.isfinite(ds["J"].sel(equation="br", bath="1")).sum().compute())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the check below
+    j1 = ds["J"].sel(equation="br", bath="1")
+    finite = int(np.isfinite(j1).sum().compute(scheduler="synchronous"))  # chunk by chunk
     print(json.dumps({
         "mode": mode, "points": points, "seconds": seconds, "finite": finite,
-        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "worker_peak_kb": workers,
+        "peak_kb": peak, "worker_peak_kb": workers,
     }), flush=True)
 
 

@@ -66,14 +66,14 @@ def test_killed_sweep_resumes_without_recomputing(
     computed: list[int] = []
     original = runner.evaluate_chunk
 
-    def counting(task: runner.ChunkTask) -> dict[str, np.ndarray]:
+    def counting(spec: runner.ChunkSpec, task: runner.ChunkTask) -> dict[str, np.ndarray]:
         if not computed:  # the chunks written before the kill are still there, untouched
             if out.suffix == ".nc":
                 assert {p.name: p.stat().st_mtime_ns for p in parts.glob("chunk-*.npz")} == stamps
             else:
                 assert (out / DONE_LOG).read_text() == stamps["log"]
         computed.append(task.number)
-        return original(task)
+        return original(spec, task)
 
     monkeypatch.setattr(runner, "evaluate_chunk", counting)
     g, dt = np.linspace(0.1, 0.9, 20), np.linspace(0.5, 40, 10)

@@ -17,7 +17,7 @@ import qheat.sweeps.run as runner
 from qheat.cli import main
 from qheat.errors import InvalidParameterError
 from qheat.sweeps import sweep
-from qheat.sweeps.evaluate import VARIABLES, ChunkTask
+from qheat.sweeps.evaluate import VARIABLES, ChunkSpec, ChunkTask
 from qheat.sweeps.store import DONE_LOG, ChunkLayout
 
 G, DT = np.array([0.2, 0.5, 0.9]), np.array([0.5, 5.0, 20.0, 60.0, 90.0])
@@ -42,15 +42,15 @@ def test_chunks_are_rectangles_that_tile_the_grid(shape: tuple[int, ...], chunk_
     assert (seen == 1).all()
 
 
-def fake_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
+def fake_chunk(spec: ChunkSpec, task: ChunkTask) -> dict[str, np.ndarray]:
     """Results written from the parameters alone (no physics), to check where they land."""
-    points = task.grid.points(task.start, task.stop)
+    points = spec.grid.points(task.start, task.stop)
     g, dt = np.asarray(points["g"]), np.asarray(points["dt"])
     n = task.stop - task.start
-    out = {"J": np.stack([np.stack([g + 10 * dt, -(g + 10 * dt)])] * len(task.equations))}
-    out.update({name: np.zeros((len(task.equations), n)) for name in VARIABLES})
+    out = {"J": np.stack([np.stack([g + 10 * dt, -(g + 10 * dt)])] * len(spec.equations))}
+    out.update({name: np.zeros((len(spec.equations), n)) for name in VARIABLES})
     out["condition_number"] += 1.0
-    assert out["J"].shape == (len(task.equations), 2, n)
+    assert out["J"].shape == (len(spec.equations), 2, n)
     return out
 
 
@@ -132,7 +132,7 @@ def test_resume_names_what_differs(tmp_path: Path) -> None:
 def test_refusals_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     """Each refusal is one line naming the cause, and nothing is computed or written."""
-    def never(task: ChunkTask) -> None:
+    def never(spec: ChunkSpec, task: ChunkTask) -> None:
         raise AssertionError("a chunk was computed")
 
     monkeypatch.setattr(runner, "evaluate_chunk", never)

@@ -20,7 +20,7 @@ from ..model import OpenSystem
 from .builders import Builder
 from .grid import Grid
 
-__all__ = ["VARIABLES", "ChunkTask", "evaluate_chunk", "evaluate_system"]
+__all__ = ["VARIABLES", "ChunkSpec", "ChunkTask", "evaluate_chunk", "evaluate_system"]
 
 FloatArray = NDArray[np.float64]
 
@@ -31,25 +31,32 @@ VARIABLES = (
 
 
 @dataclass(frozen=True)
-class ChunkTask:
-    """One chunk: the grid, the flat point range, the builder and the equations."""
+class ChunkSpec:
+    """What every chunk of a sweep shares: the grid, the builder and the equations (sent to
+    each worker once)."""
 
     grid: Grid
+    build: Builder
+    equations: tuple[MasterEquation, ...]
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """One chunk: its number and its flat point range ``start <= i < stop``."""
+
     number: int
     start: int
     stop: int
-    build: Builder
-    equations: tuple[MasterEquation, ...]
 
     def __str__(self) -> str:
         return f"chunk {self.number} (points {self.start} to {self.stop - 1})"
 
 
-def evaluate_chunk(task: ChunkTask) -> dict[str, FloatArray]:
+def evaluate_chunk(spec: ChunkSpec, task: ChunkTask) -> dict[str, FloatArray]:
     """The flat result arrays of one chunk: ``J`` ``(equation, bath, n)`` and each of
     :data:`VARIABLES` ``(equation, n)``."""
-    system = task.build(**task.grid.points(task.start, task.stop))
-    return evaluate_system(system, task.equations, task.stop - task.start)
+    system = spec.build(**spec.grid.points(task.start, task.stop))
+    return evaluate_system(system, spec.equations, task.stop - task.start)
 
 
 def evaluate_system(

@@ -54,7 +54,7 @@ from ..master.equations import SECULAR_RATIO_WARN
 from ..steady.solve import POSITIVITY_TOL, WARN_COND
 from .builders import BuilderInfo, builder_info
 from .dataset import build_dataset, create_store, write_dataset
-from .evaluate import VARIABLES, ChunkTask, evaluate_chunk, evaluate_system
+from .evaluate import VARIABLES, ChunkSpec, ChunkTask, evaluate_chunk, evaluate_system
 from .grid import Grid, make_grid
 from .schedulers import Scheduler, Serial
 from .store import (
@@ -359,9 +359,9 @@ def prepare_grid(
         _check_resources(out, memory, disk)
     timed, per_point = None, 0.0
     if n_pending:
-        task = _task(grid, layout, info, equations, int(np.argmin(done)))
+        task = _task(layout, int(np.argmin(done)))
         started = time.perf_counter()
-        timed = (task.number, evaluate_chunk(task))
+        timed = (task.number, evaluate_chunk(ChunkSpec(grid, info.build, equations), task))
         per_point = (time.perf_counter() - started) / (task.stop - task.start)
     workers = scheduler.parallelism()
     points_left = min(grid.size, n_pending * layout.points_per_chunk)
@@ -387,11 +387,8 @@ def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = No
         sink.write(*p.timed)
         tally.add(p.timed[1])
     skip = -1 if p.timed is None else p.timed[0]
-    tasks = (
-        _task(p.grid, p.layout, p.info, p.equations, k)
-        for k in range(p.layout.n_chunks)
-        if not p.done[k] and k != skip
-    )
+    tasks = (_task(p.layout, k) for k in range(p.layout.n_chunks) if not p.done[k] and k != skip)
+    spec = ChunkSpec(p.grid, p.info.build, p.equations)
     bar = tqdm(
         total=p.layout.n_chunks,
         initial=int(p.done.sum()) + (p.timed is not None),
@@ -402,12 +399,12 @@ def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = No
     with bar:
         if isinstance(sink, ZarrSink) and scheduler.shared_files:
             store = StoreChunk(str(sink.path), p.layout, sink.names, tally.names)
-            for task, part in scheduler.imap(store, tasks):
+            for task, part in scheduler.imap(store, spec, tasks):
                 sink.mark(task.number)
                 tally.merge(part)
                 bar.update(1)
         else:
-            for task, arrays in scheduler.imap(evaluate_chunk, tasks):
+            for task, arrays in scheduler.imap(evaluate_chunk, spec, tasks):
                 sink.write(task.number, arrays)
                 tally.add(arrays)
                 bar.update(1)
@@ -427,12 +424,9 @@ def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = No
     return ds
 
 
-def _task(
-    grid: Grid, layout: ChunkLayout, info: BuilderInfo, equations: tuple[MasterEquation, ...],
-    number: int,
-) -> ChunkTask:
+def _task(layout: ChunkLayout, number: int) -> ChunkTask:
     start, stop = layout.bounds(number)
-    return ChunkTask(grid, number, start, stop, info.build, equations)
+    return ChunkTask(number, start, stop)
 
 
 def _streamed(out: Path | None) -> bool:
@@ -638,8 +632,8 @@ class StoreChunk:
     names: tuple[str, ...]
     equations: tuple[str, ...]
 
-    def __call__(self, task: ChunkTask) -> _Tally:
-        arrays = evaluate_chunk(task)
+    def __call__(self, spec: ChunkSpec, task: ChunkTask) -> _Tally:
+        arrays = evaluate_chunk(spec, task)
         _worker_sink(self.path, self.layout, self.names).write_region(task.number, arrays)
         tally = _Tally(self.equations)
         tally.add(arrays)

@@ -1,9 +1,10 @@
 """Where the chunks of a sweep run: serially, on local processes, or on a Dask cluster.
 
-Every scheduler has ``imap(function, tasks)``, yielding ``(task, result)`` pairs as tasks
-finish (in any order), and ``parallelism()``, the number of tasks it runs at once (for the
+Every scheduler has ``imap(function, common, tasks)``, yielding ``(task, function(common,
+task))`` pairs as tasks finish (in any order), and ``parallelism()``, the number of tasks it runs at once (for the
 time estimate). Tasks are drawn from ``tasks`` lazily and at most ``2 * parallelism`` are in
-flight, so the caller's memory is bounded by the chunk, not by the number of chunks. Results
+flight, so the caller's memory is bounded by the chunk, not by the number of chunks. ``common``
+(the grid, the builder, the equations) goes to each worker once, not with every task. Results
 travel back to the calling process, which writes them, so workers need no shared file system;
 schedulers whose workers see the caller's files (``shared_files``: local processes, a Dask
 cluster on a shared file system) write the regions of a zarr output themselves.
@@ -40,6 +41,7 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
+C = TypeVar("C")
 
 SCHEDULERS = ("serial", "processes", "dask")
 DEFAULT_RETRIES = 2
@@ -51,9 +53,11 @@ class ChunkLostError(QheatError):
 
 
 class Scheduler(Protocol):
-    """Runs ``function`` on each task; yields ``(task, result)`` as they complete."""
+    """Runs ``function(common, task)`` on each task; yields ``(task, result)`` as they complete."""
 
-    def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]: ...
+    def imap(
+        self, function: Callable[[C, T], R], common: C, tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R]]: ...
 
     def parallelism(self) -> int: ...
 
@@ -67,9 +71,11 @@ class Scheduler(Protocol):
 class Serial:
     """One task after the other in the calling process."""
 
-    def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def imap(
+        self, function: Callable[[C, T], R], common: C, tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         for task in tasks:
-            yield task, function(task)
+            yield task, function(common, task)
 
     def parallelism(self) -> int:
         return 1
@@ -121,7 +127,9 @@ class Processes:
     def shared_files(self) -> bool:
         return True  # the same machine
 
-    def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def imap(
+        self, function: Callable[[C, T], R], common: C, tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         workers = self.parallelism()
         queue = iter(tasks)
         again: deque[T] = deque()
@@ -130,7 +138,9 @@ class Processes:
         while not exhausted or again:
             pending: dict[Future[R], T] = {}
             lost: list[T] = []
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers, initializer=_install, initargs=(function, common)
+            ) as pool:
                 while not lost:
                     while len(pending) < 2 * workers and (again or not exhausted):
                         task = again.popleft() if again else next(queue, None)
@@ -138,7 +148,7 @@ class Processes:
                             exhausted = True
                             break
                         try:
-                            pending[pool.submit(function, task)] = task
+                            pending[pool.submit(_run_installed, task)] = task
                         except BrokenProcessPool:
                             lost.append(task)
                             break
@@ -154,6 +164,21 @@ class Processes:
                         else:
                             yield task, future.result()
             again.extend(strikes.lost(lost))
+
+
+_INSTALLED: tuple[Callable[[Any, Any], Any], Any] | None = None
+"""The function and common data of the sweep, in a worker process of :class:`Processes`."""
+
+
+def _install(function: Callable[[Any, Any], Any], common: Any) -> None:
+    global _INSTALLED
+    _INSTALLED = (function, common)
+
+
+def _run_installed(task: Any) -> Any:
+    assert _INSTALLED is not None
+    function, common = _INSTALLED
+    return function(common, task)
 
 
 def _broken(future: Future[Any]) -> bool:
@@ -201,20 +226,23 @@ class Dask:
             return self.client, False
         return Client(self.address), True
 
-    def imap(self, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+    def imap(
+        self, function: Callable[[C, T], R], common: C, tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R]]:
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
         client, own = self._client()
         try:
             window = 2 * max(1, sum(client.nthreads().values()))
+            shared = client.scatter(common, broadcast=True, hash=False)
             queue = iter(tasks)
             index: dict[str, T] = {}
             running = as_completed()
             strikes = _Strikes(self.retries, "Dask worker died: KilledWorker")
 
             def submit(task: T) -> None:
-                future = client.submit(function, task, pure=False)
+                future = client.submit(function, shared, task, pure=False)
                 index[future.key] = task
                 running.add(future)
 
