@@ -8,22 +8,32 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("qutip")
+from qheat.cli import main
+from qheat.compare import (
+    PRESETS,
+    CompareSpec,
+    KatoTanimuraSpec,
+    compare_currents,
+    compare_system,
+    kato_tanimura,
+    kato_tanimura_figure,
+    summarize,
+    verdict,
+)
+from qheat.compare.validate import VALIDATION_CASES, validation_markdown
+from qheat.errors import InvalidParameterError
+from qheat.exact import HeomLevel, HeomOptions
 
-from qheat.cli import main  # noqa: E402
-from qheat.compare import PRESETS, CompareSpec, compare_currents, summarize, verdict  # noqa: E402
-from qheat.compare.validate import VALIDATION_CASES, validation_markdown  # noqa: E402
-from qheat.errors import InvalidParameterError  # noqa: E402
-from qheat.exact import HeomLevel, HeomOptions  # noqa: E402
+from cli_helpers import run_cli
 
 SUMMARY_KEYS = {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom", "max_secular_ratio"}
 
 
 @pytest.fixture(scope="module")
-def small() -> "object":
+def small() -> object:
     spec = CompareSpec(
         eps1=5.0, eps2=4.0, g=0.5, gamma=0.002, omega_d=50.0, t2=5.0,
-        dT=(0.0, 10.0, 20.0), n_fine=11, heom=HeomOptions(rtol=1e-3, start=HeomLevel(4, 2)),
+        dT=(0.0, 10.0, 20.0), n_fine=11, heom=HeomOptions(rtol=1e-3, atol=1e-6, start=HeomLevel(1, 2)),
     )
     return compare_currents(spec)
 
@@ -93,3 +103,77 @@ def test_validate_is_a_subcommand() -> None:
 
     args = build_parser().parse_args(["validate", "--out", "somewhere", "--workers", "1"])
     assert args.command == "validate" and args.workers == 1
+
+
+DEVICE = """
+[parameters]
+tH = 6.0
+
+[device]
+qubits = 2
+hamiltonian = [[1.0, "ZI"], [0.75, "IZ"], [0.1, "XX"]]
+
+[[baths]]
+name = "hot"
+coupling = "XI"
+spectral_density = "drude"
+gamma = 0.002
+omega_d = 10.0
+t = "tH"
+
+[[baths]]
+name = "cold"
+coupling = "IX"
+spectral_density = "drude"
+gamma = 0.002
+omega_d = 10.0
+t = 3.0
+"""
+
+
+def test_compare_device_grades_every_bath(tmp_path: Path) -> None:
+    path = tmp_path / "two.toml"
+    path.write_text(DEVICE)
+    code, out, err = run_cli(["compare", "--device", str(path), "--param", "tH=5", "--json"])
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["heom"]["converged"] is True
+    heom = payload["currents"]["heom"]
+    assert set(heom) == {"hot", "cold"}
+    assert heom["hot"] > 0 and heom["hot"] == pytest.approx(-heom["cold"], rel=1e-9)
+    # weak coupling: Bloch-Redfield and the ULE within a few per cent of HEOM
+    for name in ("br", "ule"):
+        assert abs(payload["rel_error"][name]["hot"]) < 0.03
+
+
+def test_compare_system_dataset() -> None:
+    from qheat.api import paper_system
+
+    ds = compare_system(paper_system(5, 4, 0.5, 0.002, 0.002, 50, 15, 5))
+    assert list(ds["bath"].values) == ["1", "2"]
+    assert ds["J"].shape == (6, 2) and ds.attrs["heom_converged"] == 1
+    heom = ds["J"].sel(equation="heom").values
+    br = ds["J"].sel(equation="br").values
+    np.testing.assert_allclose(br, heom, rtol=0.01)
+
+
+def test_kato_tanimura_layout_and_weak_coupling() -> None:
+    """Two points of the tutorial's J12 = 0.1 curve: HEOM conserves energy and BR is close at
+    the weakest coupling (zeta = 0.25) and worse at zeta = 1."""
+    spec = KatoTanimuraSpec(j12=(0.1,), zetas=(0.25, 1.0))
+    ds = kato_tanimura(spec)
+    assert list(ds["equation"].values) == ["heom", "br", "lindblad", "ule"]
+    assert bool(ds["heom_converged"].all())
+    heom = ds["J1"].sel(equation="heom").values
+    np.testing.assert_allclose(ds["heom_J2"].values, -heom, rtol=1e-9)
+    err = np.abs(ds["rel_error"].sel(equation="br").values[0])
+    assert err[0] < 0.05 and err[1] > err[0]
+    fig = kato_tanimura_figure(ds)
+    assert len(fig.axes) == 1
+
+
+def test_kato_tanimura_and_device_refuse_model_options() -> None:
+    code, _, err = run_cli(["compare", "--preset", "kato-tanimura", "--gamma", "0.1"])
+    assert code != 0 and "--gamma" in err
+    code, _, err = run_cli(["compare", "--param", "x=1"])
+    assert code != 0 and "--device" in err

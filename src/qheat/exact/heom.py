@@ -118,10 +118,10 @@ def terminator(system: OpenSystem, j: int, dec: Decomposition) -> ComplexArray:
     eye = np.eye(d)
 
     def pre(x: ComplexArray) -> ComplexArray:  # x rho
-        return np.kron(eye, x)
+        return np.asarray(np.kron(eye, x), dtype=np.complex128)
 
     def post(x: ComplexArray) -> ComplexArray:  # rho x
-        return np.kron(x.T, eye)
+        return np.asarray(np.kron(x.T, eye), dtype=np.complex128)
 
     lam_dag = lam.conj().T
     # -[Q, L rho] - [rho L^dag, Q] = -Q L rho + L rho Q - rho L^dag Q + Q rho L^dag
