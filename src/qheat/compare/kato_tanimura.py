@@ -62,12 +62,15 @@ def kato_tanimura_system(j12: float, zeta: float, spec: KatoTanimuraSpec) -> Ope
     """The tutorial's two qubits and baths at one ``(J12, zeta)``."""
     h = 0.5 * (np.kron(_SZ + _I2, _I2) + np.kron(_I2, _SZ + _I2))
     h = h + j12 * (np.kron(_SP, _SP.T) + np.kron(_SP.T, _SP))
-    h = np.asarray(h, dtype=np.complex128)
     gamma = zeta * j12 / 2.0
     temps = (spec.t_bar * (1 + spec.t_delta), spec.t_bar * (1 - spec.t_delta))
     baths = tuple(DrudeBath(gamma, spec.omega_d, t) for t in temps)
+    couplings = (np.kron(_SX, _I2), np.kron(_I2, _SX))
     return OpenSystem(
-        h, (np.kron(_SX, _I2), np.kron(_I2, _SX)), baths, bath_names=("1", "2"),
+        np.asarray(h, dtype=np.complex128),
+        tuple(np.asarray(q, dtype=np.complex128) for q in couplings),
+        baths,
+        bath_names=("1", "2"),
         subsystem_dims=(2, 2),
     )
 
