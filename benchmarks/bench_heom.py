@@ -87,13 +87,17 @@ def report(name: str, system: OpenSystem, options: HeomOptions) -> float:
         start = time.perf_counter()
         result = solve_heom(system, options)
         total = time.perf_counter() - start
-    print(f"{name}: J = {result.currents_by_name}, converged = {result.converged}, "
-          f"order {result.level.order}, depth {result.level.depth}, error estimate "
-          f"{result.error_estimate:.2e} ({result.error_estimate / abs(result.J1):.2%}), "
-          f"{total:.2f} s in {len(result.history)} solves")
+    print(
+        f"{name}: J = {result.currents_by_name}, converged = {result.converged}, "
+        f"order {result.level.order}, depth {result.level.depth}, error estimate "
+        f"{result.error_estimate:.2e} ({result.error_estimate / abs(result.J1):.2%}), "
+        f"{total:.2f} s in {len(result.history)} solves"
+    )
     for p in result.history:
-        print(f"    order {p.level.order:3d} depth {p.level.depth}: J1 = {p.currents[0]:+.6e}  "
-              f"{p.n_ados:6d} ADOs  {p.seconds:7.2f} s")
+        print(
+            f"    order {p.level.order:3d} depth {p.level.depth}: J1 = {p.currents[0]:+.6e}  "
+            f"{p.n_ados:6d} ADOs  {p.seconds:7.2f} s"
+        )
     return total
 
 
@@ -107,13 +111,18 @@ def main() -> None:
     for nk in (3, 4, 6, 12) + (() if quick else (16, 30)):
         j, sec = qutip_pade_current(nk, 2)
         baseline.append(sec)
-        print(f"old default (QuTiP Pade, no terminator) Nk = {nk:2d}, depth 2: J_hot = {j:+.4e}"
-              f"  {sec:.2f} s")
+        print(
+            f"old default (QuTiP Pade, no terminator) Nk = {nk:2d}, depth 2: J_hot = {j:+.4e}"
+            f"  {sec:.2f} s"
+        )
     budget = 20_000 if quick else 100_000
-    total = report(f"qheat solve_heom (max_unknowns {budget})", system,
-                   HeomOptions(max_unknowns=budget))
-    print(f"ratio: solve_heom / one old Pade Nk={12 if quick else 30} solve = "
-          f"{total / baseline[-1]:.1f}")
+    total = report(
+        f"qheat solve_heom (max_unknowns {budget})", system, HeomOptions(max_unknowns=budget)
+    )
+    print(
+        f"ratio: solve_heom / one old Pade Nk={12 if quick else 30} solve = "
+        f"{total / baseline[-1]:.1f}"
+    )
     print("\n== Kato-Tanimura tutorial points (J12 = 0.1) ==")
     spec = KatoTanimuraSpec()
     for zeta in (0.25, 1.0) if quick else (0.25, 1.0, 2.0, 4.0):
@@ -122,9 +131,11 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ours = solve_heom(kato_tanimura_system(0.1, zeta, spec), spec.heom).J1
-        print(f"    QuTiP tutorial recipe (Nk=1 + terminator, depth 7): J1 = {ref:+.6e} "
-              f"({(ours - ref) / abs(ref):+.3%} from qheat), {ref_sec:.2f} s; "
-              f"ratio qheat / recipe = {total / ref_sec:.1f}")
+        print(
+            f"    QuTiP tutorial recipe (Nk=1 + terminator, depth 7): J1 = {ref:+.6e} "
+            f"({(ours - ref) / abs(ref):+.3%} from qheat), {ref_sec:.2f} s; "
+            f"ratio qheat / recipe = {total / ref_sec:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -32,21 +32,37 @@ SUMMARY_KEYS = {"ndtc", "dT_peak", "J_peak", "max_rel_error_vs_heom", "max_secul
 @pytest.fixture(scope="module")
 def small() -> object:
     spec = CompareSpec(
-        eps1=5.0, eps2=4.0, g=0.5, gamma=0.002, omega_d=50.0, t2=5.0,
-        dT=(0.0, 10.0, 20.0), n_fine=11, heom=HeomOptions(rtol=1e-3, atol=1e-6, start=HeomLevel(1, 2)),
+        eps1=5.0,
+        eps2=4.0,
+        g=0.5,
+        gamma=0.002,
+        omega_d=50.0,
+        t2=5.0,
+        dT=(0.0, 10.0, 20.0),
+        n_fine=11,
+        heom=HeomOptions(rtol=1e-3, atol=1e-6, start=HeomLevel(1, 2)),
     )
     return compare_currents(spec)
 
 
 def test_dataset_layout(small) -> None:  # type: ignore[no-untyped-def]
     ds = small
-    assert list(ds["equation"].values) == ["heom", "br", "lindblad", "local", "partial_secular_1", "ule"]
+    assert list(ds["equation"].values) == [
+        "heom",
+        "br",
+        "lindblad",
+        "local",
+        "partial_secular_1",
+        "ule",
+    ]
     assert ds["J1"].shape == (6, 3)
     assert ds["J1_fine"].shape == (5, 11)
     assert bool(ds["heom_converged"].all())
 
 
-def test_heom_conserves_energy_and_matches_weak_coupling_equations(small) -> None:  # type: ignore[no-untyped-def]
+def test_heom_conserves_energy_and_matches_weak_coupling_equations(  # type: ignore[no-untyped-def]
+    small,
+) -> None:
     ds = small
     heom = ds["J1"].sel(equation="heom").values
     np.testing.assert_allclose(ds["heom_J2"].values, -heom, atol=1e-3 * np.max(np.abs(heom)))
@@ -64,7 +80,9 @@ def test_summary_schema_and_verdict(small) -> None:  # type: ignore[no-untyped-d
         assert SUMMARY_KEYS <= set(row)
     assert summary["br"]["ndtc"] is False  # monotone at this weak bias
     # secular ratios: only for the equations that drop pairs, equal to solve's diagnostic
-    assert summary["br"]["max_secular_ratio"] is None and summary["ule"]["max_secular_ratio"] is None
+    assert (
+        summary["br"]["max_secular_ratio"] is None and summary["ule"]["max_secular_ratio"] is None
+    )
     assert summary["lindblad"]["max_secular_ratio"] == pytest.approx(
         float(np.max(small["secular_ratio"].sel(master_equation="lindblad"))), rel=1e-15
     )
@@ -74,7 +92,14 @@ def test_summary_schema_and_verdict(small) -> None:  # type: ignore[no-untyped-d
 
 def test_presets_are_the_papers_cases() -> None:
     fig6, fig5 = PRESETS["fig6"], PRESETS["fig5"]
-    assert (fig6.eps1, fig6.eps2, fig6.g, fig6.gamma, fig6.t2, fig6.omega_d) == (4, 3, 0.5, 0.03, 5, 50)
+    assert (fig6.eps1, fig6.eps2, fig6.g, fig6.gamma, fig6.t2, fig6.omega_d) == (
+        4,
+        3,
+        0.5,
+        0.03,
+        5,
+        50,
+    )
     assert (fig6.dT[0], fig6.dT[-1]) == (0, 300)
     assert (fig5.eps1, fig5.eps2, fig5.g, fig5.gamma, fig5.dT[-1]) == (4, 4, 0.05, 0.01, 100)
     assert {spec.gamma for spec in VALIDATION_CASES.values()} == {0.01, 0.03}
@@ -86,10 +111,24 @@ def test_spec_rejects_bad_grid() -> None:
 
 
 def test_cli_writes_figure_dataset_and_summary(tmp_path: Path) -> None:
-    code = main([
-        "compare", "--preset", "fig6", "--gamma", "0.002", "--dt-max", "20", "--heom-points", "3",
-        "--out", str(tmp_path), "--no-progress", "--workers", "2",
-    ])
+    code = main(
+        [
+            "compare",
+            "--preset",
+            "fig6",
+            "--gamma",
+            "0.002",
+            "--dt-max",
+            "20",
+            "--heom-points",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "--workers",
+            "2",
+        ]
+    )
     assert code == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert "heom" in summary and "br" in summary

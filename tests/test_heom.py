@@ -145,8 +145,15 @@ def test_sign_flip_is_never_converged() -> None:
 
     def fake(j: float) -> HeomPoint:
         return HeomPoint(
-            HeomLevel(1, 2), np.eye(2) / 2, np.array([j, -j]), np.zeros(2), np.array([j, -j]),
-            np.zeros(2), 1, (None, None), 0.0,
+            HeomLevel(1, 2),
+            np.eye(2) / 2,
+            np.array([j, -j]),
+            np.zeros(2),
+            np.array([j, -j]),
+            np.zeros(2),
+            1,
+            (None, None),
+            0.0,
         )
 
     opts = HeomOptions(rtol=0.99, floor=0.0)

@@ -68,7 +68,9 @@ def test_underdamped_exponents_reproduce_eq_a4() -> None:
 
     for t in (0.1, 0.7, 2.0):
         re = quad(symmetric, 0, np.inf, weight="cos", wvar=t, limit=400)[0] / np.pi
-        im = -quad(lambda w: float(bath.J(w)), 0, np.inf, weight="sin", wvar=t, limit=400)[0] / np.pi
+        im = (
+            -quad(lambda w: float(bath.J(w)), 0, np.inf, weight="sin", wvar=t, limit=400)[0] / np.pi
+        )
         assert complex(dec.correlation(t)) == pytest.approx(complex(re, im), rel=1e-3, abs=1e-6)
 
 

@@ -41,17 +41,23 @@ def register(subparsers: Any) -> None:
         "--device FILE grades every bath of a device file at one point.",
     )
     parser.add_argument(
-        "--preset", choices=[*sorted(PRESETS), KATO_TANIMURA],
+        "--preset",
+        choices=[*sorted(PRESETS), KATO_TANIMURA],
         help="the paper's case (default fig6; other options override its values) or kato-tanimura",
     )
     parser.add_argument("--device", metavar="FILE", help="a device file (TOML, docs/devices.md)")
     parser.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="set a parameter of the device's [parameters] (repeatable; with --device)",
     )
     parser.add_argument("--json", action="store_true", help="with --device: print JSON")
     parser.add_argument(
-        "--max-unknowns", type=int, default=None,
+        "--max-unknowns",
+        type=int,
+        default=None,
         help="HEOM budget: largest hierarchy in unknowns (default 100000)",
     )
     parser.add_argument("--eps1", type=number("--eps1", positive=True))
@@ -60,11 +66,30 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--gamma", type=number("--gamma", positive=True), help="gamma1 = gamma2")
     parser.add_argument("--omega-d", type=number("--omega-d", positive=True))
     parser.add_argument("--t2", type=number("--t2", positive=True))
-    parser.add_argument("--dt-max", type=number("--dt-max", positive=True), help="largest dT (grid 0..max)")
-    parser.add_argument("--heom-points", type=int, default=None, help="HEOM grid points (default: preset grid, or 9)")
-    parser.add_argument("--rtol", type=number("--rtol", positive=True), default=None, help="HEOM relative tolerance on J (default 2e-3)")
-    parser.add_argument("--workers", type=int, default=1, help="processes for HEOM points (one BLAS thread each)")
-    parser.add_argument("--out", type=Path, default=None, help="write compare.png/.pdf, compare.nc, summary.json here")
+    parser.add_argument(
+        "--dt-max", type=number("--dt-max", positive=True), help="largest dT (grid 0..max)"
+    )
+    parser.add_argument(
+        "--heom-points",
+        type=int,
+        default=None,
+        help="HEOM grid points (default: preset grid, or 9)",
+    )
+    parser.add_argument(
+        "--rtol",
+        type=number("--rtol", positive=True),
+        default=None,
+        help="HEOM relative tolerance on J (default 2e-3)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes for HEOM points (one BLAS thread each)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write compare.png/.pdf, compare.nc, summary.json here",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -110,13 +135,17 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     with tqdm(total=len(spec.dT), desc="HEOM points", unit="pt", disable=args.no_progress) as bar:
-        ds = compare_currents(spec, workers=args.workers, progress=lambda done, total: bar.update(1))
+        ds = compare_currents(
+            spec, workers=args.workers, progress=lambda done, total: bar.update(1)
+        )
     summary = summarize(ds)
     text = verdict(summary)
     ds.attrs["verdict"] = text
     print(text)
     per_point = ds["heom_seconds"].values
-    print(f"HEOM cost per point: median {np.median(per_point):.2f} s, max {np.max(per_point):.2f} s")
+    print(
+        f"HEOM cost per point: median {np.median(per_point):.2f} s, max {np.max(per_point):.2f} s"
+    )
     if args.out is not None:
         out = output_directory(args.out)
         written = save_figure(compare_figure(ds), out / "compare")
@@ -126,8 +155,6 @@ def run(args: argparse.Namespace) -> int:
         written += [out / "compare.nc", out / "summary.json", out / "summary.txt"]
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
-
-
 
 
 def _heom_options(args: argparse.Namespace, base: HeomOptions) -> HeomOptions:
@@ -156,7 +183,9 @@ def run_device(args: argparse.Namespace) -> int:
                 "order": int(ds.attrs["heom_order"]),
                 "depth": int(ds.attrs["heom_depth"]),
                 "reason": ds.attrs["heom_reason"],
-                "errors": {str(b): _finite(e) for b, e in zip(ds["bath"].values, ds["heom_error"].values)},
+                "errors": {
+                    str(b): _finite(e) for b, e in zip(ds["bath"].values, ds["heom_error"].values)
+                },
             },
             "currents": {
                 str(eq): {str(b): _finite(j) for b, j in zip(ds["bath"].values, row)}
@@ -170,12 +199,18 @@ def run_device(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload))
     else:
-        print(f"{args.device}: HEOM " + (
-            f"converged at order {ds.attrs['heom_order']}, depth {ds.attrs['heom_depth']}"
-            if ds.attrs["heom_converged"] else f"NOT converged ({ds.attrs['heom_reason']})"
-        ))
+        print(
+            f"{args.device}: HEOM "
+            + (
+                f"converged at order {ds.attrs['heom_order']}, depth {ds.attrs['heom_depth']}"
+                if ds.attrs["heom_converged"]
+                else f"NOT converged ({ds.attrs['heom_reason']})"
+            )
+        )
         baths = [str(b) for b in ds["bath"].values]
-        print(f"{'equation':<20}" + "".join(f"{'J[' + b + ']':>16}{'rel. err.':>11}" for b in baths))
+        print(
+            f"{'equation':<20}" + "".join(f"{'J[' + b + ']':>16}{'rel. err.':>11}" for b in baths)
+        )
         for eq, j_row, r_row in zip(ds["equation"].values, ds["J"].values, ds["rel_error"].values):
             cells = "".join(f"{j:>+16.6e}{r:>+11.2%}" for j, r in zip(j_row, r_row))
             print(f"{eq!s:<20}{cells}")
@@ -188,7 +223,8 @@ def run_device(args: argparse.Namespace) -> int:
     if not ds.attrs["heom_converged"]:
         print(
             "qheat compare: HEOM did not converge within its budget, so the grades above are "
-            "not against an exact reference; raise --max-unknowns", file=sys.stderr,
+            "not against an exact reference; raise --max-unknowns",
+            file=sys.stderr,
         )
         return 1
     return 0
@@ -209,11 +245,17 @@ def run_kato_tanimura(args: argparse.Namespace) -> int:
         for zeta in ds["zeta"].values:
             row = ds["J1"].sel(j12=j12, zeta=zeta).values * 1e3 / float(j12)
             ok = bool(ds["heom_converged"].sel(j12=j12, zeta=zeta))
-            print(f"{float(zeta):>8.3f}" + "".join(f"{x:>11.5f}" for x in row)
-                  + ("  converged" if ok else "  NOT converged"))
+            print(
+                f"{float(zeta):>8.3f}"
+                + "".join(f"{x:>11.5f}" for x in row)
+                + ("  converged" if ok else "  NOT converged")
+            )
     n_ok = int(ds["heom_converged"].sum())
-    print(f"HEOM: {n_ok}/{total} points converged; cost per point: median "
-          f"{float(np.median(ds['heom_seconds'])):.2f} s, max {float(np.max(ds['heom_seconds'])):.2f} s")
+    print(
+        f"HEOM: {n_ok}/{total} points converged; cost per point: median "
+        f"{float(np.median(ds['heom_seconds'])):.2f} s, "
+        f"max {float(np.max(ds['heom_seconds'])):.2f} s"
+    )
     if args.out is not None:
         out = output_directory(args.out)
         written = save_figure(kato_tanimura_figure(ds), out / "kato_tanimura")

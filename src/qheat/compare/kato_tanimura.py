@@ -137,15 +137,22 @@ def kato_tanimura(
         attrs={
             "reference": "Kato and Tanimura, J. Chem. Phys. 143, 064107 (2015), Fig. 3a; "
             "qutip-tutorials tutorials-v5/heom/heom-3-quantum-heat-transport",
-            "omega_d": spec.omega_d, "T1": spec.t_bar * (1 + spec.t_delta),
-            "T2": spec.t_bar * (1 - spec.t_delta), "heom_rtol": spec.heom.rtol,
+            "omega_d": spec.omega_d,
+            "T1": spec.t_bar * (1 + spec.t_delta),
+            "T2": spec.t_bar * (1 - spec.t_delta),
+            "heom_rtol": spec.heom.rtol,
             "conventions": "hbar = kB = 1, epsilon = 1; J1 > 0: heat from bath 1 into the "
             "system; gamma = zeta J12 / 2 (lam = zeta J12 / 2 in QuTiP's Drude-Lorentz)",
         },
     )
 
 
-_STYLES: Sequence[tuple[str, str]] = (("heom", "k"), ("br", "C0"), ("lindblad", "C3"), ("ule", "C2"))
+_STYLES: Sequence[tuple[str, str]] = (
+    ("heom", "k"),
+    ("br", "C0"),
+    ("lindblad", "C3"),
+    ("ule", "C2"),
+)
 
 
 def kato_tanimura_figure(ds: xr.Dataset) -> Figure:
@@ -163,7 +170,9 @@ def kato_tanimura_figure(ds: xr.Dataset) -> Figure:
                 ok = ds["heom_converged"].sel(j12=j12).values.astype(bool)
                 ax.plot(zeta[ok], y[ok], "o", color=color, label="HEOM (exact)")
                 if (~ok).any():
-                    ax.plot(zeta[~ok], y[~ok], "o", mfc="none", mec=color, label="HEOM, not converged")
+                    ax.plot(
+                        zeta[~ok], y[~ok], "o", mfc="none", mec=color, label="HEOM, not converged"
+                    )
             else:
                 ax.plot(zeta, y, "-", color=color, label=name)
         ax.set_xscale("log")

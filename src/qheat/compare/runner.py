@@ -62,19 +62,33 @@ class CompareSpec:
     def __post_init__(self) -> None:
         grid = np.asarray(self.dT, dtype=float)
         if grid.ndim != 1 or grid.size < 3 or np.any(np.diff(grid) <= 0):
-            raise InvalidParameterError(f"dT must be >= 3 strictly increasing values, got {self.dT}")
+            raise InvalidParameterError(
+                f"dT must be >= 3 strictly increasing values, got {self.dT}"
+            )
         if self.t2 + grid[0] <= 0:
-            raise InvalidParameterError(f"T1 = t2 + dT must be > 0, got t2={self.t2}, dT[0]={grid[0]}")
+            raise InvalidParameterError(
+                f"T1 = t2 + dT must be > 0, got t2={self.t2}, dT[0]={grid[0]}"
+            )
 
 
 PRESETS: dict[str, CompareSpec] = {
     "fig6": CompareSpec(
-        eps1=4.0, eps2=3.0, g=0.5, gamma=0.03, omega_d=50.0, t2=5.0,
+        eps1=4.0,
+        eps2=3.0,
+        g=0.5,
+        gamma=0.03,
+        omega_d=50.0,
+        t2=5.0,
         dT=(0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0, 100.0, 150.0, 200.0, 300.0),
         heom=HeomOptions(rtol=2e-3, atol=1e-6, start=HeomLevel(1, 2), max_depth=6),
     ),
     "fig5": CompareSpec(
-        eps1=4.0, eps2=4.0, g=0.05, gamma=0.01, omega_d=50.0, t2=5.0,
+        eps1=4.0,
+        eps2=4.0,
+        g=0.05,
+        gamma=0.01,
+        omega_d=50.0,
+        t2=5.0,
         dT=(0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0),
         heom=HeomOptions(rtol=2e-3, atol=1e-6, start=HeomLevel(1, 2), max_depth=5),
     ),
@@ -88,7 +102,13 @@ current is zero, from climbing the hierarchy to chase round-off.
 
 def default_equations() -> tuple[MasterEquation, ...]:
     """Every equation of the family: BR, global and local Lindblad, partial secular, ULE."""
-    return (BlochRedfield(), GlobalLindblad(), LocalLindblad(), PartialSecular(cutoff=1.0), UniversalLindblad())
+    return (
+        BlochRedfield(),
+        GlobalLindblad(),
+        LocalLindblad(),
+        PartialSecular(cutoff=1.0),
+        UniversalLindblad(),
+    )
 
 
 def equation_label(eq: MasterEquation) -> str:
@@ -98,13 +118,17 @@ def equation_label(eq: MasterEquation) -> str:
 
 def _heom_task(args: tuple[CompareSpec, float]) -> HeomResult:
     spec, dT = args
-    system = paper_system(spec.eps1, spec.eps2, spec.g, spec.gamma, spec.gamma, spec.omega_d, spec.t2 + dT, spec.t2)
+    system = paper_system(
+        spec.eps1, spec.eps2, spec.g, spec.gamma, spec.gamma, spec.omega_d, spec.t2 + dT, spec.t2
+    )
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         return solve_heom(system, spec.heom)
 
 
-def _heom_points(spec: CompareSpec, workers: int, progress: Callable[[int, int], None] | None) -> list[HeomResult]:
+def _heom_points(
+    spec: CompareSpec, workers: int, progress: Callable[[int, int], None] | None
+) -> list[HeomResult]:
     tasks = [(spec, float(x)) for x in spec.dT]
     if workers <= 1:
         out = []
@@ -163,7 +187,16 @@ def compare_currents(
     secular: list[np.ndarray] = []
     for eq in eqs:
         for grid, store in ((dT, j_grid), (fine, j_fine)):
-            system = paper_system(spec.eps1, spec.eps2, spec.g, spec.gamma, spec.gamma, spec.omega_d, spec.t2 + grid, spec.t2)
+            system = paper_system(
+                spec.eps1,
+                spec.eps2,
+                spec.g,
+                spec.gamma,
+                spec.gamma,
+                spec.omega_d,
+                spec.t2 + grid,
+                spec.t2,
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # reported in min_eigenvalue and secular_ratio
                 sol = solve(system, eq)
@@ -179,16 +212,22 @@ def compare_currents(
     rel = np.where(significant, (j_all - j_heom) / np.where(significant, scale, 1.0), np.nan)
     return xr.Dataset(
         data_vars={
-            "J1": (("equation", "dT"), j_all, {"long_name": "heat current from bath 1", "units": "hbar = kB = 1"}),
+            "J1": (
+                ("equation", "dT"),
+                j_all,
+                {"long_name": "heat current from bath 1", "units": "hbar = kB = 1"},
+            ),
             "rel_error": (("equation", "dT"), rel, {"long_name": "(J1 - J1_heom) / |J1_heom|"}),
             "J1_fine": (("master_equation", "dT_fine"), np.asarray(j_fine)),
             "min_eigenvalue": (("master_equation", "dT_fine"), np.asarray(min_eig)),
             "secular_ratio": (
                 ("master_equation", "dT_fine"),
                 np.asarray(secular),
-                {"long_name": "largest transition rate over the smallest Bohr-frequency gap the "
-                              "equation drops (> 1: secular approximation outside its validity); "
-                              "NaN for equations that drop none"},
+                {
+                    "long_name": "largest transition rate over the smallest Bohr-frequency gap the "
+                    "equation drops (> 1: secular approximation outside its validity); "
+                    "NaN for equations that drop none"
+                },
             ),
             "heom_converged": ("dT", np.array([r.converged for r in heom])),
             "heom_error": ("dT", np.array([r.error_estimate for r in heom])),
@@ -204,8 +243,14 @@ def compare_currents(
             "dT_fine": fine,
         },
         attrs={
-            "eps1": spec.eps1, "eps2": spec.eps2, "g": spec.g, "gamma1": spec.gamma, "gamma2": spec.gamma,
-            "omega_d": spec.omega_d, "T2": spec.t2, "heom_rtol": spec.heom.rtol,
+            "eps1": spec.eps1,
+            "eps2": spec.eps2,
+            "g": spec.g,
+            "gamma1": spec.gamma,
+            "gamma2": spec.gamma,
+            "omega_d": spec.omega_d,
+            "T2": spec.t2,
+            "heom_rtol": spec.heom.rtol,
             "conventions": "hbar = kB = 1; T1 = T2 + dT; J1 > 0: heat from bath 1 into the system",
         },
     )

@@ -2,8 +2,8 @@
 
 From ``HeomOptions.start = (order, depth)`` (the order raised to every bath's
 :func:`~qheat.exact.exponents.minimum_order`: its Matsubara frequencies must pass the bath's
-own frequency scale before a refinement can be trusted) the currents are recomputed with more exponents
-(``order -> max(order + 1, 2 order)``) and one tier deeper. Bath ``j``'s tolerance is::
+own frequency scale before a refinement can be trusted) the currents are recomputed with more
+exponents (``order -> max(order + 1, 2 order)``) and one tier deeper. Bath ``j``'s tolerance is::
 
     tol_j = max(rtol |J_j|, floor max_k |J_k|, atol, round-off of J_j)
 
@@ -195,9 +195,7 @@ class _Solver:
         if not self.orders_matter:
             level = HeomLevel(self.opts.start.order, level.depth)
         if level not in self.points:
-            self.points[level] = heom_point(
-                self.system, level, self.decompositions(level.order)
-            )
+            self.points[level] = heom_point(self.system, level, self.decompositions(level.order))
         return self.points[level]
 
 

@@ -52,6 +52,7 @@ REPRESENTABLE = (
 )
 """The baths the hierarchy can hold, as error messages name them."""
 
+
 class FitError(QheatError):
     """QuTiP's fit of a correlation function failed at the requested order."""
 
@@ -104,8 +105,7 @@ def _scalar(bath: Any, name: str, names: tuple[str, ...]) -> tuple[float, ...]:
     """The bath's parameters as floats; a batch of points is refused."""
     if bath.shape != ():
         raise InvalidParameterError(
-            f"bath {name!r}: HEOM solves one parameter point at a time, got bath shape "
-            f"{bath.shape}"
+            f"bath {name!r}: HEOM solves one parameter point at a time, got bath shape {bath.shape}"
         )
     return tuple(float(getattr(bath, p)) for p in names)
 
@@ -156,9 +156,7 @@ def _from_qutip(env: Any, method: str, fit_error: float | None = None) -> Decomp
             parts["ci"].append(complex(exp.ck2))
             parts["vi"].append(complex(exp.vk))
     arrays = {k: np.array(v, dtype=complex) for k, v in parts.items()}
-    return Decomposition(
-        arrays["cr"], arrays["vr"], arrays["ci"], arrays["vi"], method, fit_error
-    )
+    return Decomposition(arrays["cr"], arrays["vr"], arrays["ci"], arrays["vi"], method, fit_error)
 
 
 def _underdamped(gamma: float, w0: float, width: float, t: float, order: int) -> Decomposition:
@@ -211,8 +209,7 @@ def minimum_order(bath: Any) -> int:
     moves the current by 4%). 1 for fitted baths, 0 for exponential ones."""
     if isinstance(bath, DrudeBath | UnderdampedBath):
         scale = (
-            float(bath.omega_d) if isinstance(bath, DrudeBath)
-            else float(bath.omega_0 + bath.width)
+            float(bath.omega_d) if isinstance(bath, DrudeBath) else float(bath.omega_0 + bath.width)
         )
         t = float(bath.temperature)
         return max(1, math.ceil(scale / (2.0 * np.pi * t))) if t > 0 else 1

@@ -170,12 +170,18 @@ def heom_point(
     baths = []
     for j, (dec, q) in enumerate(zip(decs, system.couplings)):
         env = ExponentialBosonicEnvironment(
-            list(dec.ck_real), list(dec.vk_real), list(dec.ck_imag), list(dec.vk_imag),
-            combine=True, tag=j,
+            list(dec.ck_real),
+            list(dec.vk_real),
+            list(dec.ck_imag),
+            list(dec.vk_imag),
+            combine=True,
+            tag=j,
         )
         baths.append((env, qutip.Qobj(q)))
     solver = HEOMSolver(
-        qutip.Qobj(liouvillian, dims=dims, superrep="super"), baths, max_depth=level.depth,
+        qutip.Qobj(liouvillian, dims=dims, superrep="super"),
+        baths,
+        max_depth=level.depth,
         options={},
     )
     matrix = sp.lil_matrix(solver.rhs(0).to("CSR").data.as_scipy())
