@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from ..api import solve
 from ..baths import DrudeBath
@@ -156,8 +157,8 @@ _STYLES: Sequence[tuple[str, str]] = (
 
 
 def kato_tanimura_figure(ds: xr.Dataset) -> Figure:
-    """``J1/(e J12) x 10^3`` against ``zeta``, one panel per ``J12`` (the tutorial's axes);
-    HEOM points that did not converge are open circles."""
+    """``J1/(e J12) x 10^3`` against ``zeta``, one panel per ``J12`` (the tutorial's axes, up to
+    1.6 times the largest HEOM value); HEOM points that did not converge are open circles."""
     n = ds.sizes["j12"]
     fig = Figure(figsize=(4.2 * n, 3.6), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
@@ -176,6 +177,10 @@ def kato_tanimura_figure(ds: xr.Dataset) -> Figure:
             else:
                 ax.plot(zeta, y, "-", color=color, label=name)
         ax.set_xscale("log")
+        ax.set_xticks([0.25, 0.5, 1.0, 2.0, 4.0], ["1/4", "1/2", "1", "2", "4"])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        heom = ds["J1"].sel(equation="heom", j12=j12).values * scale
+        ax.set_ylim(0.0, 1.6 * float(np.nanmax(heom)))  # the tutorial's range; Lindblad leaves it
         ax.set_xlabel(r"$\bar\zeta$")
         ax.set_title(rf"$J_{{12}} = {float(j12):g}\,\epsilon$")
     axes[0].set_ylabel(r"$J_1 / (\epsilon J_{12}) \times 10^3$")
