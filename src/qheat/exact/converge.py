@@ -7,8 +7,9 @@ exponents (``order -> max(order + 1, 2 order)``) and one tier deeper. Bath ``j``
 
     tol_j = max(rtol |J_j|, floor max_k |J_k|, atol, round-off of J_j)
 
-The point is converged when both refinements move every current by less than its tolerance
-and no current above the floor changes sign. Otherwise every truncation that moved a current
+The point is converged when the two refinements together (order change plus depth change, the
+``errors`` reported) move every current by less than its tolerance and no current above the
+floor changes sign. Otherwise every truncation that moved a current
 is raised and the test repeated. Doubling the order makes the change an honest error estimate
 also when the currents converge only like ``1/order``. When a refinement would pass
 ``max_order``, ``max_depth`` or ``max_unknowns``, the budget has run out: the result has
@@ -91,7 +92,8 @@ class HeomResult:
         currents: ``J_j`` per bath (positive into the system) at ``level``.
         rho: steady state in the eigenbasis of ``H_S``.
         rho_lab: steady state in the lab basis.
-        converged: every current within its tolerance under both refinements, no sign flip.
+        converged: every current within its tolerance under both refinements together (the sum
+            of the two changes), no sign flip.
         errors: per bath, the change under the last refinements measured (order change plus
             depth change; ``inf`` where a refinement could not be made).
         level: truncation of the returned solve.
@@ -250,12 +252,16 @@ def solve_heom(system: OpenSystem, options: HeomOptions | None = None) -> HeomRe
             flipped[kind] = bool(_flips(base, other, opts).any())
             ok[kind] = bool(np.all(change[kind] <= tol)) and not flipped[kind]
         if ok["order"] and ok["depth"]:
-            reason = (
-                f"converged: the next order and depth change every current by at most "
-                f"rtol={opts.rtol:g} of it (floor {opts.floor:g} of the largest)"
-            )
-            converged = True
-            break
+            if np.all(change["order"] + change["depth"] <= tol):
+                reason = (
+                    f"converged: the next order and depth together change every current by "
+                    f"at most rtol={opts.rtol:g} of it (floor {opts.floor:g} of the largest)"
+                )
+                converged = True
+                break
+            # each within the tolerance, their sum not: refine the larger one
+            worse = max(refined, key=lambda k: float(np.max(change[k] / tol)))
+            ok[worse] = False
         raise_kind = [k for k in refined if not ok[k] and solver.within(refined[k])]
         if not raise_kind:
             blocked = [k for k in refined if not ok[k]]
