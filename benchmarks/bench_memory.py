@@ -16,6 +16,7 @@ Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_memory.py            # 1e5, 1e6, 1e7 points
     OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --sizes 1e5 1e6 3e6 --modes local
+    OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --modes dask --no-dask-profile
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def child(mode: str, points: int, folder: str, chunk_size: int) -> None:
     }), flush=True)
 
 
-def run(mode: str, points: int, folder: str, chunk_size: int) -> dict[str, object]:
+def run(mode: str, points: int, folder: str, chunk_size: int, profile: bool) -> dict[str, object]:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    if not profile:  # Dask's statistical profiler keeps up to 1000 s of history per worker
+        env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"
     command = [sys.executable, __file__, "--child", mode, str(points), folder, str(chunk_size)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -87,6 +90,9 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
     parser.add_argument("--modes", nargs="+", default=["local", "dask"], choices=["local", "dask"])
     parser.add_argument("--chunk-size", type=int, default=4096)
+    parser.add_argument("--no-dask-profile", action="store_true",
+                        help="switch off the Dask workers' statistical profiler (its history "
+                        "grows with the run time, up to 1000 one-second cycles)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -98,7 +104,7 @@ def main() -> None:
         for mode in args.modes:
             rows = []
             for points in sizes:
-                row = run(mode, points, folder, args.chunk_size)
+                row = run(mode, points, folder, args.chunk_size, not args.no_dask_profile)
                 rows.append(row)
                 workers = row["worker_peak_kb"] or []
                 print(f"{mode:5s} {points:>9d} points: {row['seconds']:8.1f} s "
