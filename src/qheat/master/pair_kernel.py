@@ -26,6 +26,8 @@ and the jump term is ``sum_abcd W_abcd |a><b| rho |d><c|`` with
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -162,24 +164,48 @@ def coupling_pattern(
     ``A_ab A_cd != 0``; ``K`` (hence ``H_LS`` and ``P``) is nonzero where ``|A|^T |A|`` is; the
     diagonal ``H_S`` adds the diagonal. With ``secular_cutoff`` (and the Bohr frequencies
     ``omega``), only the pairs ``|w_ab - w_cd| <= cutoff`` at some batch point are kept, as the
-    secular mask of the Bloch-Redfield family does. Vanishing rates only remove entries.
+    secular mask does. Vanishing rates only remove entries. The pattern is built once per
+    distinct structure (cached).
     """
-    eye = np.eye(dim, dtype=bool)
-    nonzero = [np.any(a != 0, axis=tuple(range(a.ndim - 2))).astype(float) for a in couplings]
-    jumps = np.zeros((dim * dim, dim * dim), dtype=bool)
-    ks = np.zeros((dim, dim), dtype=bool)
-    for nz in nonzero:
-        jumps |= np.kron(nz, nz) > 0
-        ks |= (nz.T @ nz) > 0
+    supports = np.array([coupling_support(a) for a in couplings])  # (n_baths, d, d)
+    close = b""
     if secular_cutoff is not None and omega is not None:
         flat = omega.reshape(-1, dim * dim)
+        near = np.zeros((dim * dim, dim * dim), dtype=bool)
+        step = max(1, 2**20 // dim**4)  # the union over the batch, in slices of ~1 MB
+        for start in range(0, flat.shape[0], step):
+            part = flat[start : start + step]
+            near |= (np.abs(part[:, :, None] - part[:, None, :]) <= secular_cutoff).any(axis=0)
+        close = np.packbits(near).tobytes()
+    return _pattern(np.packbits(supports).tobytes(), len(couplings), dim, close)
+
+
+@lru_cache(maxsize=256)
+def _pattern(packed: bytes, n_baths: int, dim: int, close: bytes) -> BoolArray:
+    """:func:`coupling_pattern` of packed supports ``(n_baths, d, d)`` and, if given, the packed
+    ``(d^2, d^2)`` pattern of ``|w_ab - w_cd| <= cutoff`` (row ``a*d + b``, column ``c*d + d'``)."""
+    size = n_baths * dim * dim
+    supports = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[:size]
+    supports = supports.reshape(n_baths, dim, dim).astype(float)
+    eye = np.eye(dim, dtype=bool)
+    jumps = np.zeros((dim * dim, dim * dim), dtype=bool)
+    ks = np.zeros((dim, dim), dtype=bool)
+    for nz in supports:
+        jumps |= np.kron(nz, nz) > 0
+        ks |= (nz.T @ nz) > 0
+    if close:
+        near = np.unpackbits(np.frombuffer(close, dtype=np.uint8))[: dim**4].reshape(dim * dim, dim * dim)
         # vec row (a, c) = c*d + a, column (b, d) = d*d + b: W_abcd kept if |w_ab - w_cd| small
         row, col = np.nonzero(jumps)
         ab, cd = (row % dim) * dim + col % dim, (row // dim) * dim + col // dim
-        close = np.abs(flat[:, ab] - flat[:, cd]) <= secular_cutoff
-        jumps[row, col] = np.any(close, axis=0)
-        ks &= np.any(np.abs(flat) <= secular_cutoff, axis=0).reshape(dim, dim)
-    return np.eye(dim * dim, dtype=bool) | jumps | np.kron(eye, ks) | np.kron(ks.T, eye)
+        jumps[row, col] = near[ab, cd].astype(bool)
+        # K_db kept where M_{ab,ad} = |w_db| <= cutoff: the pair (db, dd) of the same frequency
+        diagonal = np.arange(dim) * (dim + 1)
+        zero = near[:, diagonal].any(axis=1).reshape(dim, dim)
+        ks &= zero
+    pattern = np.eye(dim * dim, dtype=bool) | jumps | np.kron(eye, ks) | np.kron(ks.T, eye)
+    pattern.flags.writeable = False
+    return pattern
 
 
 def block_jumps(

@@ -30,7 +30,7 @@ __all__ = [
     "tensor_to_matrix",
     "PopulationBlock",
     "population_block",
-    "complement_blocks",
+    "complement_block",
     "block_multiplication",
     "element_major",
 ]
@@ -178,33 +178,24 @@ def _population_block(packed: bytes, n: int) -> PopulationBlock:
     )
 
 
-def complement_blocks(pattern: NDArray[np.bool_]) -> tuple[PopulationBlock, ...]:
-    """The connected components of the graph of ``L`` outside :func:`population_block`.
+def complement_block(pattern: NDArray[np.bool_]) -> PopulationBlock | None:
+    """The elements of ``vec(rho)`` outside :func:`population_block`, as one block (or None).
 
-    ``L`` is block-diagonal over (population block, these components); the steady state is
-    zero on each of them if and only if each block of ``L`` there is nonsingular (a singular
-    one holds a second steady state, e.g. a coherence protected by a conserved symmetry).
-    Each is returned as a :class:`PopulationBlock` (its ``rows``, ``cols``, ``index``), with an
-    empty ``complement``.
+    ``L`` is block-diagonal over (population block, complement); the steady state is zero on
+    the complement if and only if ``L`` there is nonsingular (a singular complement holds a
+    second steady state, e.g. a coherence protected by a conserved symmetry). Returned as a
+    :class:`PopulationBlock` (its ``rows``, ``cols``, ``index``) with an empty ``complement``.
     """
-    return _complement_blocks(np.packbits(pattern).tobytes(), pattern.shape[-1])
+    return _complement_block(np.packbits(pattern).tobytes(), pattern.shape[-1])
 
 
 @lru_cache(maxsize=64)
-def _complement_blocks(packed: bytes, n: int) -> tuple[PopulationBlock, ...]:
-    pattern = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+def _complement_block(packed: bytes, n: int) -> PopulationBlock | None:
+    index = _population_block(packed, n).complement
+    if not index.size:
+        return None
     d = int(round(np.sqrt(n)))
-    left = np.zeros(n, dtype=bool)
-    left[_population_block(packed, n).complement] = True
-    graph = pattern | pattern.T
-    blocks = []
-    empty = np.zeros(0, dtype=np.intp)
-    while left.any():
-        reached = _reachable(graph & left[:, None] & left[None, :], int(np.argmax(left)))
-        index = np.flatnonzero(reached).astype(np.intp)
-        blocks.append(PopulationBlock(d, index % d, index // d, index, empty))
-        left &= ~reached
-    return tuple(blocks)
+    return PopulationBlock(d, index % d, index // d, index, np.zeros(0, dtype=np.intp))
 
 
 def element_major(op: NDArray[ScalarT]) -> NDArray[ScalarT]:

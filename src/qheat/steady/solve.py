@@ -21,7 +21,7 @@ from ..errors import (
     PositivityWarning,
 )
 from ..master import Generator, unvec
-from ..master.superop import PopulationBlock, complement_blocks, population_block
+from ..master.superop import PopulationBlock, complement_block, population_block
 from ..model import Eigenbasis
 
 __all__ = [
@@ -61,8 +61,8 @@ class SteadyState:
             acting on the state and ``L_P`` its block that was solved, ``(...)``.
         condition_number: the exact 1-norm condition number ``||B||_1 ||B^-1||_1`` of the
             bordered ``L`` (its first row replaced by the trace), ``(...)``. ``B`` is
-            block-diagonal over the population block and the components of the complement
-            (:func:`~qheat.master.superop.complement_blocks`), so this is ``max_k ||B_k||_1 *
+            block-diagonal over the population block and its complement
+            (:func:`~qheat.master.superop.complement_block`), so this is ``max_k ||B_k||_1 *
             max_k ||B_k^-1||_1``. It grows as the steady state approaches non-uniqueness, also
             when a second steady state hides in the complement (a conserved symmetry).
         min_eigenvalue: smallest eigenvalue of ``rho`` (negative: not a physical state).
@@ -192,7 +192,8 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     pattern = generator.pattern()
     block = population_block(pattern)
     liou = generator.block_liouvillian(block)
-    others = [generator.block_liouvillian(b) for b in complement_blocks(pattern)]
+    complement = complement_block(pattern)
+    others = [] if complement is None else [generator.block_liouvillian(complement)]
     if not (np.isfinite(liou).all() and all(np.isfinite(o).all() for o in others)):
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
@@ -203,7 +204,7 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     inverses = _inverses(blocks)
     inverse = inverses[0]
     x_block = inverse[..., :, 0]
-    # B is block-diagonal (population block, complement components): its 1-norm condition
+    # B is block-diagonal (population block, complement): its 1-norm condition
     cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max([_norm1(i) for i in inverses], axis=0)
     d = generator.dim
     x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
