@@ -201,22 +201,27 @@ class PairGenerator(Generator):
         def em(x: NDArray[Any]) -> NDArray[Any]:
             return element_major(np.broadcast_to(x, batch + (d, d)))
 
+        # only the pairs the sparsity pattern allows (a secular selection removes most)
+        ab, cd = pair_positions(block)
+        keep = self._pattern[np.ix_(block.index, block.index)].ravel()
+        ab, cd = ab[keep], cd[keep]
         total = None
         for a, gam in zip(self.couplings, self.spectra):
             a_em = em(a)
             if not np.any(a_em.imag):  # a real coupling (the paper's) halves the work
                 a_em = np.ascontiguousarray(a_em.real)
-            jump = block_jumps(a_em, em(gam * a), block)
+            jump = block_jumps(a_em, em(gam * a), ab, cd)
             total = jump if total is None else np.add(total, jump, out=total)
         assert total is not None
         if self.cutoff is not None:  # the secular selection M_{ab,cd} on the block's pairs
-            ab, cd = pair_positions(block)
             omega_em = em(self.omega)
             total = total * (np.abs(omega_em[ab] - omega_em[cd]) <= self.cutoff)
         k = em(self.closures.sum(axis=0))
         h = em(self.hamiltonian)
         k_dag = np.conj(k[np.arange(d * d).reshape(d, d).T.ravel()])
-        total = total + block_multiplication(-1j * h - k, 1j * h - k_dag, block)
+        out = block_multiplication(-1j * h - k, 1j * h - k_dag, block)
+        out[keep] += total
+        total = out
         return np.ascontiguousarray(total.T).reshape(batch + (m, m))
 
     def dissipate(self, rho: ComplexArray) -> ComplexArray:

@@ -209,23 +209,25 @@ def _pattern(packed: bytes, n_baths: int, dim: int, close: bytes) -> BoolArray:
 
 
 def block_jumps(
-    coupling: ComplexArray | FloatArray, weighted: ComplexArray, block: PopulationBlock
+    coupling: ComplexArray | FloatArray,
+    weighted: ComplexArray,
+    ab: NDArray[np.intp],
+    cd: NDArray[np.intp],
 ) -> ComplexArray:
-    """One bath's jump term on ``block``, every pair kept (module docstring), element-major.
+    """One bath's jump coefficients ``W_abcd`` (every pair kept; module docstring) at the
+    element pairs ``(ab, cd)`` of :func:`pair_positions`, element-major.
 
     Args:
         coupling: ``A`` in the eigenbasis, element-major ``(d*d, n)``
             (:func:`~qheat.master.superop.element_major`); a real array when ``A`` is real
             (the paper's model) halves the work.
         weighted: ``Gamma o A`` (``Gamma`` from :func:`spectral_rates`), element-major.
-        block: the population block (size m).
+        ab, cd: flat positions of ``(a, b)`` and ``(c, d)`` of each pair wanted, ``(k,)``.
 
     Returns:
-        ``(m*m, n)``: row ``r*m + s`` is the jump coefficient ``W_abcd`` of block element
-        ``s = (b, d)`` in ``D(rho)`` at element ``r = (a, c)``. A secular selection multiplies
-        it by a secular mask; ``K`` comes from :func:`closure_operator`.
+        ``(k, n)``: the coefficient of ``rho_bd`` in ``D(rho)_ac``. A secular selection
+        multiplies it by a secular mask; ``K`` comes from :func:`closure_operator`.
     """
-    ab, cd = pair_positions(block)
     a_cd = np.conj(coupling[cd]) if np.iscomplexobj(coupling) else coupling[cd]
     jump = weighted[ab] * a_cd
     jump += coupling[ab] * np.conj(weighted[cd])

@@ -31,6 +31,7 @@ __all__ = [
     "PopulationBlock",
     "population_block",
     "complement_block",
+    "complement_components",
     "block_multiplication",
     "element_major",
 ]
@@ -187,6 +188,29 @@ def complement_block(pattern: NDArray[np.bool_]) -> PopulationBlock | None:
     :class:`PopulationBlock` (its ``rows``, ``cols``, ``index``) with an empty ``complement``.
     """
     return _complement_block(np.packbits(pattern).tobytes(), pattern.shape[-1])
+
+
+def complement_components(pattern: NDArray[np.bool_]) -> tuple[IndexArray, ...]:
+    """Positions within :func:`complement_block` of its connected components (the complement
+    block of ``L`` is block-diagonal over them), largest first."""
+    return _complement_components(np.packbits(pattern).tobytes(), pattern.shape[-1])
+
+
+@lru_cache(maxsize=64)
+def _complement_components(packed: bytes, n: int) -> tuple[IndexArray, ...]:
+    block = _complement_block(packed, n)
+    if block is None:
+        return ()
+    pattern = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+    sub = pattern[np.ix_(block.index, block.index)]
+    graph = sub | sub.T
+    left = np.ones(block.size, dtype=bool)
+    parts = []
+    while left.any():
+        reached = _reachable(graph, int(np.argmax(left))) & left
+        parts.append(np.flatnonzero(reached).astype(np.intp))
+        left &= ~reached
+    return tuple(sorted(parts, key=lambda p: -p.size))
 
 
 @lru_cache(maxsize=64)

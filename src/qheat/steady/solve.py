@@ -21,7 +21,12 @@ from ..errors import (
     PositivityWarning,
 )
 from ..master import Generator, unvec
-from ..master.superop import PopulationBlock, complement_block, population_block
+from ..master.superop import (
+    PopulationBlock,
+    complement_block,
+    complement_components,
+    population_block,
+)
 from ..model import Eigenbasis
 
 __all__ = [
@@ -102,14 +107,20 @@ def _inverse(m: ComplexArray) -> ComplexArray:
 
 
 def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
-    """Inverses of square matrices, one stacked LU per distinct size."""
+    """Inverses of square matrices, one stacked LU per distinct size (1 x 1: reciprocals)."""
     out: list[ComplexArray | None] = [None] * len(blocks)
     sizes: dict[tuple[int, ...], list[int]] = {}
     for k, b in enumerate(blocks):
         sizes.setdefault(b.shape, []).append(k)
-    for members in sizes.values():
-        stacked = _inverse(np.array([blocks[k] for k in members]))
-        for k, inv in zip(members, stacked):
+    for shape, members in sizes.items():
+        stacked = np.array([blocks[k] for k in members])
+        if shape[-1] == 1:
+            if np.any(stacked == 0):
+                _inverse(stacked)  # raises the singular-matrix error
+            inverted = 1.0 / stacked
+        else:
+            inverted = _inverse(stacked)
+        for k, inv in zip(members, inverted):
             out[k] = inv
     return [inv for inv in out if inv is not None]
 
@@ -193,7 +204,10 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     block = population_block(pattern)
     liou = generator.block_liouvillian(block)
     complement = complement_block(pattern)
-    others = [] if complement is None else [generator.block_liouvillian(complement)]
+    others = []
+    if complement is not None:  # block-diagonal over its components: invert each, stacked
+        whole = generator.block_liouvillian(complement)
+        others = [whole[..., part[:, None], part[None, :]] for part in complement_components(pattern)]
     if not (np.isfinite(liou).all() and all(np.isfinite(o).all() for o in others)):
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
