@@ -49,16 +49,17 @@ def test_energy_is_conserved(equation: MasterEquation, seed: int) -> None:
     """Eq. 21: J1 + J2 = Tr(H unvec(L rho)), zero up to the solver's residual.
 
     With ``H = H_S + H_LS``, ``J1 + J2 = Tr(H (L rho + i[H, rho])) = Tr(H unvec(L rho))``, so
-    ``|J1 + J2| <= ||H||_F ||L rho||_2``. The bound is 1e-12 |J1| or the round-off floor of
-    the residual, whichever is larger (tests/README.md: only nearly decoupled points with
-    |J| ~ 1e-5, e.g. seed 3 with g = -0.01, sit on the floor).
+    ``|J1 + J2| <= ||H||_F ||L rho||_2``. The bound is 1e-12 |J1| or twice the round-off
+    floor of the residual (itself a round-off estimate), whichever is larger (tests/README.md:
+    only nearly decoupled points with |J| ~ 1e-5, e.g. seed 3 with g = -0.01, sit on the
+    floor).
     """
     model, baths = _random_point(seed)
     sol = solve(model.open_system(*baths), equation)
     j1, j2 = float(sol.J1), float(sol.J2)
     gen = sol.generator
     floor = np.linalg.norm(gen.energy_operator) * np.linalg.norm(gen.liouvillian() @ vec(sol.rho))
-    assert abs(j1 + j2) <= max(1e-12 * max(abs(j1), abs(j2)), 1.01 * floor)
+    assert abs(j1 + j2) <= max(1e-12 * max(abs(j1), abs(j2)), 2.0 * floor)
 
 
 @pytest.mark.parametrize("equation", ALL_EQUATIONS, ids=_ids)

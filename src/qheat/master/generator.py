@@ -47,6 +47,11 @@ def _dag(x: ComplexArray) -> ComplexArray:
     return np.conj(np.swapaxes(x, -1, -2))
 
 
+def _dag_em(x: ComplexArray) -> ComplexArray:
+    """The adjoint of ``(d, d, n)`` matrices stored with the batch last."""
+    return np.conj(np.swapaxes(x, 0, 1))
+
+
 @dataclass(frozen=True)
 class Generator:
     """``d rho/dt = -i [H_S + H_LS, rho] + sum_j D_j(rho)`` (Eq. 8).
@@ -244,20 +249,30 @@ class PairGenerator(Generator):
             return np.ascontiguousarray(np.moveaxis(flat, 0, -1))
 
         x = em(rho)
+        # D maps Hermitian operators to Hermitian ones: D(X) = D(X_h) + i D(-i X_a) with X_h,
+        # -i X_a Hermitian, and for Hermitian Y the products pair up as T + T^dag
+        parts = [(1.0 + 0j, 0.5 * (x + _dag_em(x)))]
+        anti = 0.5 * (x - _dag_em(x))
+        if np.any(anti):
+            parts.append((1j, -1j * anti))
+        omega = em(self.omega).reshape(d * d, n) if self.cutoff is not None else None
         out = []
         for coupling, gam, k in zip(self.couplings, self.spectra, self.closures):
-            a, w = em(coupling), em(gam * coupling)
-            p = em(k)
-            p = p + np.conj(np.swapaxes(p, 0, 1))
-            if self.cutoff is None:
-                wx = np.einsum("abn,bcn->acn", w, x)
-                ax = np.einsum("abn,bcn->acn", a, x)
-                jumps = np.einsum("acn,ecn->aen", wx, np.conj(a))
-                jumps += np.einsum("acn,ecn->aen", ax, np.conj(w))
-            else:
-                jumps = self._masked_jumps(a, w, x, em(self.omega).reshape(d * d, n))
-            jumps -= 0.5 * (np.einsum("abn,bcn->acn", p, x) + np.einsum("abn,bcn->acn", x, p))
-            out.append(np.moveaxis(jumps, -1, 0).reshape(batch + (d, d)))
+            a, w, p = em(coupling), em(gam * coupling), em(k)
+            p = p + _dag_em(p)
+            total = None
+            for factor, y in parts:
+                if omega is None:  # W Y A^dag + A Y W^dag = T + T^dag
+                    t = np.einsum("acn,ecn->aen", np.einsum("abn,bcn->acn", w, y), np.conj(a))
+                    t -= 0.5 * np.einsum("abn,bcn->acn", p, y)  # -{P, Y}/2 = -(Q + Q^dag)/2
+                    value = t + _dag_em(t)
+                else:
+                    value = self._masked_jumps(a, w, y, omega)
+                    q = np.einsum("abn,bcn->acn", p, y)
+                    value -= 0.5 * (q + _dag_em(q))
+                total = value if total is None else total + factor * value
+            assert total is not None
+            out.append(np.moveaxis(total, -1, 0).reshape(batch + (d, d)))
         return np.array(out)
 
     def _masked_jumps(

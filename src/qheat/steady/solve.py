@@ -20,7 +20,7 @@ from ..errors import (
     NonUniqueSteadyStateError,
     PositivityWarning,
 )
-from ..master import Generator, unvec
+from ..master import Generator, unvec, vec
 from ..master.superop import (
     PopulationBlock,
     complement_block,
@@ -60,7 +60,8 @@ class SteadyState:
 
     Attributes:
         rho: the state in the eigenbasis of ``H_S`` (the paper's ``s1..s4`` for its model),
-            ``(..., d, d)``.
+            ``(..., d, d)``: the Hermitian part of the solution (``L`` preserves Hermiticity;
+            the anti-Hermitian part is round-off of the solve).
         eigenbasis: the basis of ``rho``.
         residual: ``max |L(rho)| / (||L_P||_inf max |rho|)`` with ``L`` the whole Liouvillian
             acting on the state and ``L_P`` its block that was solved, ``(...)``.
@@ -223,11 +224,14 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     d = generator.dim
     x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
     x[..., block.index] = x_block
-    rho = unvec(x)
     if not np.isfinite(x_block).all():  # a singular solve (cond is NaN or inf): raise now
         check_steady_state(cond, np.zeros_like(cond))
-    hermitian_part = 0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2)))
-    min_eig = np.asarray(np.linalg.eigvalsh(hermitian_part)[..., 0], dtype=np.float64)
+    # L preserves Hermiticity, so the steady state is Hermitian: keep the Hermitian part of the
+    # solution (its anti-Hermitian part is round-off of the solve)
+    rho = unvec(x)
+    rho = 0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2)))
+    x_block = vec(rho)[..., block.index]
+    min_eig = np.asarray(np.linalg.eigvalsh(rho)[..., 0], dtype=np.float64)
     if warn:
         check_steady_state(cond, min_eig)
     else:
