@@ -21,7 +21,7 @@ import pytest
 from qheat import GlobalLindblad, SecularityWarning
 from qheat.api import paper_system, solve
 from qheat.cli import SUMMARIES, build_parser, commands, main
-from qheat.master import BlochRedfield, GlobalLindblad
+from qheat.master import BlochRedfield
 
 from golden import golden_bath, golden_points
 

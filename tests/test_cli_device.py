@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from cli_helpers import run_cli
 
 import qheat
 import qheat.devices
 from qheat.api import paper_system
+
+from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 THREE = str(ROOT / "examples" / "three_qubits.toml")

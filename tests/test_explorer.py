@@ -21,7 +21,6 @@ import panel as pn
 import pytest
 import xarray as xr
 from bokeh.model import Model as BokehModel
-from cli_helpers import run_cli
 from scipy.optimize import minimize_scalar
 
 import qheat
@@ -37,6 +36,8 @@ from qheat.explorer.export import (
 from qheat.explorer.models import PaperModel, load_model
 from qheat.explorer.ndtc_plane import compute_plane
 from qheat.explorer.page import Explorer
+
+from cli_helpers import run_cli
 
 FIG6 = {
     "eps1": 4.0,

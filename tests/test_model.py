@@ -105,7 +105,7 @@ def test_eigenoperators_lower_energy_by_omega(e1: float, e2: float, g: float) ->
     """``[H_S, V(w)] = -w V(w)`` (below Eq. 5) and ``[H_S, V(w)^dag] = +w V(w)^dag``."""
     model = TwoQubitModel(e1, e2, g)
     h = np.diag(model.eigenbasis().energies).astype(complex)
-    for (j, mu), v in model.eigenoperators().items():
+    for (_j, mu), v in model.eigenoperators().items():
         w = float(model.omega1 if mu == 1 else model.omega2)
         np.testing.assert_allclose(h @ v - v @ h, -w * v, rtol=0, atol=1e-13)
         vd = v.conj().T

@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli_helpers import run_cli
 from qheat.api import paper_system, solve
 from qheat.baths import DrudeBath, lamb_shift_quadrature
 from qheat.baths.bose import bose, emission_factor
 from qheat.errors import InvalidParameterError, NonUniqueSteadyStateError, QheatError
 from qheat.master.equations import BlochRedfield, GlobalLindblad, pair_generator
 from qheat.model import SX, Eigenbasis, OpenSystem, TwoQubitModel, two_qubit_operator
+
+from cli_helpers import run_cli
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
 BEGIN, END = "<!-- cases:begin -->", "<!-- cases:end -->"

@@ -248,9 +248,9 @@ def block_multiplication(
         gives ``-i [H, rho]``. Exact on the block when ``X`` and ``Y`` leave it invariant.
     """
     d, m = block.dim, block.size
-    i, j, k, l = block.pairs
+    i, j, k, col = block.pairs  # element r = (i, j), element s = (k, col)
     out = np.zeros((m * m,) + left.shape[1:], dtype=complex)
-    same_col, same_row = np.flatnonzero(j == l), np.flatnonzero(i == k)
+    same_col, same_row = np.flatnonzero(j == col), np.flatnonzero(i == k)
     out[same_col] = left[(i * d + k)[same_col]]
-    out[same_row] += right[(l * d + j)[same_row]]
+    out[same_row] += right[(col * d + j)[same_row]]
     return out
