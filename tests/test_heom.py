@@ -6,7 +6,6 @@ Each test runs a few HEOM solves at small hierarchies (well under a second each)
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
