@@ -246,3 +246,20 @@ def test_heom_currents_of_a_device_agree_with_bloch_redfield_at_weak_coupling(
     br = qheat.solve(device.system(), qheat.BlochRedfield()).currents
     np.testing.assert_allclose(got, br, rtol=1e-2)
     assert entry["error_estimate"] < 1e-2 * abs(got[0])
+
+
+def test_a_heom_result_that_did_not_converge_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the hierarchy's budget runs out (``converged = False``, as ``solve_heom`` reports
+    for issue 12's cold qubit, tests/test_heom.py), the command line prints no currents and
+    exits 1 with a message that says so."""
+    import qheat.exact
+
+    def not_converged(system: qheat.OpenSystem, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"currents": {"L": 1.0, "M": -0.5, "R": -0.5}, "converged": False,
+                "error_estimate": 3e-4, "order": 64, "depth": 8, "reason": "budget exhausted"}
+
+    monkeypatch.setattr(qheat.exact, "heom_report", not_converged)
+    for extra in ([], ["--json"]):
+        code, out, err = run_cli(["current", "--device", THREE, "--equation", "heom", *extra])
+        assert code == 1 and out == ""
+        assert "did not converge" in err and "3.00e-04" in err and "budget exhausted" in err

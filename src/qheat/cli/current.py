@@ -211,6 +211,16 @@ def report_heom(
     notes = [f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught]
     for note in notes:
         print(f"qheat current: warning [heom]: {note}", file=sys.stderr)
+    if not report["converged"]:  # never presented as an exact result
+        estimate = report["error_estimate"]
+        print(
+            f"qheat current: error: HEOM did not converge within its budget (order "
+            f"{report['order']}, depth {report['depth']}, error estimate "
+            f"{'unknown' if estimate is None else f'{estimate:.2e}'}; {report.get('reason', '')}): "
+            "no exact currents to report; weaker coupling or higher temperatures converge faster",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         print(json.dumps({"heom": {**report, "warnings": notes}}))
         return 0
@@ -218,7 +228,7 @@ def report_heom(
     currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in report["currents"].items())
     print(f"\n[heom]  {currents}   sum = {sum(report['currents'].values()):+.2e}")
     estimate = report["error_estimate"]
-    print(f"{'converged' if report['converged'] else 'NOT converged'} at order "
+    print(f"converged at order "
           f"{report['order']}, depth {report['depth']}; error estimate "
           f"{'unknown' if estimate is None else f'{estimate:.2e}'}")
     return 0
