@@ -22,7 +22,9 @@ from qheat.sweeps import Dask, Processes, paper_point, sweep
 from qheat.sweeps.schedulers import ChunkLostError
 from qheat.sweeps.store import DONE_LOG
 
-PLANE = {"g": np.array([0.1, 0.4, 0.8]), "dt": np.array([1.0, 10.0, 40.0]), "eps1": 4.0, "eps2": 3.0}
+PLANE = {
+    "g": np.array([0.1, 0.4, 0.8]), "dt": np.array([1.0, 10.0, 40.0]), "eps1": 4.0, "eps2": 3.0,
+}
 
 
 def test_local_cluster_gives_the_serial_dataset(tmp_path: Path) -> None:
@@ -42,7 +44,8 @@ def test_local_cluster_gives_the_serial_dataset(tmp_path: Path) -> None:
 
 def test_processes_give_the_serial_dataset() -> None:
     serial = sweep(chunk_size=3, equations=("br",), **PLANE)
-    xr.testing.assert_identical(serial, sweep(chunk_size=3, equations=("br",), scheduler=Processes(2), **PLANE))
+    pool = sweep(chunk_size=3, equations=("br",), scheduler=Processes(2), **PLANE)
+    xr.testing.assert_identical(serial, pool)
 
 
 # Faults: workers that die mid-sweep. The builders are module-level (pickled by reference) and
@@ -77,7 +80,9 @@ def written(out: Path) -> list[int]:
     return [int(x) for x in log.read_text().split()] if log.exists() else []
 
 
-def test_killed_pool_worker_loses_only_its_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_killed_pool_worker_loses_only_its_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A process-pool worker killed once: the pool restarts, the chunk runs again, the
     result equals the serial sweep and every chunk is written exactly once."""
     monkeypatch.setenv("QHEAT_TEST_KILL", f"once:{tmp_path / 'killed'}")
@@ -114,16 +119,19 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[distributed.Lo
     flag = tmp_path_factory.mktemp("kill") / "killed"
     os.environ["QHEAT_TEST_KILL"] = f"always:{flag}"  # read by dying_build in the workers
     try:
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}), distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
-        ) as running:
-            yield running
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            with distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None,
+            ) as running:
+                yield running
     finally:
         os.environ.pop("QHEAT_TEST_KILL", None)
 
 
-def test_killed_dask_worker_keeps_the_written_chunks(tmp_path: Path, cluster: distributed.LocalCluster) -> None:
+def test_killed_dask_worker_keeps_the_written_chunks(
+    tmp_path: Path, cluster: distributed.LocalCluster
+) -> None:
     """kill -9 of a Dask worker process mid-sweep (the workers write the store): its chunks
     run again elsewhere; the chunks written before stay, each chunk is listed once, the
     currents equal the serial sweep's."""

@@ -54,7 +54,9 @@ def fake_chunk(spec: ChunkSpec, task: ChunkTask) -> dict[str, np.ndarray]:
     return out
 
 
-def test_zarr_regions_land_on_their_grid_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zarr_regions_land_on_their_grid_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every point of a streamed store holds the value computed for its own parameters
     (an independent meshgrid of the axes), chunked as the sweep's rectangles."""
     monkeypatch.setattr(runner, "evaluate_chunk", fake_chunk)
@@ -79,7 +81,9 @@ def test_streamed_store_equals_the_in_memory_sweep_and_solve(tmp_path: Path) -> 
     np.testing.assert_allclose(got, [want.J1, want.J2], rtol=1e-12)
 
 
-def test_parent_memory_does_not_grow_with_the_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parent_memory_does_not_grow_with_the_grid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Python allocations of the calling process for a 200 000-point zarr sweep stay within
     those of a 2 000-point one (a grid-sized array would add 1.6 MB per variable)."""
     monkeypatch.setattr(runner, "evaluate_chunk", fake_chunk)
@@ -153,7 +157,9 @@ def test_refusals_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not list(tmp_path.iterdir())
 
 
-def test_dry_run_prints_the_estimate_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_prints_the_estimate_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "p.zarr"
     args = ["sweep", "--g", "0.2:0.9:3", "--dt", "1:50:5", "--equation", "br", "--chunk-size",
             "4", "--out", str(out), "--no-progress"]
@@ -170,6 +176,7 @@ def test_dry_run_prints_the_estimate_and_writes_nothing(tmp_path: Path, capsys: 
 def test_option_conflicts_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(InvalidParameterError, match="resume or overwrite, not both"):
         sweep(g=G, out=tmp_path / "p.zarr", resume=True, overwrite=True)
-    assert main(["sweep", "--g", "0.2:0.9:3", "--shared-store", "--out", str(tmp_path / "p.zarr")]) == 2
+    out = str(tmp_path / "p.zarr")
+    assert main(["sweep", "--g", "0.2:0.9:3", "--shared-store", "--out", out]) == 2
     assert "--shared-store applies to --scheduler dask" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())

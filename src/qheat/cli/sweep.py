@@ -112,10 +112,23 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--scheduler", choices=SCHEDULERS, help="where chunks run (default serial)")
     parser.add_argument("--address", metavar="tcp://HOST:PORT", help="existing Dask scheduler (with --scheduler dask)")
     parser.add_argument("--workers", type=int, metavar="N", help="processes for --scheduler processes (default: all cores)")
-    parser.add_argument("--shared-store", action="store_true", help="with --scheduler dask and a .zarr output on a file system every worker sees at the same path: the workers write their chunks themselves")
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run of the same sweep (its chunks written so far are kept)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output (without it, an existing output is refused)")
-    parser.add_argument("--dry-run", action="store_true", help="print the estimate (points, time, output size) and stop")
+    parser.add_argument(
+        "--shared-store", action="store_true",
+        help="with --scheduler dask and a .zarr output on a file system every worker sees at "
+        "the same path: the workers write their chunks themselves",
+    )
+    parser.add_argument(
+        "--resume", action="store_true",
+        help="continue an interrupted run of the same sweep (its chunks written so far are kept)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an existing output (without it, an existing output is refused)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true",
+        help="print the estimate (points, time, output size) and stop",
+    )
     parser.add_argument("--chunk-size", type=int, metavar="N", help=f"points per chunk (default {DEFAULT_CHUNK_SIZE})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -159,7 +172,9 @@ def run(args: argparse.Namespace) -> int:
     info = builder_info(build)
     grid = make_grid(values, zipped=zipped, info=info)
     if args.shared_store and (name != "dask" or out is None or not str(out).endswith(".zarr")):
-        raise InvalidParameterError("--shared-store applies to --scheduler dask with --out FILE.zarr")
+        raise InvalidParameterError(
+            "--shared-store applies to --scheduler dask with --out FILE.zarr"
+        )
     scheduler = scheduler_named(name, address, args.workers, args.shared_store)
     output = None if out is None else Path(out)
     prepared = prepare_grid(

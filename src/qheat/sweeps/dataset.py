@@ -106,14 +106,17 @@ def coordinates(
     }
     for name, values in grid.axes:
         dim = ZIP_DIM if grid.zipped else name
-        coords[name] = xr.DataArray(values, dims=(dim,), attrs={"long_name": info.units.get(name, name)})
+        long_name = info.units.get(name, name)
+        coords[name] = xr.DataArray(values, dims=(dim,), attrs={"long_name": long_name})
     for name, value in grid.fixed:
         long_name = info.units.get(name, name) + " (fixed)"
         coords[name] = xr.DataArray(value, attrs={"long_name": long_name})
     return coords
 
 
-def dataset_attributes(equations: tuple[str, ...], info: BuilderInfo, lamb_shift: str) -> dict[str, str]:
+def dataset_attributes(
+    equations: tuple[str, ...], info: BuilderInfo, lamb_shift: str
+) -> dict[str, str]:
     """The global attributes of a sweep's Dataset."""
     return {
         "title": info.title,

@@ -669,11 +669,16 @@ def _build(info: BuilderInfo, params: Mapping[str, Any]) -> Any:
     try:
         return info.build(**params)
     except TypeError as exc:
-        raise InvalidParameterError(f"the builder does not accept these parameters: {exc}") from None
+        raise InvalidParameterError(
+            f"the builder does not accept these parameters: {exc}"
+        ) from None
 
 
 def _lamb_shift_note(equations: tuple[MasterEquation, ...]) -> str:
-    flags = [f"{eq.name}: {'on' if getattr(eq, 'lamb_shift', True) else 'off (S = 0)'}" for eq in equations]
+    flags = [
+        f"{eq.name}: {'on' if getattr(eq, 'lamb_shift', True) else 'off (S = 0)'}"
+        for eq in equations
+    ]
     return "Lamb shift S(w) of Eq. 15 " + ", ".join(flags)
 
 

@@ -1,9 +1,9 @@
 """Where the chunks of a sweep run: serially, on local processes, or on a Dask cluster.
 
 Every scheduler has ``imap(function, common, tasks)``, yielding ``(task, function(common,
-task))`` pairs as tasks finish (in any order), and ``parallelism()``, the number of tasks it runs at once (for the
-time estimate). Tasks are drawn from ``tasks`` lazily and at most ``2 * parallelism`` are in
-flight, so the caller's memory is bounded by the chunk, not by the number of chunks. ``common``
+task))`` pairs as tasks finish (in any order), and ``parallelism()``, the number of tasks it
+runs at once (for the time estimate). Tasks are drawn from ``tasks`` lazily and at most
+``2 * parallelism`` are in flight, so the caller's memory is bounded by the chunk, not by the number of chunks. ``common``
 (the grid, the builder, the equations) goes to each worker once, not with every task. Results
 travel back to the calling process, which writes them, so workers need no shared file system;
 schedulers whose workers see the caller's files (``shared_files``: local processes, a Dask

@@ -306,7 +306,9 @@ def write_manifest(root: Path, manifest: Mapping[str, Any]) -> None:
     atomic_write_text(root / MANIFEST, json.dumps(dict(manifest), indent=1))
 
 
-def open_parts(root: Path, layout: ChunkLayout, manifest: Mapping[str, Any], resume: bool) -> PartsSink:
+def open_parts(
+    root: Path, layout: ChunkLayout, manifest: Mapping[str, Any], resume: bool
+) -> PartsSink:
     """The side directory of a netCDF output: resumed (same manifest) or made afresh."""
     if resume and root.exists():
         check_manifest(root, read_manifest(root), manifest)
