@@ -7,6 +7,7 @@ so that code catching bad input generically keeps working.
 from __future__ import annotations
 
 __all__ = [
+    "ChunkLostError",
     "QheatError",
     "InvalidParameterError",
     "NonUniqueSteadyStateError",
@@ -32,6 +33,11 @@ class NonUniqueSteadyStateError(QheatError):
     a conserved quantity (a symmetry sector no bath connects). Fix: couple at least one
     bath with gamma > 0 through an operator that connects every eigenstate.
     """
+
+
+class ChunkLostError(QheatError):
+    """A chunk of a sweep was lost with its worker more often than the scheduler retries it;
+    the chunks already written are kept (resume the sweep to compute the rest)."""
 
 
 class IllConditionedWarning(RuntimeWarning):

@@ -9,22 +9,35 @@ differential thermal conductance.
 
 from .builders import BuilderInfo, builder_info, paper_point
 from .grid import Grid, make_grid
-from .run import DEFAULT_CHUNK_SIZE, EQUATION_NAMES, equations_named, run_grid, sweep
-from .schedulers import Dask, Processes, Scheduler, Serial, scheduler_named
+from .run import (
+    DEFAULT_CHUNK_SIZE,
+    EQUATION_NAMES,
+    SweepPlan,
+    equations_named,
+    execute,
+    prepare_grid,
+    run_grid,
+    sweep,
+)
+from .schedulers import ChunkLostError, Dask, Processes, Scheduler, Serial, scheduler_named
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "EQUATION_NAMES",
     "BuilderInfo",
+    "ChunkLostError",
     "Dask",
     "Grid",
     "Processes",
     "Scheduler",
     "Serial",
+    "SweepPlan",
     "builder_info",
     "equations_named",
+    "execute",
     "make_grid",
     "paper_point",
+    "prepare_grid",
     "run_grid",
     "scheduler_named",
     "sweep",

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from ..errors import InvalidParameterError, QheatError
+from ..errors import ChunkLostError, InvalidParameterError
 
 __all__ = [
     "DEFAULT_RETRIES",
@@ -46,10 +46,6 @@ C = TypeVar("C")
 SCHEDULERS = ("serial", "processes", "dask")
 DEFAULT_RETRIES = 2
 """Times a task lost with its worker is run again before the sweep stops."""
-
-
-class ChunkLostError(QheatError):
-    """A chunk was lost with its worker more often than the scheduler's ``retries``."""
 
 
 class Scheduler(Protocol):
