@@ -6,7 +6,7 @@ Units: hbar = kB = 1. See ``docs/theory.md`` for the equations the functions cit
 
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from ._version import __version__ as __version__
 from .analysis.mean_force import mean_force_gibbs
 from .api import paper_system, solve
 from .baths import (
@@ -58,7 +58,6 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "__version__",
     "BlochRedfield",
     "ConvergenceWarning",
     "Device",

@@ -196,7 +196,7 @@ def sweep(
     Example:
         >>> import numpy as np
         >>> ds = sweep(g=np.array([0.1, 0.5]), dt=np.array([1.0, 10.0]), equations=["br"])
-        >>> ds["J"].dims, ds["J"].shape, list(ds.bath.values)
+        >>> ds["J"].dims, ds["J"].shape, [str(b) for b in ds.bath.values]
         (('equation', 'bath', 'g', 'dt'), (1, 2, 2, 2), ['1', '2'])
     """
     info = builder_info(build)
