@@ -18,10 +18,13 @@ run: $(STAMP)
 	$(BIN)/qheat reproduce --out out
 
 # pytest also runs the doctests, the tutorial notebooks and the README example (tests/test_docs.py);
-# the documentation site is then built with warnings as errors, so it cannot rot
+# then the linter and formatter (ruff), the type checker (mypy), and the documentation site is
+# built with warnings as errors, so it cannot rot
 # (not --quiet: it hides the warnings from --strict).
 test: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
+	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m ruff format --check src tests benchmarks
 	$(BIN)/python -m mypy
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 

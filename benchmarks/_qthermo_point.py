@@ -31,7 +31,9 @@ def point(t1, scale=1.0, e1=5.0, e2=4.0, g=0.5, gamma=0.01, wd=50.0, t2=5.0):
     h = 0.5 * e1 * np.kron(SZ, I2) + 0.5 * e2 * np.kron(I2, SZ) + g * np.kron(SX, SX)
     baths = [
         qthermo.redfield_bath(h, np.kron(SX, I2), t1, spectrum=drude(gamma, wd, scale), name="hot"),
-        qthermo.redfield_bath(h, np.kron(I2, SX), t2, spectrum=drude(gamma, wd, scale), name="cold"),
+        qthermo.redfield_bath(
+            h, np.kron(I2, SX), t2, spectrum=drude(gamma, wd, scale), name="cold"
+        ),
     ]
     return qthermo.analyze(h, baths).currents["hot"]
 
@@ -43,8 +45,16 @@ def main():
     point(t1[0], scale)
     start = time.perf_counter()
     currents = [float(point(t, scale)) for t in t1]
-    print(json.dumps({"seconds_per_point": (time.perf_counter() - start) / n, "J1": currents,
-                      "t1": t1.tolist(), "version": qthermo.__version__ if hasattr(qthermo, "__version__") else "?"}))
+    print(
+        json.dumps(
+            {
+                "seconds_per_point": (time.perf_counter() - start) / n,
+                "J1": currents,
+                "t1": t1.tolist(),
+                "version": qthermo.__version__ if hasattr(qthermo, "__version__") else "?",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,12 @@ import numpy as np  # noqa: E402
 
 import qheat  # noqa: E402
 
-I2, X, Y, Z = np.eye(2), np.array([[0, 1], [1, 0.0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1])
+I2, X, Y, Z = (
+    np.eye(2),
+    np.array([[0, 1], [1, 0.0]]),
+    np.array([[0, -1j], [1j, 0]]),
+    np.diag([1.0, -1]),
+)
 FIELDS = (0.5, 0.4, 0.3, 0.45)
 GAMMA, OMEGA_D = 0.01, 40.0
 
@@ -60,7 +65,9 @@ class Chain:
         self.h, self.couplings = chain_parts(n)
 
     def __call__(self, t_mid: np.ndarray | float) -> qheat.OpenSystem:
-        baths = tuple(qheat.DrudeBath(GAMMA, OMEGA_D, t) for t in temperatures(len(self.couplings), t_mid))
+        baths = tuple(
+            qheat.DrudeBath(GAMMA, OMEGA_D, t) for t in temperatures(len(self.couplings), t_mid)
+        )
         dims = (2,) * self.n if self.n > 1 else None
         return qheat.OpenSystem(self.h, tuple(self.couplings), baths, subsystem_dims=dims)
 
@@ -75,8 +82,13 @@ def qheat_per_point(n: int, points: int, lamb_shift: bool) -> tuple[float, np.nd
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ds = qheat.sweep(build, {"t_mid": t_mid}, equations=[qheat.BlochRedfield(lamb_shift)],
-                             chunk_size=chunk, progress=False)
+            ds = qheat.sweep(
+                build,
+                {"t_mid": t_mid},
+                equations=[qheat.BlochRedfield(lamb_shift)],
+                chunk_size=chunk,
+                progress=False,
+            )
         best = min(best, time.perf_counter() - start)
     assert ds is not None
     return best / points, np.asarray(ds["J"].sel(equation="br"))
@@ -92,8 +104,11 @@ def qutip_per_point(n: int, t_mids: np.ndarray) -> tuple[float, np.ndarray]:
         temps = temperatures(len(couplings), float(t_mid))
         a_ops = [(qutip.Qobj(a, dims=dims), _spectrum(float(t))) for a, t in zip(couplings, temps)]
         start = time.perf_counter()
-        rho = qutip.steadystate(qutip.bloch_redfield_tensor(qutip.Qobj(h, dims=dims), a_ops,
-                                                            sec_cutoff=-1, fock_basis=True))
+        rho = qutip.steadystate(
+            qutip.bloch_redfield_tensor(
+                qutip.Qobj(h, dims=dims), a_ops, sec_cutoff=-1, fock_basis=True
+            )
+        )
         total += time.perf_counter() - start
         system = Chain(n)(float(t_mid))
         currents.append(_currents_of(system, rho.full()))
@@ -131,10 +146,16 @@ def floor_per_solve(size: int, count: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16], help="dimensions d (powers of 2)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[2, 4, 8, 16], help="dimensions d (powers of 2)"
+    )
     args = parser.parse_args()
-    print(f"cores={os.cpu_count()} load average {os.getloadavg()[0]:.2f} OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
-    print("| d | baths | qheat, no Lamb shift | qheat, Lamb shift | QuTiP | QuTiP / qheat | floor: d^2 solve | qheat / floor | max rel. diff. of currents |")
+    print(
+        f"cores={os.cpu_count()} load average {os.getloadavg()[0]:.2f} OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
+    )
+    print(
+        "| d | baths | qheat, no Lamb shift | qheat, Lamb shift | QuTiP | QuTiP / qheat | floor: d^2 solve | qheat / floor | max rel. diff. of currents |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for d in args.sizes:
         n = int(round(np.log2(d)))
@@ -148,8 +169,10 @@ def main() -> None:
         diff = float(np.max(np.abs(ref - j_qutip)) / np.max(np.abs(ref)))
         floor = floor_per_solve(d * d, max(64, 2**16 // d**2))
         n_baths = len(chain_parts(n)[1])
-        print(f"| {d} | {n_baths} | {plain * 1e6:.1f} us | {shifted * 1e6:.1f} us | {qutip_point * 1e3:.2f} ms | "
-              f"{qutip_point / plain:.0f}x | {floor * 1e6:.1f} us | {plain / floor:.1f}x | {diff:.1e} |")
+        print(
+            f"| {d} | {n_baths} | {plain * 1e6:.1f} us | {shifted * 1e6:.1f} us | {qutip_point * 1e3:.2f} ms | "
+            f"{qutip_point / plain:.0f}x | {floor * 1e6:.1f} us | {plain / floor:.1f}x | {diff:.1e} |"
+        )
 
 
 if __name__ == "__main__":

@@ -43,14 +43,31 @@ def ohmic_s1_cold(w: np.ndarray) -> np.ndarray:
 
 CASES: list[tuple[str, Callable[[float], float], float, float, list[float], Closed]] = [
     # name, J(x)/x for x > 0, T, scale, quadrature breakpoints, closed form of S
-    ("drude  wD=1 T=0.3", lambda x: 1.0 / (1.0 + x * x), 0.3, 1.0, [1.0, 10.0, 100.0],
-     lambda w: DrudeBath(1.0, 1.0, 0.3).S(w)),
-    ("underdamped w0=1 width=0.5 T=0.3",
-     lambda x: 1.0 / ((1.0 - x * x) ** 2 + 0.25 * x * x), 0.3, 1.0,
-     [0.5, 1.0, 2.0, 10.0, 100.0], lambda w: UnderdampedBath(1.0, 1.0, 0.5, 0.3).S(w)),
+    (
+        "drude  wD=1 T=0.3",
+        lambda x: 1.0 / (1.0 + x * x),
+        0.3,
+        1.0,
+        [1.0, 10.0, 100.0],
+        lambda w: DrudeBath(1.0, 1.0, 0.3).S(w),
+    ),
+    (
+        "underdamped w0=1 width=0.5 T=0.3",
+        lambda x: 1.0 / ((1.0 - x * x) ** 2 + 0.25 * x * x),
+        0.3,
+        1.0,
+        [0.5, 1.0, 2.0, 10.0, 100.0],
+        lambda w: UnderdampedBath(1.0, 1.0, 0.5, 0.3).S(w),
+    ),
     ("ohmic s=1 wc=1 T=0", lambda x: math.exp(-x), 0.0, 1.0, [1.0, 10.0, 100.0], ohmic_s1_cold),
-    ("ohmic s=0.5 wc=1 T=0.3", lambda x: x**-0.5 * math.exp(-x), 0.3, 1.0,
-     [0.5, 1.0, 10.0, 100.0], None),
+    (
+        "ohmic s=0.5 wc=1 T=0.3",
+        lambda x: x**-0.5 * math.exp(-x),
+        0.3,
+        1.0,
+        [0.5, 1.0, 10.0, 100.0],
+        None,
+    ),
 ]
 
 
@@ -68,13 +85,20 @@ def main() -> None:
     print(f"load average: {os.getloadavg()}")
     rng = np.random.default_rng(1)
     sample = np.concatenate([np.geomspace(0.01, 10.0, 25), -np.geomspace(0.01, 10.0, 25)])
-    header = (f"{'bath':34} {'closed us':>10} {'quad us':>10} {'table us':>10} "
-              f"{'build s':>8} {'quad/closed':>12} {'table/closed':>13} "
-              f"{'err quad':>9} {'err table':>9}")
+    header = (
+        f"{'bath':34} {'closed us':>10} {'quad us':>10} {'table us':>10} "
+        f"{'build s':>8} {'quad/closed':>12} {'table/closed':>13} "
+        f"{'err quad':>9} {'err table':>9}"
+    )
     print(header)
     for name, ratio, t, scale, points, closed in CASES:
-        def exact(w: float, ratio: Callable[[float], float] = ratio, t: float = t,
-                  points: list[float] = points) -> float:
+
+        def exact(
+            w: float,
+            ratio: Callable[[float], float] = ratio,
+            t: float = t,
+            points: list[float] = points,
+        ) -> float:
             return lamb_shift_integral(w, ratio, t, points)
 
         quad_us = per_value(lambda: [exact(float(w)) for w in sample], sample.size, repeat=1)
@@ -86,7 +110,7 @@ def main() -> None:
         many = rng.choice([-1.0, 1.0], 10**6) * np.exp(rng.uniform(np.log(0.01), np.log(10), 10**6))
         table_us = per_value(lambda t=table, m=many: t(m), many.size)
         if closed is not None:
-            wide = many[:10**5]
+            wide = many[: 10**5]
             closed_us = per_value(lambda c=closed, x=wide: c(x), wide.size)
             reference = np.asarray(closed(sample))
         else:
@@ -96,11 +120,15 @@ def main() -> None:
         err_quad = np.max(np.abs(quadrature - reference)) / size
         err_table = np.max(np.abs(tabled - reference)) / size
         base = closed_us if closed is not None else table_us
-        print(f"{name:34} {closed_us:10.3f} {quad_us:10.1f} {table_us:10.3f} {build:8.2f} "
-              f"{quad_us / base:12.0f} {table_us / base:13.2f} {err_quad:9.1e} {err_table:9.1e}"
-              f"   ({table.panels} panels)")
-    print("err: max |S - reference| / max |S| over +-[0.01, 10]; reference: closed form, or "
-          "the quadrature where there is none (then the ratios are to the table)")
+        print(
+            f"{name:34} {closed_us:10.3f} {quad_us:10.1f} {table_us:10.3f} {build:8.2f} "
+            f"{quad_us / base:12.0f} {table_us / base:13.2f} {err_quad:9.1e} {err_table:9.1e}"
+            f"   ({table.panels} panels)"
+        )
+    print(
+        "err: max |S - reference| / max |S| over +-[0.01, 10]; reference: closed form, or "
+        "the quadrature where there is none (then the ratios are to the table)"
+    )
 
 
 if __name__ == "__main__":

@@ -57,23 +57,43 @@ def child(mode: str, points: int, folder: str, chunk_size: int) -> None:
     else:
         import distributed
 
-        with distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster, distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             started = time.perf_counter()
-            ds = sweep(equations=["br"], chunk_size=chunk_size, scheduler=Dask(client=client),
-                       out=out, **axes)
+            ds = sweep(
+                equations=["br"],
+                chunk_size=chunk_size,
+                scheduler=Dask(client=client),
+                out=out,
+                **axes,
+            )
             seconds = time.perf_counter() - started
             peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             workers = [int(v) for v in peaks.values()]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the check below
     j1 = ds["J"].sel(equation="br", bath="1")
     finite = int(np.isfinite(j1).sum().compute(scheduler="synchronous"))  # chunk by chunk
-    print(json.dumps({
-        "mode": mode, "points": points, "seconds": seconds, "finite": finite,
-        "peak_kb": peak, "worker_peak_kb": workers,
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "points": points,
+                "seconds": seconds,
+                "finite": finite,
+                "peak_kb": peak,
+                "worker_peak_kb": workers,
+            }
+        ),
+        flush=True,
+    )
 
 
 def run(mode: str, points: int, folder: str, chunk_size: int, profile: bool) -> dict[str, object]:
@@ -90,9 +110,12 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
     parser.add_argument("--modes", nargs="+", default=["local", "dask"], choices=["local", "dask"])
     parser.add_argument("--chunk-size", type=int, default=4096)
-    parser.add_argument("--no-dask-profile", action="store_true",
-                        help="switch off the Dask workers' statistical profiler (its history "
-                        "grows with the run time, up to 1000 one-second cycles)")
+    parser.add_argument(
+        "--no-dask-profile",
+        action="store_true",
+        help="switch off the Dask workers' statistical profiler (its history "
+        "grows with the run time, up to 1000 one-second cycles)",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -107,12 +130,18 @@ def main() -> None:
                 row = run(mode, points, folder, args.chunk_size, not args.no_dask_profile)
                 rows.append(row)
                 workers = row["worker_peak_kb"] or []
-                print(f"{mode:5s} {points:>9d} points: {row['seconds']:8.1f} s "
-                      f"({row['seconds'] / points * 1e6:6.1f} us/point), peak "
-                      f"{row['peak_kb'] / 1024:6.1f} MB"
-                      + (f", workers {', '.join(f'{w / 1024:.1f}' for w in workers)} MB"
-                         if workers else "")
-                      + f", finite {row['finite']}/{points}", flush=True)
+                print(
+                    f"{mode:5s} {points:>9d} points: {row['seconds']:8.1f} s "
+                    f"({row['seconds'] / points * 1e6:6.1f} us/point), peak "
+                    f"{row['peak_kb'] / 1024:6.1f} MB"
+                    + (
+                        f", workers {', '.join(f'{w / 1024:.1f}' for w in workers)} MB"
+                        if workers
+                        else ""
+                    )
+                    + f", finite {row['finite']}/{points}",
+                    flush=True,
+                )
             small, large = rows[0], rows[-1]
             ratio = large["peak_kb"] / small["peak_kb"]
             print(f"{mode}: peak {sizes[-1]:.0e} / {sizes[0]:.0e} points = {ratio:.3f}", flush=True)
@@ -121,9 +150,12 @@ def main() -> None:
                 print(f"{mode}: worker peak {sizes[-1]:.0e} / {sizes[0]:.0e} = {w_ratio:.3f}")
             if len(rows) >= 2:
                 prev = rows[-2]
-                print(f"{mode}: time {sizes[-1]:.0e} / {sizes[-2]:.0e} points = "
-                      f"{large['seconds'] / prev['seconds']:.2f} "
-                      f"(linear: {sizes[-1] / sizes[-2]:.2f})", flush=True)
+                print(
+                    f"{mode}: time {sizes[-1]:.0e} / {sizes[-2]:.0e} points = "
+                    f"{large['seconds'] / prev['seconds']:.2f} "
+                    f"(linear: {sizes[-1] / sizes[-2]:.2f})",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -88,15 +88,23 @@ def main() -> None:
         (qutip.Qobj(system.couplings[1], dims=DIMS), drude_spectrum(gamma2, wd, t2)),
     ]
     ours, theirs, ratios = interleaved(qheat_point, lambda: qutip_point(h, a_ops))
-    print(f"point e=({e1:g},{e2:g}) g={g:g} gamma=({gamma1:g},{gamma2:g}) wD={wd:g} T=({t1:g},{t2:g})")
+    print(
+        f"point e=({e1:g},{e2:g}) g={g:g} gamma=({gamma1:g},{gamma2:g}) wD={wd:g} T=({t1:g},{t2:g})"
+    )
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (shared)")
-    print(f"qheat, both equations, Lamb shift: best {min(ours) * 1e3:.3f} ms, "
-          f"median {statistics.median(ours) * 1e3:.3f} ms per point")
-    print(f"QuTiP BR tensor + steadystate (no Lamb shift): best {min(theirs) * 1e3:.3f} ms, "
-          f"median {statistics.median(theirs) * 1e3:.3f} ms per point")
-    print(f"ratio QuTiP / qheat: best/best {min(theirs) / min(ours):.1f}x, median of "
-          f"{len(ratios)} interleaved rounds {statistics.median(ratios):.1f}x "
-          f"(lowest round {min(ratios):.1f}x; target >= 20x)")
+    print(
+        f"qheat, both equations, Lamb shift: best {min(ours) * 1e3:.3f} ms, "
+        f"median {statistics.median(ours) * 1e3:.3f} ms per point"
+    )
+    print(
+        f"QuTiP BR tensor + steadystate (no Lamb shift): best {min(theirs) * 1e3:.3f} ms, "
+        f"median {statistics.median(theirs) * 1e3:.3f} ms per point"
+    )
+    print(
+        f"ratio QuTiP / qheat: best/best {min(theirs) / min(ours):.1f}x, median of "
+        f"{len(ratios)} interleaved rounds {statistics.median(ratios):.1f}x "
+        f"(lowest round {min(ratios):.1f}x; target >= 20x)"
+    )
     # agreement (no Lamb shift, where QuTiP and qheat solve the same equation)
     ref = qutip.steadystate(qutip.bloch_redfield_tensor(h, a_ops, sec_cutoff=-1, fock_basis=True))
     sol = qheat.solve(system, qheat.BlochRedfield(lamb_shift=False))

@@ -79,7 +79,9 @@ def _high_water_mark_mib() -> float:
 def fresh(n_g: int, n_dt: int, workers: int) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(n_g), str(n_dt), str(workers)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -96,8 +98,10 @@ def qutip_per_point(samples: int = 20) -> float:
         g, dt = rng.uniform(0.05, 1.0), rng.uniform(0.1, 100.0)
         system = qheat.paper_system(5, 4, g, 0.01, 0.01, 50, 5 + dt, 5)
         h = qutip.Qobj(system.hamiltonian, dims=dims)
-        a_ops = [(qutip.Qobj(a, dims=dims), _spectrum(0.01, 50.0, t))
-                 for a, t in zip(system.couplings, (5 + dt, 5.0))]
+        a_ops = [
+            (qutip.Qobj(a, dims=dims), _spectrum(0.01, 50.0, t))
+            for a, t in zip(system.couplings, (5 + dt, 5.0))
+        ]
         start = time.perf_counter()
         qutip.steadystate(qutip.bloch_redfield_tensor(h, a_ops, sec_cutoff=-1, fock_basis=True))
         total += time.perf_counter() - start
@@ -115,8 +119,12 @@ def _spectrum(gamma: float, omega_d: float, temperature: float):  # type: ignore
 
 def qthermo_per_point(python: str, samples: int = 20) -> float | None:
     try:
-        out = subprocess.run([python, str(HERE / "_qthermo_point.py"), str(samples), "2"],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [python, str(HERE / "_qthermo_point.py"), str(samples), "2"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"qthermo: could not run with {python}: {exc}")
         return None
@@ -144,31 +152,43 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
-          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')} "
-          f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} cores={os.cpu_count()} "
-          f"load average {os.getloadavg()[0]:.2f} (other processes share the cores)")
+    print(
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
+        f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')} "
+        f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']} cores={os.cpu_count()} "
+        f"load average {os.getloadavg()[0]:.2f} (other processes share the cores)"
+    )
     plane(10, 10, 1)  # warm up imports and caches
 
     qutip_point = qutip_per_point()
-    print(f"QuTiP BR tensor + steadystate, per point (20 samples, no Lamb shift): {qutip_point * 1e3:.2f} ms")
+    print(
+        f"QuTiP BR tensor + steadystate, per point (20 samples, no Lamb shift): {qutip_point * 1e3:.2f} ms"
+    )
     qthermo_point = qthermo_per_point(args.qthermo) if args.qthermo else None
     if qthermo_point is not None:
-        print(f"qthermo redfield_bath + analyze, per point (20 samples, no Lamb shift): {qthermo_point * 1e3:.2f} ms")
+        print(
+            f"qthermo redfield_bath + analyze, per point (20 samples, no Lamb shift): {qthermo_point * 1e3:.2f} ms"
+        )
     elif not args.qthermo:
         print("qthermo: not measured (give --qthermo PYTHON)")
 
     batch = plane(100, 1000, 1) / 1e5
-    print(f"qheat, batch of 10^5 points, both equations + Lamb shift, 1 process: {batch * 1e6:.2f} us per point")
+    print(
+        f"qheat, batch of 10^5 points, both equations + Lamb shift, 1 process: {batch * 1e6:.2f} us per point"
+    )
     print(f"  ratio QuTiP / qheat per point: {qutip_point / batch:.0f}x (target >= 1000x)")
     if qthermo_point is not None:
         print(f"  ratio qthermo / qheat per point: {qthermo_point / batch:.0f}x (target >= 200x)")
 
     floor8, floor16 = floor_per_solve(8), floor_per_solve(16)
-    print(f"floor: batched complex solve, 8 x 8: {floor8 * 1e6:.2f} us, 16 x 16: {floor16 * 1e6:.2f} us per system")
-    print(f"  pipeline / floor (one solve per point): 8 x 8 {batch / floor8:.1f}x, 16 x 16 {batch / floor16:.1f}x; "
-          f"(two solves per point, one per equation): 8 x 8 {batch / (2 * floor8):.1f}x, "
-          f"16 x 16 {batch / (2 * floor16):.1f}x (target within 5x)")
+    print(
+        f"floor: batched complex solve, 8 x 8: {floor8 * 1e6:.2f} us, 16 x 16: {floor16 * 1e6:.2f} us per system"
+    )
+    print(
+        f"  pipeline / floor (one solve per point): 8 x 8 {batch / floor8:.1f}x, 16 x 16 {batch / floor16:.1f}x; "
+        f"(two solves per point, one per equation): 8 x 8 {batch / (2 * floor8):.1f}x, "
+        f"16 x 16 {batch / (2 * floor16):.1f}x (target within 5x)"
+    )
 
     print("per-point time against the number of points (1 process):")
     for n_g, n_dt in ((1, 1000), (10, 1000), (100, 1000)) + (() if args.quick else ((1000, 1000),)):
@@ -179,11 +199,15 @@ def main() -> None:
         run = fresh(1000, 1000, 2)
         peak = run["parent_MiB"] + run["worker_MiB"]
         print(f"  (load average now {os.getloadavg()[0]:.2f})")
-        print(f"10^6-point plane (1000 dT x 1000 g), both equations + Lamb shift, 2 processes: "
-              f"{run['seconds']:.1f} s, {1e6 / run['seconds']:.3g} points/s (target <= 30 s)")
-        print(f"  peak memory: parent {run['parent_MiB']:.0f} MiB + largest worker {run['worker_MiB']:.0f} MiB "
-              f"(upper bound for two workers: {run['parent_MiB'] + 2 * run['worker_MiB']:.0f} MiB; target < 2048 MiB; "
-              f"parent + one worker {peak:.0f} MiB)")
+        print(
+            f"10^6-point plane (1000 dT x 1000 g), both equations + Lamb shift, 2 processes: "
+            f"{run['seconds']:.1f} s, {1e6 / run['seconds']:.3g} points/s (target <= 30 s)"
+        )
+        print(
+            f"  peak memory: parent {run['parent_MiB']:.0f} MiB + largest worker {run['worker_MiB']:.0f} MiB "
+            f"(upper bound for two workers: {run['parent_MiB'] + 2 * run['worker_MiB']:.0f} MiB; target < 2048 MiB; "
+            f"parent + one worker {peak:.0f} MiB)"
+        )
 
 
 if __name__ == "__main__":

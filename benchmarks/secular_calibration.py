@@ -113,8 +113,14 @@ def validation_rows(directory: Path) -> list[Row]:
         keep = ds["heom_converged"].values.astype(bool) & (ds.dT.values > 0)
         dT = ds.dT.values[keep]
         system = qheat.paper_system(
-            a["eps1"], a["eps2"], a["g"], a["gamma1"], a["gamma2"], a["omega_d"],
-            a["T2"] + dT, a["T2"],
+            a["eps1"],
+            a["eps2"],
+            a["g"],
+            a["gamma1"],
+            a["gamma2"],
+            a["omega_d"],
+            a["T2"] + dT,
+            a["T2"],
         )
         ratio = np.atleast_1d(_quiet_solve(system, qheat.GlobalLindblad()).secular_ratio)
         j1 = ds.J1.values[:, keep]
@@ -156,14 +162,18 @@ def main() -> None:
         pairs = errors_by_ratio(rows, column)
         first_bad = min((r for r, e in pairs if e >= LEVEL), default=np.inf)
         last_good = max((r for r, e in pairs if e < LEVEL), default=0.0)
-        print(f"\nagainst {label} ({len(pairs)} points): the error reaches {LEVEL:.0%} first at "
-              f"ratio {first_bad:.3f}; the largest ratio with an error below {LEVEL:.0%} is "
-              f"{last_good:.3f}")
+        print(
+            f"\nagainst {label} ({len(pairs)} points): the error reaches {LEVEL:.0%} first at "
+            f"ratio {first_bad:.3f}; the largest ratio with an error below {LEVEL:.0%} is "
+            f"{last_good:.3f}"
+        )
         for lo, hi in zip(bands[:-1], bands[1:]):
             errors = [e for r, e in pairs if lo <= r < hi]
             if errors:
-                print(f"  ratio in [{lo:g}, {hi:g}): {len(errors):4d} points, error "
-                      f"median {np.median(errors):.1%}, max {np.max(errors):.1%}")
+                print(
+                    f"  ratio in [{lo:g}, {hi:g}): {len(errors):4d} points, error "
+                    f"median {np.median(errors):.1%}, max {np.max(errors):.1%}"
+                )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,14 @@ NAMES = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "t2")
 
 def random_params(rng: np.random.Generator, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
     return {
-        "eps1": rng.uniform(1, 6, shape), "eps2": rng.uniform(1, 6, shape),
-        "g": rng.uniform(-1, 1, shape), "gamma1": rng.uniform(0.001, 0.05, shape),
-        "gamma2": rng.uniform(0.001, 0.05, shape), "omega_d": rng.uniform(5, 100, shape),
-        "t1": rng.uniform(0.1, 30, shape), "t2": rng.uniform(0.1, 30, shape),
+        "eps1": rng.uniform(1, 6, shape),
+        "eps2": rng.uniform(1, 6, shape),
+        "g": rng.uniform(-1, 1, shape),
+        "gamma1": rng.uniform(0.001, 0.05, shape),
+        "gamma2": rng.uniform(0.001, 0.05, shape),
+        "omega_d": rng.uniform(5, 100, shape),
+        "t1": rng.uniform(0.1, 30, shape),
+        "t2": rng.uniform(0.1, 30, shape),
     }
 
 
@@ -50,13 +54,17 @@ def test_result_shapes(shapes: dict[str, tuple[int, ...]], expected: tuple[int, 
         assert sol.state.condition_number.shape == sol.state.residual.shape == expected
 
 
-@pytest.mark.parametrize("equation", [qheat.BlochRedfield(), qheat.GlobalLindblad(lamb_shift=False)])
+@pytest.mark.parametrize(
+    "equation", [qheat.BlochRedfield(), qheat.GlobalLindblad(lamb_shift=False)]
+)
 def test_batched_equals_point_by_point(equation: object) -> None:
     rng = np.random.default_rng(1)
     params = random_params(rng, (2, 3))
     batch = quiet_solve(qheat.paper_system(**params), equation)
     for index in np.ndindex(2, 3):
-        point = quiet_solve(qheat.paper_system(**{k: v[index] for k, v in params.items()}), equation)
+        point = quiet_solve(
+            qheat.paper_system(**{k: v[index] for k, v in params.items()}), equation
+        )
         scale = np.max(np.abs(point.currents))
         assert np.max(np.abs(batch.currents[index] - point.currents)) <= 1e-12 * scale
         assert np.max(np.abs(batch.rho[index] - point.rho)) <= 1e-12

@@ -95,7 +95,9 @@ def _full_line_hilbert(omega: float, gamma: float, omega_d: float, temperature: 
     a, b = omega - h, omega + h
     opts: dict[str, Any] = {"epsabs": 0.0, "epsrel": 1e-13, "limit": 500}
     pv = quad(g, a, b, weight="cauchy", wvar=omega, **opts)[0]  # int g/(x - w)
-    scales = sorted({a, b, *(s for s in (-30 * temperature, 0.0, omega_d, 10 * omega_d) if not a < s < b)})
+    scales = sorted(
+        {a, b, *(s for s in (-30 * temperature, 0.0, omega_d, 10 * omega_d) if not a < s < b)}
+    )
     rest = 0.0
     for lo, hi in zip(scales[:-1], scales[1:]):
         if lo >= b or hi <= a:
@@ -107,9 +109,17 @@ def _full_line_hilbert(omega: float, gamma: float, omega_d: float, temperature: 
 
 @pytest.mark.parametrize(
     "omega, temperature, omega_d",
-    [(-7.5, 5.0, 50.0), (-0.3, 0.7, 10.0), (0.3, 40.0, 200.0), (4.53, 5.0, 50.0), (120.0, 0.7, 10.0)],
+    [
+        (-7.5, 5.0, 50.0),
+        (-0.3, 0.7, 10.0),
+        (0.3, 40.0, 200.0),
+        (4.53, 5.0, 50.0),
+        (120.0, 0.7, 10.0),
+    ],
 )
-def test_lamb_shift_is_the_hilbert_transform_of_g(omega: float, temperature: float, omega_d: float) -> None:
+def test_lamb_shift_is_the_hilbert_transform_of_g(
+    omega: float, temperature: float, omega_d: float
+) -> None:
     """Eq. T4a, the starting point of the closed-form derivation, by a second quadrature."""
     exact = _full_line_hilbert(omega, 0.01, omega_d, temperature)
     closed = float(DrudeBath(gamma=0.01, omega_d=omega_d, temperature=temperature).S(omega))
@@ -125,7 +135,9 @@ def test_golden_g_and_s() -> None:
         assert float(bath.S(row["omega"])) == pytest.approx(row["S_quadrature"], rel=1e-12, abs=0.0)
 
 
-@pytest.mark.parametrize("gamma, omega_d, temperature", [(0.01, 50.0, 5.0), (0.3, 1.0, 0.05), (1e-3, 1e3, 500.0)])
+@pytest.mark.parametrize(
+    "gamma, omega_d, temperature", [(0.01, 50.0, 5.0), (0.3, 1.0, 0.05), (1e-3, 1e3, 500.0)]
+)
 def test_g_at_zero_frequency_is_gamma_t(gamma: float, omega_d: float, temperature: float) -> None:
     """Theory Eq. T3: ``G(0) = lim J(w)(n(w) + 1) = J'(0) T = gamma T``, and continuity there."""
     bath = DrudeBath(gamma=gamma, omega_d=omega_d, temperature=temperature)
@@ -155,7 +167,9 @@ def test_g_at_zero_temperature() -> None:
     np.testing.assert_allclose(DrudeBath(gamma, wd, 0.0).G(w), want, rtol=1e-15, atol=0.0)
     # and the T -> 0 limit is continuous: at T = 1e-3 only |w| <~ 50 T differs
     far = np.abs(w) > 0.05
-    np.testing.assert_allclose(DrudeBath(gamma, wd, 1e-3).G(w)[far], want[far], rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(
+        DrudeBath(gamma, wd, 1e-3).G(w)[far], want[far], rtol=1e-15, atol=1e-300
+    )
 
 
 def _s_zero_temperature(w: float, gamma: float, omega_d: float) -> float:
@@ -196,7 +210,9 @@ def test_vectorized_over_all_parameters() -> None:
         values = np.broadcast_to(values, (4, 2, 6))
         for i, j, k in np.ndindex(values.shape):
             scalar = DrudeBath(gamma[j, 0], wd[j, 0], t[i, 0, 0])
-            assert values[i, j, k] == pytest.approx(float(getattr(scalar, name)(w[k])), rel=1e-14, abs=1e-300)
+            assert values[i, j, k] == pytest.approx(
+                float(getattr(scalar, name)(w[k])), rel=1e-14, abs=1e-300
+            )
     gam = bath.Gamma(w)
     np.testing.assert_array_equal(gam.real, bath.G(w))
     np.testing.assert_array_equal(gam.imag, bath.S(w))

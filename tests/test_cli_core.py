@@ -26,7 +26,20 @@ from qheat.master import BlochRedfield
 from golden import golden_bath, golden_points
 
 QHEAT = Path(sys.executable).with_name("qheat")
-POINT = ["--eps1", "5", "--eps2", "4", "--g", "0.5", "--gamma1", "0.01", "--gamma2", "0.01", "--omega-d", "50"]
+POINT = [
+    "--eps1",
+    "5",
+    "--eps2",
+    "4",
+    "--g",
+    "0.5",
+    "--gamma1",
+    "0.01",
+    "--gamma2",
+    "0.01",
+    "--omega-d",
+    "50",
+]
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -47,8 +60,16 @@ def _json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]
 
 
 def _params_argv(params: dict[str, float]) -> list[str]:
-    flags = {"eps1": "--eps1", "eps2": "--eps2", "g": "--g", "gamma1": "--gamma1", "gamma2": "--gamma2",
-             "omega_d": "--omega-d", "t1": "--t1", "t2": "--t2"}
+    flags = {
+        "eps1": "--eps1",
+        "eps2": "--eps2",
+        "g": "--g",
+        "gamma1": "--gamma1",
+        "gamma2": "--gamma2",
+        "omega_d": "--omega-d",
+        "t1": "--t1",
+        "t2": "--t2",
+    }
     return [x for k, v in params.items() for x in (flags[k], repr(float(v)))]
 
 
@@ -86,19 +107,28 @@ def test_equation_and_no_lamb_shift_options(capsys: pytest.CaptureFixture[str]) 
     """``--equation`` picks one key; ``--no-lamb-shift`` gives the golden br_without_lamb_shift."""
     data = _json(["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "lindblad"], capsys)
     assert set(data) == {"lindblad"}
-    data = _json(["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "br", "--no-lamb-shift"], capsys)
+    data = _json(
+        ["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "br", "--no-lamb-shift"],
+        capsys,
+    )
     assert set(data) == {"br"}
     want = golden_points()[0]
     assert want["params"]["t1"] == 15 and want["params"]["g"] == 0.5
     assert data["br"]["J1"] == pytest.approx(want["br_without_lamb_shift"]["J1"], rel=1e-8)
-    lind = _json(["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "lindblad", "--no-lamb-shift"], capsys)
+    lind = _json(
+        ["current", *POINT, "--t1", "15", "--t2", "5", "--equation", "lindblad", "--no-lamb-shift"],
+        capsys,
+    )
     sol = solve(paper_system(5, 4, 0.5, 0.01, 0.01, 50, 15, 5), GlobalLindblad(lamb_shift=False))
     assert lind["lindblad"]["J1"] == pytest.approx(float(sol.J1), rel=1e-14)
 
 
 def test_single_bath_and_zero_temperature_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
     """gamma2 = 0 (Fig. 2) and T = 0 run; with one bath J = 0 (no second bath to carry heat)."""
-    data = _json(["current", *POINT[:-4], "--gamma2", "0", "--omega-d", "50", "--t1", "4", "--t2", "4"], capsys)
+    data = _json(
+        ["current", *POINT[:-4], "--gamma2", "0", "--omega-d", "50", "--t1", "4", "--t2", "4"],
+        capsys,
+    )
     assert abs(data["br"]["J1"]) <= 1e-14
     data = _json(["current", *POINT, "--t1", "5", "--t2", "0", "--equation", "br"], capsys)
     sol = solve(paper_system(5, 4, 0.5, 0.01, 0.01, 50, 5, 0), BlochRedfield())
@@ -121,7 +151,20 @@ def test_bath_json_matches_golden(capsys: pytest.CaptureFixture[str]) -> None:
         groups.setdefault((row["gamma"], row["omega_d"], row["t"]), []).append(row)
     for (gamma, wd, t), group in groups.items():
         omegas = [repr(float(r["omega"])) for r in group]
-        data = _json(["bath", "--gamma", repr(gamma), "--omega-d", repr(wd), "--t", repr(t), "--omega", *omegas], capsys)
+        data = _json(
+            [
+                "bath",
+                "--gamma",
+                repr(gamma),
+                "--omega-d",
+                repr(wd),
+                "--t",
+                repr(t),
+                "--omega",
+                *omegas,
+            ],
+            capsys,
+        )
         assert set(data) == {"omega", "J", "G", "S"}
         assert data["omega"] == [r["omega"] for r in group]
         np.testing.assert_allclose(data["G"], [r["G"] for r in group], rtol=1e-12, atol=0)
@@ -154,7 +197,9 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize("argv, name", BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
-def test_bad_input_exits_2_with_one_line(argv: list[str], name: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_exits_2_with_one_line(
+    argv: list[str], name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Exit status 2, nothing on stdout, one stderr line naming the parameter, no traceback."""
     code, out, err = _run(argv, capsys)
     assert code == 2
@@ -172,10 +217,19 @@ def test_installed_command_exits_cleanly() -> None:
     """
     if not QHEAT.exists():
         pytest.skip("qheat console script not installed next to this Python")
-    bad = subprocess.run([str(QHEAT), "current", "--t1", "-1", "--json"], capture_output=True, text=True,
-                         timeout=120, check=False)
+    bad = subprocess.run(
+        [str(QHEAT), "current", "--t1", "-1", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2 and bad.stdout == ""
-    assert len(bad.stderr.strip().splitlines()) == 1 and "--t1" in bad.stderr and "Traceback" not in bad.stderr
+    assert (
+        len(bad.stderr.strip().splitlines()) == 1
+        and "--t1" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
 
 
 def test_one_command_imports_only_what_it_needs() -> None:
@@ -195,22 +249,44 @@ def test_one_command_imports_only_what_it_needs() -> None:
         "heavy = sorted(m for m in ('xarray', 'matplotlib', 'qutip') if m in sys.modules)\n"
         "assert not heavy, heavy\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
 
 
-def test_current_reports_the_secular_ratio_and_its_warning(capsys: pytest.CaptureFixture[str]) -> None:
+def test_current_reports_the_secular_ratio_and_its_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Small gap (eps = (5, 4.9), g = 0.05): Lindblad's ratio in the JSON equals solve's, above
     1, and its SecularityWarning is listed; Bloch-Redfield has no ratio."""
-    args = ["--eps1", "5", "--eps2", "4.9", "--g", "0.05", "--gamma1", "0.01", "--gamma2", "0.01",
-            "--omega-d", "50", "--t1", "15", "--t2", "5"]
+    args = [
+        "--eps1",
+        "5",
+        "--eps2",
+        "4.9",
+        "--g",
+        "0.05",
+        "--gamma1",
+        "0.01",
+        "--gamma2",
+        "0.01",
+        "--omega-d",
+        "50",
+        "--t1",
+        "15",
+        "--t2",
+        "5",
+    ]
     assert main(["current", *args, "--json"]) == 0
     captured = capsys.readouterr()
     got = json.loads(captured.out)
     assert "secular_ratio" not in got["br"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SecularityWarning)
-        ratio = solve(paper_system(5, 4.9, 0.05, 0.01, 0.01, 50, 15, 5), GlobalLindblad()).secular_ratio
+        ratio = solve(
+            paper_system(5, 4.9, 0.05, 0.01, 0.01, 50, 15, 5), GlobalLindblad()
+        ).secular_ratio
     assert got["lindblad"]["secular_ratio"] == pytest.approx(float(ratio), rel=1e-15)  # type: ignore[arg-type]
     assert got["lindblad"]["secular_ratio"] > 1
     assert any(w.startswith("SecularityWarning: lindblad: ") for w in got["lindblad"]["warnings"])

@@ -41,8 +41,11 @@ def kron(*factors: np.ndarray) -> np.ndarray:
 def hand_built(tM: float) -> qheat.OpenSystem:
     """examples/three_qubits.toml written out by hand."""
     h = (
-        0.5 * kron(Z, I2, I2) + 0.3 * kron(I2, Z, I2) + 0.45 * kron(I2, I2, Z)
-        + 0.2 * kron(X, X, I2) + 0.35 * kron(I2, Z, Z)
+        0.5 * kron(Z, I2, I2)
+        + 0.3 * kron(I2, Z, I2)
+        + 0.45 * kron(I2, I2, Z)
+        + 0.2 * kron(X, X, I2)
+        + 0.35 * kron(I2, Z, Z)
     )
     return qheat.OpenSystem(
         h,
@@ -222,8 +225,9 @@ def test_a_device_command_imports_no_heavy_module() -> None:
         "heavy = sorted(m for m in ('xarray', 'matplotlib', 'qutip') if m in sys.modules)\n"
         "assert not heavy, heavy\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -233,8 +237,9 @@ def test_heom_currents_of_a_device_agree_with_bloch_redfield_at_weak_coupling(
     """``--equation heom`` (exact, QuTiP): converged, the currents keyed by bath name sum to
     zero and, at gamma = 0.002, equal the Bloch-Redfield currents to 1% (second method)."""
     path = tmp_path / "weak.toml"
-    path.write_text((ROOT / "examples" / "diode.toml").read_text().replace("gamma = 0.01",
-                                                                           "gamma = 0.002"))
+    path.write_text(
+        (ROOT / "examples" / "diode.toml").read_text().replace("gamma = 0.01", "gamma = 0.002")
+    )
     code, out, err = run_cli(["current", "--device", str(path), "--equation", "heom", "--json"])
     assert code == 0, err
     entry = json.loads(out)["heom"]
@@ -255,8 +260,14 @@ def test_a_heom_result_that_did_not_converge_is_refused(monkeypatch: pytest.Monk
     import qheat.exact
 
     def not_converged(system: qheat.OpenSystem, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {"currents": {"L": 1.0, "M": -0.5, "R": -0.5}, "converged": False,
-                "error_estimate": 3e-4, "order": 64, "depth": 8, "reason": "budget exhausted"}
+        return {
+            "currents": {"L": 1.0, "M": -0.5, "R": -0.5},
+            "converged": False,
+            "error_estimate": 3e-4,
+            "order": 64,
+            "depth": 8,
+            "reason": "budget exhausted",
+        }
 
     monkeypatch.setattr(qheat.exact, "heom_report", not_converged)
     for extra in ([], ["--json"]):

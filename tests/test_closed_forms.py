@@ -27,7 +27,9 @@ RNG = np.random.default_rng(7)
 N = 16
 _E2 = RNG.uniform(1, 5, N)
 MODEL = qheat.TwoQubitModel(_E2 + RNG.uniform(0.05, 3, N), _E2, RNG.uniform(-2, 2, N))
-BATH1 = qheat.DrudeBath(RNG.uniform(0.002, 0.04, N), RNG.uniform(10, 80, N), RNG.uniform(0.3, 80, N))
+BATH1 = qheat.DrudeBath(
+    RNG.uniform(0.002, 0.04, N), RNG.uniform(10, 80, N), RNG.uniform(0.3, 80, N)
+)
 BATH2 = qheat.DrudeBath(RNG.uniform(0.0, 0.04, N), RNG.uniform(10, 80, N), RNG.uniform(0.3, 80, N))
 
 
@@ -71,6 +73,7 @@ def test_lindblad_current_grows_with_t1(lamb_shift: bool) -> None:
         return lindblad_current(
             model, qheat.DrudeBath(gamma, 50.0, t), qheat.DrudeBath(gamma, 50.0, t2), lamb_shift
         )
+
     slope = (current(t1 + h) - current(t1 - h)) / (2 * h)  # (T2, T1, gamma, model)
     assert slope.shape == (4, 301, 2, 7)
     assert np.all(slope > 0)

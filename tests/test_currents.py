@@ -95,15 +95,22 @@ def test_no_current_at_equal_temperatures(equation: MasterEquation, seed: int) -
     without the Lamb shift, for any couplings and cutoffs (theory Eq. T11a/b)."""
     model, baths = _random_point(seed)
     t = float(baths[0].temperature)
-    equal = (DrudeBath(baths[0].gamma, baths[0].omega_d, t), DrudeBath(baths[1].gamma, baths[1].omega_d, t))
+    equal = (
+        DrudeBath(baths[0].gamma, baths[0].omega_d, t),
+        DrudeBath(baths[1].gamma, baths[1].omega_d, t),
+    )
     sol = solve(model.open_system(*equal), equation)
     scale = float(max(b.gamma for b in equal)) * float(model.beta) * max(t, 1.0)
     assert abs(float(sol.J1)) <= 1e-13 * scale
 
 
-def _equal_temperature_currents(gammas: NDArray[np.float64], ratio: float = 1.0) -> NDArray[np.float64]:
+def _equal_temperature_currents(
+    gammas: NDArray[np.float64], ratio: float = 1.0
+) -> NDArray[np.float64]:
     """BR (with Lamb shift) J1 at e = (5, 4), g = 0.5, T1 = T2 = 5, wD = 50, gamma1 = ratio gamma2."""
-    return np.array([float(solve(paper_system(5, 4, 0.5, ratio * g, g, 50.0, 5.0, 5.0)).J1) for g in gammas])
+    return np.array(
+        [float(solve(paper_system(5, 4, 0.5, ratio * g, g, 50.0, 5.0, 5.0)).J1) for g in gammas]
+    )
 
 
 def test_br_lamb_shift_current_at_equal_temperatures_scales_as_gamma_cubed() -> None:
@@ -119,16 +126,28 @@ def test_br_lamb_shift_current_at_equal_temperatures_scales_as_gamma_cubed() -> 
     slope = np.polyfit(np.log(gammas), np.log(j_equal), 1)[0]
     assert slope == pytest.approx(3.0, abs=0.03)
     assert j_equal[-1] == pytest.approx(1.3e-7, rel=0.03)
-    assert float(_equal_temperature_currents(np.array([0.03]))[0]) == pytest.approx(3.2e-6, rel=0.03)
+    assert float(_equal_temperature_currents(np.array([0.03]))[0]) == pytest.approx(
+        3.2e-6, rel=0.03
+    )
     # Delta T = 10: J ~ gamma (1 - b gamma), the O(gamma) relative term being BR's suppression
     # (7% at gamma = 0.01), so the fitted exponent is a little below 1 (0.972 measured) ...
-    j_hot = np.array([float(solve(paper_system(5, 4, 0.5, g, g, 50.0, 15.0, 5.0)).J1) for g in gammas])
+    j_hot = np.array(
+        [float(solve(paper_system(5, 4, 0.5, g, g, 50.0, 15.0, 5.0)).J1) for g in gammas]
+    )
     slope_hot = np.polyfit(np.log(gammas), np.log(j_hot), 1)[0]
     assert slope_hot == pytest.approx(1.0, abs=0.05)
     # ... while the global Lindblad current without H_LS is exactly linear in a common gamma
     # (Eqs. 24-26 with delta_i = 0; with the Lamb shift delta_i ~ gamma adds a gamma^2 term)
-    lind = np.array([float(solve(paper_system(5, 4, 0.5, g, g, 50.0, 15.0, 5.0), GlobalLindblad(lamb_shift=False)).J1)
-                     for g in gammas])
+    lind = np.array(
+        [
+            float(
+                solve(
+                    paper_system(5, 4, 0.5, g, g, 50.0, 15.0, 5.0), GlobalLindblad(lamb_shift=False)
+                ).J1
+            )
+            for g in gammas
+        ]
+    )
     np.testing.assert_allclose(lind / gammas, lind[0] / gammas[0], rtol=1e-12)
 
 
@@ -174,11 +193,15 @@ def test_br_lamb_shift_current_at_equal_temperatures_non_identical_baths_is_seco
     assert np.all(j_equal < 0)
     assert np.all(_equal_temperature_currents(gammas, ratio=0.5) > 0)
     for g in gammas:
-        no_ls = solve(paper_system(5, 4, 0.5, 2 * g, g, 50.0, 5.0, 5.0), BlochRedfield(lamb_shift=False))
+        no_ls = solve(
+            paper_system(5, 4, 0.5, 2 * g, g, 50.0, 5.0, 5.0), BlochRedfield(lamb_shift=False)
+        )
         assert abs(float(no_ls.J1)) <= 1e-13 * g * 5.0
 
 
-def _eqs_24_to_26(model: TwoQubitModel, baths: tuple[DrudeBath, DrudeBath], lamb_shift: bool) -> float:
+def _eqs_24_to_26(
+    model: TwoQubitModel, baths: tuple[DrudeBath, DrudeBath], lamb_shift: bool
+) -> float:
     """Eqs. 24-26 written out here, with Appendix B's tilde weights and
     ``delta_i = S~_+(w_i) - S~_+(-w_i)`` (theory Eq. T10; zero without the Lamb shift)."""
     pp, pm = float(model.phi_plus), float(model.phi_minus)
@@ -188,6 +211,7 @@ def _eqs_24_to_26(model: TwoQubitModel, baths: tuple[DrudeBath, DrudeBath], lamb
     b1, b2 = baths
     total = 0.0
     for i in range(2):
+
         def tilde(f1: float, f2: float) -> float:
             return float(c1[i] * f1 + c2[i] * f2)
 
@@ -195,7 +219,9 @@ def _eqs_24_to_26(model: TwoQubitModel, baths: tuple[DrudeBath, DrudeBath], lamb
         a_i = 2 * c1[i] * c2[i] * float(b1.J(w[i]) * b2.J(w[i])) / g_plus
         n1 = 1.0 / np.expm1(w[i] / float(b1.temperature))
         n2 = 1.0 / np.expm1(w[i] / float(b2.temperature))
-        delta = tilde(b1.S(w[i]), b2.S(w[i])) - tilde(b1.S(-w[i]), b2.S(-w[i])) if lamb_shift else 0.0
+        delta = (
+            tilde(b1.S(w[i]), b2.S(w[i])) - tilde(b1.S(-w[i]), b2.S(-w[i])) if lamb_shift else 0.0
+        )
         total += a_i * (n1 - n2) * (w[i] + delta)
     return total
 
@@ -242,7 +268,11 @@ def test_lindblad_heat_flows_from_hot_to_cold(seed: int) -> None:
     assert np.sign(float(sol.J1)) == np.sign(float(baths[0].temperature - baths[1].temperature))
 
 
-GOLDEN_CASES = [("br", BlochRedfield()), ("lindblad", GlobalLindblad()), ("br_without_lamb_shift", BlochRedfield(lamb_shift=False))]
+GOLDEN_CASES = [
+    ("br", BlochRedfield()),
+    ("lindblad", GlobalLindblad()),
+    ("br_without_lamb_shift", BlochRedfield(lamb_shift=False)),
+]
 
 
 @pytest.mark.parametrize("key, equation", GOLDEN_CASES, ids=[k for k, _ in GOLDEN_CASES])
@@ -264,7 +294,10 @@ def _per_bath_lamb_shifts(system: OpenSystem, lamb_shift: bool) -> list[NDArray[
     """``H_LS_j`` of each bath in the eigenbasis (T6b), from the pair kernel."""
     basis = system.eigensystem()
     omega = bohr_frequencies(basis, system.degeneracy_tol)
-    return [pair_terms(basis.to_eigen(a), b, omega, None, lamb_shift)[1] for a, b in zip(system.couplings, system.baths)]
+    return [
+        pair_terms(basis.to_eigen(a), b, omega, None, lamb_shift)[1]
+        for a, b in zip(system.couplings, system.baths)
+    ]
 
 
 def test_equal_temperature_current_without_lamb_shift_is_eq_t11() -> None:

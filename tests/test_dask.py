@@ -23,15 +23,21 @@ from qheat.sweeps.schedulers import ChunkLostError
 from qheat.sweeps.store import DONE_LOG
 
 PLANE = {
-    "g": np.array([0.1, 0.4, 0.8]), "dt": np.array([1.0, 10.0, 40.0]), "eps1": 4.0, "eps2": 3.0,
+    "g": np.array([0.1, 0.4, 0.8]),
+    "dt": np.array([1.0, 10.0, 40.0]),
+    "eps1": 4.0,
+    "eps2": 3.0,
 }
 
 
 def test_local_cluster_gives_the_serial_dataset(tmp_path: Path) -> None:
     serial = sweep(chunk_size=2, **PLANE)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         on_dask = sweep(chunk_size=2, scheduler=Dask(client=client), **PLANE)
         by_address = sweep(chunk_size=2, scheduler=Dask(address=cluster.scheduler_address), **PLANE)
         shared = Dask(client=client, shared_files=True)  # the workers write the store
@@ -87,8 +93,14 @@ def test_killed_pool_worker_loses_only_its_chunk(
     result equals the serial sweep and every chunk is written exactly once."""
     monkeypatch.setenv("QHEAT_TEST_KILL", f"once:{tmp_path / 'killed'}")
     out = tmp_path / "p.zarr"
-    ds = sweep(dying_build, GRID, equations=["br"], chunk_size=3, out=out,
-               scheduler=Processes(2, retries=1))
+    ds = sweep(
+        dying_build,
+        GRID,
+        equations=["br"],
+        chunk_size=3,
+        out=out,
+        scheduler=Processes(2, retries=1),
+    )
     assert (tmp_path / "killed").exists()  # a worker did die
     assert sorted(written(out)) == [0, 1, 2, 3]
     monkeypatch.delenv("QHEAT_TEST_KILL")
@@ -101,8 +113,14 @@ def test_a_chunk_that_always_kills_its_worker_stops_the_sweep_by_name(
     monkeypatch.setenv("QHEAT_TEST_KILL", f"always:{tmp_path / 'killed'}")
     out = tmp_path / "p.zarr"
     with pytest.raises(ChunkLostError, match=r"chunk 3 \(points 9 to 11\).*BrokenProcessPool"):
-        sweep(dying_build, GRID, equations=["br"], chunk_size=3, out=out,
-              scheduler=Processes(2, retries=1))
+        sweep(
+            dying_build,
+            GRID,
+            equations=["br"],
+            chunk_size=3,
+            out=out,
+            scheduler=Processes(2, retries=1),
+        )
     kept = written(out)
     assert 0 in kept and 3 not in kept  # the chunks written before are kept, and correct
     monkeypatch.delenv("QHEAT_TEST_KILL")
@@ -121,7 +139,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[distributed.Lo
     try:
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             with distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
                 dashboard_address=None,
             ) as running:
                 yield running
@@ -150,8 +171,14 @@ def test_killed_dask_worker_keeps_the_written_chunks(
 
         killer = threading.Thread(target=kill_when_some_are_written)
         killer.start()
-        ds = sweep(slow_build, grid, equations=["br"], chunk_size=2, out=out,
-                   scheduler=Dask(client=client, shared_files=True))
+        ds = sweep(
+            slow_build,
+            grid,
+            equations=["br"],
+            chunk_size=2,
+            out=out,
+            scheduler=Dask(client=client, shared_files=True),
+        )
         killer.join()
     assert 3 <= len(before[0]) < 12
     done = written(out)
@@ -164,9 +191,16 @@ def test_killed_dask_worker_keeps_the_written_chunks(
 def test_dask_chunk_that_always_kills_its_worker_is_named(
     tmp_path: Path, cluster: distributed.LocalCluster
 ) -> None:
-    with distributed.Client(cluster) as client, pytest.raises(
-        ChunkLostError, match=r"chunk 3 \(points 9 to 11\).*KilledWorker"
+    with (
+        distributed.Client(cluster) as client,
+        pytest.raises(ChunkLostError, match=r"chunk 3 \(points 9 to 11\).*KilledWorker"),
     ):
-        sweep(dying_build, GRID, equations=["br"], chunk_size=3, out=tmp_path / "p.zarr",
-              scheduler=Dask(client=client, retries=0))
+        sweep(
+            dying_build,
+            GRID,
+            equations=["br"],
+            chunk_size=3,
+            out=tmp_path / "p.zarr",
+            scheduler=Dask(client=client, retries=0),
+        )
     assert 0 in written(tmp_path / "p.zarr")

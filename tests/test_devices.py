@@ -85,8 +85,11 @@ THREE_BATHS = ISSUE_FILE + THIRD_BATH
 
 def issue_hamiltonian() -> np.ndarray:
     return (
-        0.5 * kron(Z, I2, I2) + 0.3 * kron(I2, Z, I2) + 0.45 * kron(I2, I2, Z)
-        + 0.2 * kron(X, X, I2) + 0.35 * kron(I2, Z, Z)
+        0.5 * kron(Z, I2, I2)
+        + 0.3 * kron(I2, Z, I2)
+        + 0.45 * kron(I2, I2, Z)
+        + 0.2 * kron(X, X, I2)
+        + 0.35 * kron(I2, Z, Z)
     )
 
 
@@ -175,7 +178,7 @@ def test_device_currents_equal_solve_of_the_hand_built_system(equation: Any) -> 
 def test_arrays_broadcast_as_leading_batch_axes() -> None:
     """A Hamiltonian parameter (4, 1) and a temperature (3,) give a (4, 3) batch whose
     currents equal the points solved one by one on hand-built systems."""
-    text = THREE_BATHS.replace("[0.2, \"XXI\"]", "[\"g\", \"XXI\"]").replace(
+    text = THREE_BATHS.replace('[0.2, "XXI"]', '["g", "XXI"]').replace(
         "tM = 0.5", "tM = 0.5\ng = 0.2"
     )
     device = parse_device(text)
@@ -264,7 +267,9 @@ def test_extensions_raising_lowering_scaled_terms_and_coupling_sums() -> None:
     g = 0.45
     system = device.system(g=g)
     want_h = (
-        1.0 * kron(Z, I2) + 0.75 * kron(I2, Z) + g / 2 * (kron(X, X) + kron(Y, Y))
+        1.0 * kron(Z, I2)
+        + 0.75 * kron(I2, Z)
+        + g / 2 * (kron(X, X) + kron(Y, Y))
         - 2.0 * g * kron(Z, Z)
     )
     np.testing.assert_allclose(system.hamiltonian, want_h, rtol=0, atol=1e-15)
@@ -349,6 +354,7 @@ def test_the_diode_file_rectifies() -> None:
 
 # -- bad files -----------------------------------------------------------------------------
 
+
 def _sub(old: str, new: str, text: str = THREE_BATHS) -> str:
     assert old in text, old
     return text.replace(old, new, 1)
@@ -358,45 +364,89 @@ BAD = [
     ("unknown letter", _sub('"ZII"', '"ZQI"'), "device.hamiltonian[0]", "I, X, Y, Z"),
     ("wrong length", _sub('"IZI"', '"IZ"'), "device.hamiltonian[1]", "3 letters"),
     ("coupling length", _sub('"XII"', '"XI"'), "baths[0].coupling", "3 letters"),
-    ("non-Hermitian total", _sub('[0.2, "XXI"]', '[0.2, "+-I"]'), "device.hamiltonian[3]",
-     "Hermitian"),
-    ("unequal conjugate pair", _sub('[0.2, "XXI"]', '[0.2, "+-I"], [0.3, "-+I"]'),
-     "device.hamiltonian[", "Hermitian"),
+    (
+        "non-Hermitian total",
+        _sub('[0.2, "XXI"]', '[0.2, "+-I"]'),
+        "device.hamiltonian[3]",
+        "Hermitian",
+    ),
+    (
+        "unequal conjugate pair",
+        _sub('[0.2, "XXI"]', '[0.2, "+-I"], [0.3, "-+I"]'),
+        "device.hamiltonian[",
+        "Hermitian",
+    ),
     ("unknown parameter", _sub('t = "tM"', 't = "tX"'), "baths[1].t", "tM"),
     ("missing qubits", _sub("qubits = 3", ""), "device.qubits", "missing"),
-    ("missing hamiltonian", re.sub(r"hamiltonian = \[.*?\n\]", "", THREE_BATHS, flags=re.DOTALL),
-     "device.hamiltonian", "missing"),
+    (
+        "missing hamiltonian",
+        re.sub(r"hamiltonian = \[.*?\n\]", "", THREE_BATHS, flags=re.DOTALL),
+        "device.hamiltonian",
+        "missing",
+    ),
     ("missing coupling", _sub('coupling = "IXI"', ""), "baths[1].coupling", "missing"),
     ("missing t", _sub("t = 0.2", ""), "baths[2].t", "missing"),
     ("missing name", _sub('name = "L"', ""), "baths[0].name", "missing"),
-    ("missing device", re.sub(r"\[device\].*?\n\]", "", THREE_BATHS, flags=re.DOTALL), "device",
-     "missing"),
+    (
+        "missing device",
+        re.sub(r"\[device\].*?\n\]", "", THREE_BATHS, flags=re.DOTALL),
+        "device",
+        "missing",
+    ),
     ("missing baths", THREE_BATHS.split("[[baths]]")[0], "baths", "missing"),
     ("duplicate bath name", _sub('name = "R"', 'name = "L"'), "baths[2].name", "distinct"),
     ("negative temperature", _sub("t = 1.0", "t = -1.0"), "baths[0].t", ">= 0"),
     ("negative temperature parameter", _sub("tM = 0.5", "tM = -0.5"), "baths[1].t", ">= 0"),
     ("negative gamma", _sub("gamma = 0.005", "gamma = -0.005"), "baths[1].gamma", ">= 0"),
     ("zero cutoff", _sub("omega_d = 40.0", "omega_d = 0"), "baths[0].omega_d", "> 0"),
-    ("unknown device key", _sub("qubits = 3", "qubits = 3\nqbits = 3"), "device.qbits",
-     "qubits, hamiltonian"),
-    ("unknown bath key", _sub("t = 1.0", "t = 1.0\ntemperature = 1.0"), "baths[0].temperature",
-     "gamma, omega_d, t"),
+    (
+        "unknown device key",
+        _sub("qubits = 3", "qubits = 3\nqbits = 3"),
+        "device.qbits",
+        "qubits, hamiltonian",
+    ),
+    (
+        "unknown bath key",
+        _sub("t = 1.0", "t = 1.0\ntemperature = 1.0"),
+        "baths[0].temperature",
+        "gamma, omega_d, t",
+    ),
     ("unknown table", THREE_BATHS + "\n[sweep]\nx = 1\n", "sweep", "[parameters], [device] and"),
     ("qubits a string", _sub("qubits = 3", 'qubits = "3"'), "device.qubits", "integer"),
-    ("too many qubits", _sub("qubits = 3", f"qubits = {MAX_QUBITS + 1}"), "device.qubits",
-     f"1 to {MAX_QUBITS}"),
-    ("boolean gamma", _sub("gamma = 0.005", "gamma = true"), "baths[1].gamma",
-     "a finite number or a parameter name"),
-    ("hamiltonian a string", re.sub(r"hamiltonian = \[.*?\n\]", 'hamiltonian = "ZII"',
-     THREE_BATHS, flags=re.DOTALL), "device.hamiltonian", "a list of terms"),
+    (
+        "too many qubits",
+        _sub("qubits = 3", f"qubits = {MAX_QUBITS + 1}"),
+        "device.qubits",
+        f"1 to {MAX_QUBITS}",
+    ),
+    (
+        "boolean gamma",
+        _sub("gamma = 0.005", "gamma = true"),
+        "baths[1].gamma",
+        "a finite number or a parameter name",
+    ),
+    (
+        "hamiltonian a string",
+        re.sub(r"hamiltonian = \[.*?\n\]", 'hamiltonian = "ZII"', THREE_BATHS, flags=re.DOTALL),
+        "device.hamiltonian",
+        "a list of terms",
+    ),
     ("short term", _sub('[0.5, "ZII"]', "[0.5]"), "device.hamiltonian[0]", "[coefficient,"),
-    ("unknown spectral density", _sub('spectral_density = "drude"', 'spectral_density = "lorentz"'),
-     "baths[0].spectral_density", "'drude'"),
+    (
+        "unknown spectral density",
+        _sub('spectral_density = "drude"', 'spectral_density = "lorentz"'),
+        "baths[0].spectral_density",
+        "'drude'",
+    ),
     ("unused parameter", _sub("tM = 0.5", "tM = 0.5\ntX = 1"), "parameters.tX", "used nowhere"),
     ("parameter not a number", _sub("tM = 0.5", 'tM = "0.5"'), "parameters.tM", "finite number"),
     ("bad parameter name", _sub("tM = 0.5", 'tM = 0.5\n"2x" = 1'), "parameters.2x", "letters"),
-    ("negative degeneracy_tol", _sub("qubits = 3", "qubits = 3\ndegeneracy_tol = -1"),
-     "device.degeneracy_tol", ">= 0"),
+    (
+        "negative degeneracy_tol",
+        _sub("qubits = 3", "qubits = 3\ndegeneracy_tol = -1"),
+        "device.degeneracy_tol",
+        ">= 0",
+    ),
     ("invalid TOML", _sub("tM = 0.5", "tM = = 0.5"), "not valid TOML", "line"),
 ]
 

@@ -106,11 +106,16 @@ def test_tutorial_executes_and_matches_its_committed_outputs(path: Path) -> None
     stored = nbformat.read(path, as_version=4)
     fresh = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        fresh, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        fresh,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
     elapsed = _cell_seconds(fresh)  # the cells' own run time, without the kernel's start-up
-    assert elapsed < NOTEBOOK_BUDGET_S, f"{path.name} took {elapsed:.1f} s (budget {NOTEBOOK_BUDGET_S} s)"
+    assert elapsed < NOTEBOOK_BUDGET_S, (
+        f"{path.name} took {elapsed:.1f} s (budget {NOTEBOOK_BUDGET_S} s)"
+    )
     for index, (new, old) in enumerate(zip(fresh.cells, stored.cells)):
         if new.cell_type != "code":
             continue
@@ -118,7 +123,9 @@ def test_tutorial_executes_and_matches_its_committed_outputs(path: Path) -> None
         new_text, old_text = _text_outputs(new), _text_outputs(old)
         assert len(new_text) == len(old_text) and all(
             _same_text(a, b) for a, b in zip(new_text, old_text)
-        ), f"{path.name} cell {index}: output changed; re-execute the notebook\nnow:\n{new_text}\ncommitted:\n{old_text}"
+        ), (
+            f"{path.name} cell {index}: output changed; re-execute the notebook\nnow:\n{new_text}\ncommitted:\n{old_text}"
+        )
 
 
 def test_tutorials_exist() -> None:
@@ -159,7 +166,11 @@ def test_every_public_subpackage_has_an_api_page() -> None:
 
 
 PAGES_WITH_CODE = [
-    "index.md", "getting-started.md", "conventions.md", "sharp-bits.md", "analysis.md",
+    "index.md",
+    "getting-started.md",
+    "conventions.md",
+    "sharp-bits.md",
+    "analysis.md",
     "local-global.md",
 ]
 
@@ -179,7 +190,9 @@ def _readme_cli_lines() -> list[tuple[list[str], str]]:
     text = (ROOT / "README.md").read_text()
     match = re.search(r"## The command line\s*\n+```bash\n(.*?)```", text, re.S)
     assert match, "README must hold a '## The command line' section with a ```bash block"
-    lines = [line.partition("#") for line in match.group(1).splitlines() if line.startswith("qheat ")]
+    lines = [
+        line.partition("#") for line in match.group(1).splitlines() if line.startswith("qheat ")
+    ]
     return [(shlex.split(command)[1:], comment) for command, _, comment in lines]
 
 

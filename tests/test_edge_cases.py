@@ -48,7 +48,9 @@ PAPER = dict(eps1=5.0, eps2=4.0, g=0.5, gamma1=0.01, gamma2=0.01, omega_d=50.0, 
 
 
 # ----------------------------------------------------------------- independent references
-def lab_model(eps1: float, eps2: float, g: float) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+def lab_model(
+    eps1: float, eps2: float, g: float
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Eq. 1 written with numpy kron in the lab basis, and the couplings sx1, sx2."""
     h = 0.5 * eps1 * np.kron(SZ, I2) + 0.5 * eps2 * np.kron(I2, SZ) + g * np.kron(SX, SX)
     return h, (np.kron(SX, I2), np.kron(I2, SX))
@@ -94,7 +96,9 @@ def redfield_state(
                 cache[w] = g_closed(w, gamma, wd, t) + 1j * s
             return cache[w]
 
-        at = np.array([[big_gamma(float(bohr[i, k])) * a[i, k] for k in range(d)] for i in range(d)])
+        at = np.array(
+            [[big_gamma(float(bohr[i, k])) * a[i, k] for k in range(d)] for i in range(d)]
+        )
         k_op = a @ at
         k_h = 0.5 * (k_op + k_op.conj().T)
         h_ls += (k_op - k_op.conj().T) / 2j
@@ -122,7 +126,13 @@ def pauli(p: dict[str, float]) -> tuple[np.ndarray, np.ndarray, list[float]]:
         a2 = np.abs(u.conj().T @ coupling @ u) ** 2
         rates.append(
             np.array(
-                [[2 * g_closed(e[b] - e[a], gamma, wd, t) * a2[a, b] * (a != b) for b in range(d)] for a in range(d)]
+                [
+                    [
+                        2 * g_closed(e[b] - e[a], gamma, wd, t) * a2[a, b] * (a != b)
+                        for b in range(d)
+                    ]
+                    for a in range(d)
+                ]
             )
         )
     total = sum(rates)
@@ -150,11 +160,17 @@ def test_the_independent_references_reproduce_the_golden_values() -> None:
         _, currents = redfield_state(p)
         assert currents[0] == pytest.approx(point["br"]["J1"], rel=1e-10, abs=1e-15)
         _, currents = redfield_state(p, lamb_shift=False)
-        assert currents[0] == pytest.approx(point["br_without_lamb_shift"]["J1"], rel=1e-10, abs=1e-15)
+        assert currents[0] == pytest.approx(
+            point["br_without_lamb_shift"]["J1"], rel=1e-10, abs=1e-15
+        )
         e, pop, _ = pauli(p)
         model = TwoQubitModel(p["eps1"], p["eps2"], p["g"])  # type: ignore[arg-type]
-        order = np.argsort(-np.array([model.beta, model.alpha, -model.alpha, -model.beta], dtype=float))
-        np.testing.assert_allclose(pop[::-1], np.asarray(point["lindblad"]["populations"])[order], rtol=1e-10)
+        order = np.argsort(
+            -np.array([model.beta, model.alpha, -model.alpha, -model.beta], dtype=float)
+        )
+        np.testing.assert_allclose(
+            pop[::-1], np.asarray(point["lindblad"]["populations"])[order], rtol=1e-10
+        )
 
 
 # ----------------------------------------------------------------- T -> 0 and huge T
@@ -180,7 +196,9 @@ def test_s_at_zero_temperature_matches_the_quadrature() -> None:
     """The T = 0 closed form against the reference principal-value quadrature of Eq. 15."""
     bath = DrudeBath(0.02, 50.0, 0.0)
     for w in (-9.0, 0.7, 9.0):
-        assert float(bath.S(w)) == pytest.approx(lamb_shift_quadrature(w, 0.02, 50.0, 0.0), rel=1e-9)
+        assert float(bath.S(w)) == pytest.approx(
+            lamb_shift_quadrature(w, 0.02, 50.0, 0.0), rel=1e-9
+        )
 
 
 def test_currents_are_continuous_down_to_zero_temperature() -> None:
@@ -209,7 +227,9 @@ def test_g_at_high_temperature_follows_its_series(t: float) -> None:
     j = gamma * w / (1 + (w / wd) ** 2)
     series = j * (t / w + 0.5 + w / (12 * t))
     # the series' first neglected term is -J w^3 / (720 T^3), relative (w/T)^4 / 720
-    np.testing.assert_allclose(DrudeBath(gamma, wd, t).G(w), series, rtol=1e-13 + (9 / t) ** 4 / 500)
+    np.testing.assert_allclose(
+        DrudeBath(gamma, wd, t).G(w), series, rtol=1e-13 + (9 / t) ** 4 / 500
+    )
 
 
 @pytest.mark.parametrize("t", [1e3, 1e4])
@@ -248,9 +268,17 @@ def test_g_at_zero_frequency_is_gamma_t_exactly_and_continuous() -> None:
 
 @pytest.mark.parametrize("eps2, g", [(5.0, 0.0), (4.0, 0.0), (5.0, 1e-10)])
 @pytest.mark.parametrize(
-    "equation", [BlochRedfield(), BlochRedfield(lamb_shift=False), GlobalLindblad(), GlobalLindblad(lamb_shift=False)]
+    "equation",
+    [
+        BlochRedfield(),
+        BlochRedfield(lamb_shift=False),
+        GlobalLindblad(),
+        GlobalLindblad(lamb_shift=False),
+    ],
 )
-def test_uncoupled_qubits_each_thermalize_with_their_bath(eps2: float, g: float, equation: object) -> None:
+def test_uncoupled_qubits_each_thermalize_with_their_bath(
+    eps2: float, g: float, equation: object
+) -> None:
     """g = 0 (and e1 = e2: alpha = 0, degenerate s2, s3): the exact answer is known.
 
     Each qubit sits in the Gibbs state of its own bath, rho = gibbs(e1, T1) x gibbs(e2, T2),
@@ -350,7 +378,9 @@ def test_low_temperature_state_is_flagged_with_its_smallest_eigenvalue(t: float)
         p = {**PAPER, "gamma1": gamma, "gamma2": gamma, "t1": t, "t2": t}
         br = _solve(p, BlochRedfield(), expect=PositivityWarning)
         rho, _ = redfield_state(p)
-        assert float(br.min_eigenvalue) == pytest.approx(float(np.linalg.eigvalsh(rho)[0]), rel=1e-8)
+        assert float(br.min_eigenvalue) == pytest.approx(
+            float(np.linalg.eigvalsh(rho)[0]), rel=1e-8
+        )
         assert float(br.min_eigenvalue) < -1e-4
         smallest.append(float(br.min_eigenvalue))
         lind = _solve(p, GlobalLindblad())
@@ -378,7 +408,9 @@ def test_nearly_decoupled_baths_are_reported_ill_conditioned() -> None:
         vec = sol.rho.T.reshape(-1)
         pops = np.arange(4) * 5
         block = liou[np.ix_(pops, pops)]
-        residual = np.max(np.abs(liou @ vec)) / (np.max(np.sum(np.abs(block), axis=1)) * np.max(np.abs(vec)))
+        residual = np.max(np.abs(liou @ vec)) / (
+            np.max(np.sum(np.abs(block), axis=1)) * np.max(np.abs(vec))
+        )
         assert residual < 1e-15 and float(sol.state.residual) < 1e-15
         _, pop, _ = pauli(p)
         np.testing.assert_allclose(np.sort(sol.state.populations), np.sort(pop), atol=1e-12)

@@ -34,8 +34,12 @@ def test_partial_secular_ends_are_global_lindblad_and_bloch_redfield(lamb_shift:
     system = paper_system([5.0, 4.0], [4.0, 4.0], [0.5, 0.05], 0.01, 0.02, 50.0, [15.0, 30.0], 5.0)
     zero = PartialSecular(0.0, lamb_shift).generator(system).liouvillian()
     full = PartialSecular(math.inf, lamb_shift).generator(system).liouvillian()
-    np.testing.assert_allclose(zero, GlobalLindblad(lamb_shift).generator(system).liouvillian(), atol=1e-14)
-    np.testing.assert_allclose(full, BlochRedfield(lamb_shift).generator(system).liouvillian(), atol=1e-14)
+    np.testing.assert_allclose(
+        zero, GlobalLindblad(lamb_shift).generator(system).liouvillian(), atol=1e-14
+    )
+    np.testing.assert_allclose(
+        full, BlochRedfield(lamb_shift).generator(system).liouvillian(), atol=1e-14
+    )
 
 
 def test_partial_secular_keeps_only_near_pairs() -> None:

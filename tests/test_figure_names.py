@@ -67,8 +67,15 @@ def test_names_that_differ_after_a_dot_give_distinct_files(tmp_path: Path) -> No
 def tiny_comparison() -> xr.Dataset:
     """A real comparison (HEOM included) on three points of a weakly coupled case (~1 s)."""
     spec = CompareSpec(
-        eps1=5.0, eps2=4.0, g=0.5, gamma=0.002, omega_d=50.0, t2=5.0,
-        dT=(0.0, 10.0, 20.0), n_fine=7, heom=PRESETS["fig6"].heom,
+        eps1=5.0,
+        eps2=4.0,
+        g=0.5,
+        gamma=0.002,
+        omega_d=50.0,
+        t2=5.0,
+        dT=(0.0, 10.0, 20.0),
+        n_fine=7,
+        heom=PRESETS["fig6"].heom,
     )
     return compare_currents(spec)
 

@@ -27,16 +27,59 @@ from qheat.sweeps import config
 from cli_helpers import run_cli
 
 CURRENT_OPTIONS = [
-    "--eps1", "--eps2", "--g", "--gamma1", "--gamma2", "--omega-d", "--t1", "--t2", "--dt",
-    "--equation", "--no-lamb-shift", "--json", "--help",
+    "--eps1",
+    "--eps2",
+    "--g",
+    "--gamma1",
+    "--gamma2",
+    "--omega-d",
+    "--t1",
+    "--t2",
+    "--dt",
+    "--equation",
+    "--no-lamb-shift",
+    "--json",
+    "--help",
 ]
 BATH_OPTIONS = ["--gamma", "--omega-d", "--t", "--omega", "--json", "--help"]
-NEAR_MISSES = ["--omega", "--eps", "--T1", "-t1", "--gamma3", "--", "-", "--json=1", "--eps1=", "--g=-1e-3"]
+NEAR_MISSES = [
+    "--omega",
+    "--eps",
+    "--T1",
+    "-t1",
+    "--gamma3",
+    "--",
+    "-",
+    "--json=1",
+    "--eps1=",
+    "--g=-1e-3",
+]
 
 # numbers where the physics and the floating point get interesting
 SPECIAL = [
-    "0", "-0", "1e-320", "5e-324", "1e-300", "1e-12", "0.3", "5", "50", "1e4", "1e154",
-    "1e308", "-1", "-1e3", "nan", "inf", "-inf", "1_000", "0x10", "1e", "", " 5", "five",
+    "0",
+    "-0",
+    "1e-320",
+    "5e-324",
+    "1e-300",
+    "1e-12",
+    "0.3",
+    "5",
+    "50",
+    "1e4",
+    "1e154",
+    "1e308",
+    "-1",
+    "-1e3",
+    "nan",
+    "inf",
+    "-inf",
+    "1_000",
+    "0x10",
+    "1e",
+    "",
+    " 5",
+    "five",
 ]
 numbers = st.one_of(
     st.sampled_from(SPECIAL),
@@ -88,7 +131,9 @@ def check_outcome(argv: list[str]) -> None:
 
 FUZZ_EXAMPLES = int(os.environ.get("QHEAT_FUZZ_EXAMPLES", "100"))
 """Examples per fuzz test (about 60 ms each for ``current``); raise it for a deeper search."""
-FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @FUZZ
@@ -112,7 +157,12 @@ def test_fuzz_bath(tokens: list[str]) -> None:
 
 
 @settings(max_examples=FUZZ_EXAMPLES // 2, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(["current", "bath", "--omega", "1", "--json"]), numbers, words), max_size=5))
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(["current", "bath", "--omega", "1", "--json"]), numbers, words),
+        max_size=5,
+    )
+)
 def test_fuzz_any_argv(argv: list[str]) -> None:
     """Argv that need not start with a subcommand (nor name a known one)."""
     if argv and argv[0] in ("figure", "reproduce", "sweep"):  # other engineers' subcommands
@@ -122,15 +172,60 @@ def test_fuzz_any_argv(argv: list[str]) -> None:
 
 # ----------------------------------------------------------------- the sweep TOML reader
 TOML_KEYS = [
-    "eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "omega-d", "t1", "t2", "dt", "eps3",
-    "equations", "lamb_shift", "zipped", "chunk_size", "scheduler", "address", "out", "bogus",
+    "eps1",
+    "eps2",
+    "g",
+    "gamma1",
+    "gamma2",
+    "omega_d",
+    "omega-d",
+    "t1",
+    "t2",
+    "dt",
+    "eps3",
+    "equations",
+    "lamb_shift",
+    "zipped",
+    "chunk_size",
+    "scheduler",
+    "address",
+    "out",
+    "bogus",
 ]
 TOML_VALUES = [
-    "5", "0", "-1", "1e308", "nan", "inf", "-inf", "true", '"yes"', '"1:2:3"', '"1:2:0"', '"a:b:c"',
-    '"0:1:2:3"', "[]", "[1, 2]", "[1, true]", "[[1]]", '["br"]', '["redfield"]', '"all"', '"serial"',
-    '"gpu"', '"x.nc"', '"x.txt"', "{start = 1, stop = 2, num = 3}", "{start = 1, stop = 2}",
-    "{start = 1, stop = 2, num = 2.5}", "{start = [1], stop = 2, num = 3}", "1979-05-27", "1.5",
-    "0x10", '"""multi"""', "{}",
+    "5",
+    "0",
+    "-1",
+    "1e308",
+    "nan",
+    "inf",
+    "-inf",
+    "true",
+    '"yes"',
+    '"1:2:3"',
+    '"1:2:0"',
+    '"a:b:c"',
+    '"0:1:2:3"',
+    "[]",
+    "[1, 2]",
+    "[1, true]",
+    "[[1]]",
+    '["br"]',
+    '["redfield"]',
+    '"all"',
+    '"serial"',
+    '"gpu"',
+    '"x.nc"',
+    '"x.txt"',
+    "{start = 1, stop = 2, num = 3}",
+    "{start = 1, stop = 2}",
+    "{start = 1, stop = 2, num = 2.5}",
+    "{start = [1], stop = 2, num = 3}",
+    "1979-05-27",
+    "1.5",
+    "0x10",
+    '"""multi"""',
+    "{}",
 ]
 
 
@@ -141,15 +236,21 @@ def toml_texts(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 6))):
         kind = draw(st.sampled_from(["table", "pair", "pair", "pair", "noise"]))
         if kind == "table":
-            lines.append(f"[{draw(st.sampled_from(['parameters', 'sweep', 'sweeps', 'parameters.g']))}]")
+            lines.append(
+                f"[{draw(st.sampled_from(['parameters', 'sweep', 'sweeps', 'parameters.g']))}]"
+            )
         elif kind == "pair":
-            lines.append(f"{draw(st.sampled_from(TOML_KEYS))} = {draw(st.sampled_from(TOML_VALUES))}")
+            lines.append(
+                f"{draw(st.sampled_from(TOML_KEYS))} = {draw(st.sampled_from(TOML_VALUES))}"
+            )
         else:
             lines.append(draw(words))
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=FUZZ_EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=FUZZ_EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(toml_texts())
 @example("[parameters]\ng = nan\n")
 @example("[parameters.g]\nstart = 1\n")

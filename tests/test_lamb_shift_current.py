@@ -51,10 +51,14 @@ def test_current_is_the_textbook_one_times_the_shift_factor(case, equation) -> N
     with_shift = qheat.solve(system, equation())
     assert float(without.J1) == pytest.approx(textbook, rel=1e-10)
     from_s = 1 + sum(float(b.S(w0) - b.S(-w0)) for b in system.baths) / w0
-    from_quadrature = 1 + sum(
-        qheat.lamb_shift_quadrature(w0, g, wd, t) - qheat.lamb_shift_quadrature(-w0, g, wd, t)
-        for g, wd, t in params
-    ) / w0
+    from_quadrature = (
+        1
+        + sum(
+            qheat.lamb_shift_quadrature(w0, g, wd, t) - qheat.lamb_shift_quadrature(-w0, g, wd, t)
+            for g, wd, t in params
+        )
+        / w0
+    )
     assert from_s == pytest.approx(from_quadrature, rel=1e-8)
     assert float(with_shift.J1) == pytest.approx(textbook * from_s, rel=1e-10)
     assert float(with_shift.J2) == pytest.approx(-textbook * from_s, rel=1e-10)
@@ -63,7 +67,8 @@ def test_current_is_the_textbook_one_times_the_shift_factor(case, equation) -> N
 def test_the_documented_factors() -> None:
     """0.63, 0.81 and 0.96 (issue 15, docs/sharp-bits.md), from the quadrature alone."""
     factors = [
-        1 + sum(
+        1
+        + sum(
             qheat.lamb_shift_quadrature(1.0, g, wd, t) - qheat.lamb_shift_quadrature(-1.0, g, wd, t)
             for g, wd, t in params
         )

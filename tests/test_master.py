@@ -65,7 +65,9 @@ def _paper_generator(
                 vpd = vp.conj().T
                 h_ls += (gw - gwp) / 2j * (vpd @ v)
                 anti = vpd @ v
-                lj += (gw + gwp) * (_superop(v, vpd) - 0.5 * (_superop(anti, eye) + _superop(eye, anti)))
+                lj += (gw + gwp) * (
+                    _superop(v, vpd) - 0.5 * (_superop(anti, eye) + _superop(eye, anti))
+                )
         dissipators.append(lj)
     return h_ls, dissipators
 
@@ -88,9 +90,13 @@ def test_generator_equals_eqs_9_to_12(equation_type: type, lamb_shift: bool, see
     model, baths = _random_point(seed)
     equation: MasterEquation = equation_type(lamb_shift=lamb_shift)
     gen = equation.generator(model.open_system(*baths))
-    h_ls, dissipators = _paper_generator(model, baths, secular=equation.name == "lindblad", lamb_shift=lamb_shift)
+    h_ls, dissipators = _paper_generator(
+        model, baths, secular=equation.name == "lindblad", lamb_shift=lamb_shift
+    )
     rate = max(float(np.abs(d).max()) for d in dissipators)
-    np.testing.assert_allclose(gen.lamb_shift, h_ls, rtol=0, atol=1e-13 * max(rate, np.abs(h_ls).max()))
+    np.testing.assert_allclose(
+        gen.lamb_shift, h_ls, rtol=0, atol=1e-13 * max(rate, np.abs(h_ls).max())
+    )
     for got, want in zip(gen.dissipators, dissipators):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-13 * rate)
     h = np.diag(model.eigenbasis().energies).astype(complex) + h_ls
@@ -110,14 +116,21 @@ def test_generator_preserves_trace_and_hermiticity(equation: MasterEquation, see
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
     lx = (liou @ x.T.reshape(16)).reshape(4, 4).T
-    lxd = (liou @ x.conj().reshape(16)).reshape(4, 4).T  # x^dag column-stacked = conj(x) row-stacked
+    lxd = (
+        (liou @ x.conj().reshape(16)).reshape(4, 4).T
+    )  # x^dag column-stacked = conj(x) row-stacked
     np.testing.assert_allclose(lxd, lx.conj().T, atol=1e-13 * np.abs(liou).max())
 
 
-@pytest.mark.parametrize("equation", [BlochRedfield(), GlobalLindblad(), BlochRedfield(lamb_shift=False)],
-                         ids=["br", "lindblad", "br-no-ls"])
+@pytest.mark.parametrize(
+    "equation",
+    [BlochRedfield(), GlobalLindblad(), BlochRedfield(lamb_shift=False)],
+    ids=["br", "lindblad", "br-no-ls"],
+)
 @pytest.mark.parametrize("seed", range(6))
-def test_steady_state_is_a_trace_one_hermitian_null_vector(equation: MasterEquation, seed: int) -> None:
+def test_steady_state_is_a_trace_one_hermitian_null_vector(
+    equation: MasterEquation, seed: int
+) -> None:
     """Trace 1, Hermitian, ``L rho = 0``, positive at weak coupling, lab = U rho U^dag."""
     model, baths = _random_point(seed)
     sol = solve(model.open_system(*baths), equation)
@@ -153,7 +166,9 @@ def _tilde(model: TwoQubitModel, f1: Spectrum, f2: Spectrum) -> Spectrum:
 def _bar(model: TwoQubitModel, f1: Spectrum, f2: Spectrum, sign: int) -> Spectrum:
     """Appendix B: ``F-bar_+- = F_1 sin phi+ cos phi+ +- F_2 sin phi- cos phi-``."""
     pp, pm = float(model.phi_plus), float(model.phi_minus)
-    return lambda w: complex(f1(w) * np.sin(pp) * np.cos(pp) + sign * f2(w) * np.sin(pm) * np.cos(pm))
+    return lambda w: complex(
+        f1(w) * np.sin(pp) * np.cos(pp) + sign * f2(w) * np.sin(pm) * np.cos(pm)
+    )
 
 
 def _rho_pd0(model: TwoQubitModel, baths: tuple[DrudeBath, DrudeBath]) -> NDArray[np.float64]:
@@ -195,7 +210,9 @@ def _b4_b5(model: TwoQubitModel, baths: tuple[DrudeBath, DrudeBath]) -> tuple[co
         -gm(-w1) - gm(-w2) + i * sm(-w1) - i * sm(-w2),
     ]
     p0 = _rho_pd0(model, baths)
-    return complex(np.dot(m14, p0) / (2j * model.beta)), complex(np.dot(m23, p0) / (2j * model.alpha))
+    return complex(np.dot(m14, p0) / (2j * model.beta)), complex(
+        np.dot(m23, p0) / (2j * model.alpha)
+    )
 
 
 def test_br_coherences_are_appendix_b_second_order() -> None:
@@ -241,7 +258,9 @@ def test_single_bath_br_populations_tend_to_gibbs() -> None:
     assert slope == pytest.approx(1.0, abs=0.05)
     assert errors[0] < 1e-4
     # the global Lindblad equation gives the Gibbs state exactly
-    lind = solve(model.open_system(DrudeBath(1e-2, 50.0, t), DrudeBath(0.0, 50.0, t)), GlobalLindblad())
+    lind = solve(
+        model.open_system(DrudeBath(1e-2, 50.0, t), DrudeBath(0.0, 50.0, t)), GlobalLindblad()
+    )
     np.testing.assert_allclose(np.diag(lind.rho).real, gibbs, rtol=1e-12)
 
 

@@ -88,7 +88,9 @@ def test_gibbs_state_matches_matrix_exponential() -> None:
 
 def test_mfg_is_hermitian_with_unit_trace_and_batches() -> None:
     model = qheat.TwoQubitModel([5.0, 6.0], 4.0, [[0.5], [1.0], [2.0]])
-    rho = mean_force_gibbs(model, [qheat.DrudeBath(0.02, 50.0, 4.0), qheat.DrudeBath(0.01, 40.0, 4.0)])
+    rho = mean_force_gibbs(
+        model, [qheat.DrudeBath(0.02, 50.0, 4.0), qheat.DrudeBath(0.01, 40.0, 4.0)]
+    )
     assert rho.shape == (3, 2, 4, 4)
     np.testing.assert_allclose(rho, np.conj(np.swapaxes(rho, -1, -2)), atol=1e-16)
     np.testing.assert_allclose(np.trace(rho, axis1=-2, axis2=-1), 1.0, atol=1e-15)

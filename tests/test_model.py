@@ -37,7 +37,9 @@ def _random_parameters(n: int, seed: int) -> list[tuple[float, float, float]]:
     return out
 
 
-PARAMS = [(5.0, 4.0, 0.5), (4.0, 3.0, 0.5), (5.0, 5.0, 0.1), (3.0, 6.0, -0.8)] + _random_parameters(6, 7)
+PARAMS = [(5.0, 4.0, 0.5), (4.0, 3.0, 0.5), (5.0, 5.0, 0.1), (3.0, 6.0, -0.8)] + _random_parameters(
+    6, 7
+)
 
 
 def _paper_vectors(e1: float, e2: float, g: float) -> tuple[NDArray[np.float64], CArray]:
@@ -71,7 +73,9 @@ def test_analytic_eigensystem_diagonalizes_h(e1: float, e2: float, g: float) -> 
     np.testing.assert_allclose(basis.vectors, u, rtol=0, atol=1e-15)
     h = model.hamiltonian()
     np.testing.assert_allclose(basis.vectors.conj().T @ basis.vectors, np.eye(4), atol=1e-15)
-    np.testing.assert_allclose(basis.to_eigen(h), np.diag(energies), atol=1e-14 * np.abs(energies).max())
+    np.testing.assert_allclose(
+        basis.to_eigen(h), np.diag(energies), atol=1e-14 * np.abs(energies).max()
+    )
     np.testing.assert_allclose(np.sort(energies), np.linalg.eigvalsh(h), atol=1e-13)
     assert model.omega1 == pytest.approx(energies[0] - energies[1], rel=1e-14)  # beta - alpha
     assert model.omega2 == pytest.approx(energies[0] + energies[1], rel=1e-14)  # beta + alpha
@@ -202,7 +206,10 @@ def test_degenerate_levels_are_grouped(equation: MasterEquation) -> None:
         eigenbasis=Eigenbasis(basis.energies, basis.vectors @ mix),
     )
     np.testing.assert_allclose(
-        equation.generator(turned).lab_liouvillian(), analytic, rtol=0, atol=1e-12 * np.abs(analytic).max()
+        equation.generator(turned).lab_liouvillian(),
+        analytic,
+        rtol=0,
+        atol=1e-12 * np.abs(analytic).max(),
     )
 
 
@@ -222,8 +229,11 @@ def test_batched_parameters_broadcast() -> None:
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"eps1": 0.0, "eps2": 4.0, "g": 0.5}, "eps1"), ({"eps1": 5.0, "eps2": -1.0, "g": 0.5}, "eps2"),
-     ({"eps1": 5.0, "eps2": 4.0, "g": float("nan")}, "g")],
+    [
+        ({"eps1": 0.0, "eps2": 4.0, "g": 0.5}, "eps1"),
+        ({"eps1": 5.0, "eps2": -1.0, "g": 0.5}, "eps2"),
+        ({"eps1": 5.0, "eps2": 4.0, "g": float("nan")}, "g"),
+    ],
 )
 def test_bad_model_parameters_are_named(kwargs: dict[str, float], name: str) -> None:
     """Invalid model parameters raise a ValueError naming the parameter."""

@@ -36,8 +36,12 @@ def test_default_names_are_numbers() -> None:
 
 @pytest.mark.parametrize(
     "names, message",
-    [(("a", "a", "b"), "distinct"), (("a", "b"), "3 non-empty strings"), ("abc", "tuple"),
-     (("a", "", "b"), "non-empty")],
+    [
+        (("a", "a", "b"), "distinct"),
+        (("a", "b"), "3 non-empty strings"),
+        ("abc", "tuple"),
+        (("a", "", "b"), "non-empty"),
+    ],
 )
 def test_bad_names_are_refused(names: object, message: str) -> None:
     with pytest.raises(qheat.InvalidParameterError, match=message):
@@ -47,7 +51,9 @@ def test_bad_names_are_refused(names: object, message: str) -> None:
 def test_qutip_operators_give_the_same_system() -> None:
     """H and couplings as QuTiP Qobj (tensor products of Pauli matrices) equal the numpy
     kron construction, and the solve is the same."""
-    h_q = 0.5 * qutip.tensor(qutip.sigmaz(), qutip.qeye(2)) + 0.3 * qutip.tensor(qutip.qeye(2), qutip.sigmaz())
+    h_q = 0.5 * qutip.tensor(qutip.sigmaz(), qutip.qeye(2)) + 0.3 * qutip.tensor(
+        qutip.qeye(2), qutip.sigmaz()
+    )
     h_q = h_q + 0.2 * qutip.tensor(qutip.sigmax(), qutip.sigmax())
     a_q = (qutip.tensor(qutip.sigmax(), qutip.qeye(2)), qutip.tensor(qutip.qeye(2), qutip.sigmax()))
     z = np.diag([1.0, -1.0])
@@ -57,7 +63,9 @@ def test_qutip_operators_give_the_same_system() -> None:
     from_qutip = qheat.OpenSystem(h_q, a_q, baths)
     from_numpy = qheat.OpenSystem(h, a, baths)
     np.testing.assert_array_equal(from_qutip.hamiltonian, from_numpy.hamiltonian)
-    np.testing.assert_allclose(qheat.solve(from_qutip).currents, qheat.solve(from_numpy).currents, rtol=1e-13)
+    np.testing.assert_allclose(
+        qheat.solve(from_qutip).currents, qheat.solve(from_numpy).currents, rtol=1e-13
+    )
 
 
 def test_equation_errors_list_every_equation() -> None:
@@ -65,6 +73,12 @@ def test_equation_errors_list_every_equation() -> None:
     for bad in (qheat.LocalLindblad, "br", 3):
         with pytest.raises(qheat.InvalidParameterError) as info:
             qheat.solve(system, bad)  # type: ignore[arg-type]
-        for name in ("BlochRedfield()", "GlobalLindblad()", "LocalLindblad()", "PartialSecular(",
-                     "UniversalLindblad()", "your own"):
+        for name in (
+            "BlochRedfield()",
+            "GlobalLindblad()",
+            "LocalLindblad()",
+            "PartialSecular(",
+            "UniversalLindblad()",
+            "your own",
+        ):
             assert name in str(info.value)

@@ -52,7 +52,9 @@ def _currents(ds: xr.Dataset, dT_min: float) -> tuple[np.ndarray, np.ndarray, np
 
 
 @pytest.mark.parametrize("name", ["fig3", "fig4"])
-def test_br_current_below_lindblad_beyond_small_bias(name: str, request: pytest.FixtureRequest) -> None:
+def test_br_current_below_lindblad_beyond_small_bias(
+    name: str, request: pytest.FixtureRequest
+) -> None:
     """``J_BR < J_L`` ("always smaller") holds for dT >= 6; below, see the exception test."""
     _, j_br, j_l = _currents(request.getfixturevalue(name), 6.0)
     assert np.all(j_br < j_l)
@@ -72,7 +74,9 @@ def test_fig3_suppression_larger_for_smaller_g(fig3: xr.Dataset) -> None:
     dT, j_br, j_l = _currents(fig3, 30.0)
     assert np.all(np.diff(j_l - j_br, axis=0) > 0)
     _, j_br, j_l = _currents(fig3.sel(dT=[10.0]), 0.0)
-    assert (j_l - j_br)[1, 0] > (j_l - j_br)[2, 0]  # the exception: g = 0.5 above g = 0.25 at dT = 10
+    assert (j_l - j_br)[1, 0] > (j_l - j_br)[
+        2, 0
+    ]  # the exception: g = 0.5 above g = 0.25 at dT = 10
 
 
 def test_fig4_suppression_larger_for_smaller_splitting_difference(fig4: xr.Dataset) -> None:
@@ -86,14 +90,17 @@ def test_fig4_suppression_larger_for_smaller_splitting_difference(fig4: xr.Datas
     ("eps1", "eps2", "g", "dT"),
     [(5.0, 4.0, 0.75, 1.0), (6.0, 4.0, 0.5, 1.0), (6.5, 3.5, 0.5, 2.5)],
 )
-def test_exception_br_above_lindblad_at_small_bias_from_lamb_shift(eps1: float, eps2: float, g: float, dT: float) -> None:
+def test_exception_br_above_lindblad_at_small_bias_from_lamb_shift(
+    eps1: float, eps2: float, g: float, dT: float
+) -> None:
     """The independent check: with the Lamb shift J_BR slightly exceeds J_L at small dT for
     Fig. 3's g = 0.75 and Fig. 4's (6, 4), (6.5, 3.5); without it (S = 0) J_BR < J_L there."""
     system = paper_system(eps1, eps2, g, 0.01, 0.01, 50.0, 5.0 + dT, 5.0)
     excess = float(solve(system, BlochRedfield()).J1 - solve(system, GlobalLindblad()).J1)
     assert 0 < excess < 1e-4
     excess_no_ls = float(
-        solve(system, BlochRedfield(lamb_shift=False)).J1 - solve(system, GlobalLindblad(lamb_shift=False)).J1
+        solve(system, BlochRedfield(lamb_shift=False)).J1
+        - solve(system, GlobalLindblad(lamb_shift=False)).J1
     )
     assert excess_no_ls < 0
 
@@ -101,7 +108,11 @@ def test_exception_br_above_lindblad_at_small_bias_from_lamb_shift(eps1: float, 
 def test_no_current_without_bias_when_s_is_zero() -> None:
     """At T1 = T2 both currents vanish without the Lamb shift; with it J_BR does not (summary.md)."""
     system = paper_system(5.0, 4.0, np.array([0.75, 0.5, 0.25]), 0.01, 0.01, 50.0, 5.0, 5.0)
-    for equation in (BlochRedfield(lamb_shift=False), GlobalLindblad(lamb_shift=False), GlobalLindblad()):
+    for equation in (
+        BlochRedfield(lamb_shift=False),
+        GlobalLindblad(lamb_shift=False),
+        GlobalLindblad(),
+    ):
         assert np.all(np.abs(solve(system, equation).J1) < 1e-14)
     assert np.all(np.abs(solve(system, BlochRedfield()).J1) > 1e-9)
 
@@ -150,7 +161,13 @@ def test_lindblad_current_never_has_ndtc(name: str, request: pytest.FixtureReque
 def test_figure_data_match_golden_points(fig3: xr.Dataset, fig6: xr.Dataset) -> None:
     points = golden_points()
     first = points[0]["params"]  # e = (5, 4), g = 0.5, gamma = 0.01, T1 = 15, T2 = 5: Fig. 3
-    assert (first["eps1"], first["eps2"], first["g"], first["t1"], first["t2"]) == (5, 4, 0.5, 15, 5)
+    assert (first["eps1"], first["eps2"], first["g"], first["t1"], first["t2"]) == (
+        5,
+        4,
+        0.5,
+        15,
+        5,
+    )
     for eq in ("br", "lindblad"):
         got = float(fig3.J1.sel(equation=eq, g=0.5, dT=10.0))
         assert got == pytest.approx(points[0][eq]["J1"], rel=1e-8)

@@ -28,7 +28,11 @@ def _max_abs(a: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("lamb_shift", [True, False])
 @pytest.mark.parametrize(
     "eps1, eps2, g, t1, t2, ratio",
-    [(5.0, 4.0, 0.5, 15.0, 5.0, 1.0), (4.0, 3.0, 0.5, 30.0, 5.0, 0.5), (6.0, 4.0, 1.5, 2.0, 9.0, 2.0)],
+    [
+        (5.0, 4.0, 0.5, 15.0, 5.0, 1.0),
+        (4.0, 3.0, 0.5, 30.0, 5.0, 0.5),
+        (6.0, 4.0, 1.5, 2.0, 9.0, 2.0),
+    ],
 )
 def test_error_against_exact_state_falls_as_gamma_squared(
     eps1: float, eps2: float, g: float, t1: float, t2: float, ratio: float, lamb_shift: bool

@@ -32,7 +32,9 @@ SCALE = int(os.environ.get("QHEAT_PROPERTY_SCALE", "1"))
 
 
 def _settings(n: int) -> Callable[[Any], Any]:
-    return settings(max_examples=n * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    return settings(
+        max_examples=n * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
 
 
 energies = st.floats(0.5, 10.0)
@@ -57,7 +59,12 @@ def points(draw: st.DrawFn, t1: Any = temperatures, t2: Any = temperatures) -> d
     }
 
 
-EQUATIONS = [BlochRedfield(), BlochRedfield(lamb_shift=False), GlobalLindblad(), GlobalLindblad(lamb_shift=False)]
+EQUATIONS = [
+    BlochRedfield(),
+    BlochRedfield(lamb_shift=False),
+    GlobalLindblad(),
+    GlobalLindblad(lamb_shift=False),
+]
 equations = st.sampled_from(EQUATIONS)
 
 
@@ -107,7 +114,12 @@ def test_energy_is_conserved(p: dict[str, float], equation: Any) -> None:
 
 
 @_settings(40)
-@given(points(t2=st.just(0.0)), st.sampled_from([GlobalLindblad(), GlobalLindblad(lamb_shift=False), BlochRedfield(lamb_shift=False)]))
+@given(
+    points(t2=st.just(0.0)),
+    st.sampled_from(
+        [GlobalLindblad(), GlobalLindblad(lamb_shift=False), BlochRedfield(lamb_shift=False)]
+    ),
+)
 def test_no_current_at_equal_temperatures(p: dict[str, float], equation: Any) -> None:
     """T1 = T2: no heat flows (global Lindblad with or without Lamb shift; BR without it).
 
@@ -121,7 +133,9 @@ def test_no_current_at_equal_temperatures(p: dict[str, float], equation: Any) ->
 
 @_settings(50)
 @given(points(), st.sampled_from([GlobalLindblad(), GlobalLindblad(lamb_shift=False)]))
-def test_heat_flows_from_hot_to_cold_for_global_lindblad(p: dict[str, float], equation: Any) -> None:
+def test_heat_flows_from_hot_to_cold_for_global_lindblad(
+    p: dict[str, float], equation: Any
+) -> None:
     """Second law for the completely positive global Lindblad equation: J_hot >= 0 >= J_cold."""
     sol = _solve(p, equation)
     j1, j2 = float(sol.J1), float(sol.J2)
@@ -149,19 +163,29 @@ def test_kms_relation(w: float, t: float, gamma: float, omega_d: float) -> None:
     st.sampled_from([True, False]),
 )
 @example(  # found while writing: coefficient 2.0 of (wD + T1 + E) / gap (high T1, small wD)
-    dict(eps1=2.0, eps2=5.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=22.0, t2=0.5), 0.5, True
+    dict(eps1=2.0, eps2=5.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=22.0, t2=0.5),
+    0.5,
+    True,
 )
 @example(  # found while writing: the smallest gap is 2 (beta - alpha) = 0.7 here, not 2 alpha
-    dict(eps1=0.5, eps2=2.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=8.0, t2=1.0), 1.0, True
+    dict(eps1=0.5, eps2=2.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=8.0, t2=1.0),
+    1.0,
+    True,
 )
 @example(  # found while writing: O(gamma) and O(gamma^2) cancel near gamma = 1e-4 here
-    dict(eps1=1.0, eps2=1.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=5.0, t1=8.0, t2=1.0), 0.125, True
+    dict(eps1=1.0, eps2=1.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=5.0, t1=8.0, t2=1.0),
+    0.125,
+    True,
 )
 @example(  # found while writing: e1 = e2 converges like gamma^2 (the O(gamma) term vanishes)
-    dict(eps1=1.0, eps2=1.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=3.0, t2=1.0), 0.25, False
+    dict(eps1=1.0, eps2=1.0, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=2.0, t1=3.0, t2=1.0),
+    0.25,
+    False,
 )
 @example(  # found while writing: g ~ 0 carries no current at all (0/0), hence |g| >= 0.1
-    dict(eps1=8.05, eps2=2.88, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=156.0, t1=6.6, t2=0.75), 0.1, True
+    dict(eps1=8.05, eps2=2.88, g=0.0, gamma1=0.01, gamma2=0.01, omega_d=156.0, t1=6.6, t2=0.75),
+    0.1,
+    True,
 )
 def test_bloch_redfield_tends_to_global_lindblad_as_gamma_vanishes(
     p: dict[str, float], coupling: float, lamb_shift: bool
@@ -192,9 +216,12 @@ def test_bloch_redfield_tends_to_global_lindblad_as_gamma_vanishes(
 @_settings(40)
 @given(points(), equations)
 @example(  # found while writing: BR's tiny spurious current at T1 = T2 needs an absolute floor
-    dict(eps1=1.0, eps2=2.0, g=1.0, gamma1=0.0039, gamma2=0.0039, omega_d=2.0, t1=1.0, t2=1.0), BlochRedfield()
+    dict(eps1=1.0, eps2=2.0, g=1.0, gamma1=0.0039, gamma2=0.0039, omega_d=2.0, t1=1.0, t2=1.0),
+    BlochRedfield(),
 )
-def test_swapping_the_qubits_and_their_baths_swaps_the_currents(p: dict[str, float], equation: Any) -> None:
+def test_swapping_the_qubits_and_their_baths_swaps_the_currents(
+    p: dict[str, float], equation: Any
+) -> None:
     """(e1, gamma1, T1) <-> (e2, gamma2, T2): J1 <-> J2 (the model is symmetric under swap)."""
     swapped = {
         **p,

@@ -54,11 +54,22 @@ def _a_ops(system: OpenSystem) -> list[tuple[Any, Callable[[float], float]]]:
 def _points() -> list[tuple[float, ...]]:
     """(e1, e2, g, gamma1, gamma2, wD, T1, T2): paper-like and random non-degenerate points."""
     rng = np.random.default_rng(77)
-    pts = [(5.0, 4.0, 0.5, 0.01, 0.01, 50.0, 15.0, 5.0), (5.0, 5.0, 0.1, 0.01, 0.01, 50.0, 12.0, 5.0)]
+    pts = [
+        (5.0, 4.0, 0.5, 0.01, 0.01, 50.0, 15.0, 5.0),
+        (5.0, 5.0, 0.1, 0.01, 0.01, 50.0, 12.0, 5.0),
+    ]
     for _ in range(3):
         e1, e2 = rng.uniform(1.0, 8.0, 2)
-        pts.append((e1, e2, rng.uniform(-1, 1), *rng.uniform(0.002, 0.03, 2), rng.uniform(5, 100),
-                    *rng.uniform(0.5, 40.0, 2)))
+        pts.append(
+            (
+                e1,
+                e2,
+                rng.uniform(-1, 1),
+                *rng.uniform(0.002, 0.03, 2),
+                rng.uniform(5, 100),
+                *rng.uniform(0.5, 40.0, 2),
+            )
+        )
     return [tuple(float(x) for x in p) for p in pts]
 
 

@@ -92,8 +92,9 @@ def test_pade_expansion_converges_to_drude_gamma() -> None:
     assert errors[2] < 2e-9  # algebraic convergence, about Nk^-3.5
     approx = from_qutip(env.approximate("pade", Nk=100))
     np.testing.assert_allclose(approx.S(W), from_qutip(env).S(W), rtol=2e-9)
-    np.testing.assert_allclose(2 * approx.G(W), env.approximate("pade", Nk=100).power_spectrum(W),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        2 * approx.G(W), env.approximate("pade", Nk=100).power_spectrum(W), rtol=1e-12
+    )
 
 
 def test_matsubara_expansion_converges_to_underdamped_closed_form() -> None:
@@ -121,8 +122,7 @@ def test_exponential_bath_checks_its_input_and_refusals() -> None:
         from_qutip(qe.LorentzianEnvironment(T=1.0, mu=0.0, gamma=1.0, W=2.0))
     with pytest.raises(InvalidParameterError, match="bosonic"):
         from_qutip("drude")
-    fitted = (qe.DrudeLorentzEnvironment(T=2.0, lam=0.3, gamma=1.5).approximate("pade", Nk=2),
-              {})
+    fitted = (qe.DrudeLorentzEnvironment(T=2.0, lam=0.3, gamma=1.5).approximate("pade", Nk=2), {})
     with pytest.raises(InvalidParameterError, match="first element"):
         from_qutip(fitted)
 
@@ -195,24 +195,32 @@ def test_batched_baths_and_qutip_baths_in_solve() -> None:
     )
     batch = solve(system, BlochRedfield())
     for k, t in enumerate(temps):
-        np.testing.assert_allclose(batch.currents[k], solve(_qubit(t, 0.5)).currents,
-                                   rtol=1e-10, atol=1e-16)
+        np.testing.assert_allclose(
+            batch.currents[k], solve(_qubit(t, 0.5)).currents, rtol=1e-10, atol=1e-16
+        )
     env = qe.DrudeLorentzEnvironment(T=1.0, lam=0.01, gamma=4.0)
     mixed = OpenSystem(
         hamiltonian=H,
         couplings=COUPLINGS,
-        baths=(from_qutip(env.approximate("pade", Nk=30)),
-               SpectralDensityBath(lambda w: 0.005 * w / (1 + (w / 4.0) ** 2), 1.0, scale=4.0)),
+        baths=(
+            from_qutip(env.approximate("pade", Nk=30)),
+            SpectralDensityBath(lambda w: 0.005 * w / (1 + (w / 4.0) ** 2), 1.0, scale=4.0),
+        ),
     )
     sol = solve(mixed, BlochRedfield())
-    drude = OpenSystem(hamiltonian=H, couplings=COUPLINGS,
-                       baths=(from_qutip(env), DrudeBath(0.005, 4.0, 1.0)))
-    np.testing.assert_allclose(sol.currents, solve(drude, BlochRedfield()).currents,
-                               rtol=1e-6, atol=1e-15)
+    drude = OpenSystem(
+        hamiltonian=H, couplings=COUPLINGS, baths=(from_qutip(env), DrudeBath(0.005, 4.0, 1.0))
+    )
+    np.testing.assert_allclose(
+        sol.currents, solve(drude, BlochRedfield()).currents, rtol=1e-6, atol=1e-15
+    )
     hot = qe.DrudeLorentzEnvironment(T=3.0, lam=0.01, gamma=4.0)
-    both = OpenSystem(hamiltonian=H, couplings=COUPLINGS,  # one class: stacked (BathStack)
-                      baths=tuple(from_qutip(e.approximate("pade", Nk=30)) for e in (hot, env)))
-    exact = OpenSystem(hamiltonian=H, couplings=COUPLINGS,
-                       baths=(from_qutip(hot), from_qutip(env)))
-    np.testing.assert_allclose(solve(both, BlochRedfield()).currents,
-                               solve(exact, BlochRedfield()).currents, rtol=1e-6)
+    both = OpenSystem(
+        hamiltonian=H,
+        couplings=COUPLINGS,  # one class: stacked (BathStack)
+        baths=tuple(from_qutip(e.approximate("pade", Nk=30)) for e in (hot, env)),
+    )
+    exact = OpenSystem(hamiltonian=H, couplings=COUPLINGS, baths=(from_qutip(hot), from_qutip(env)))
+    np.testing.assert_allclose(
+        solve(both, BlochRedfield()).currents, solve(exact, BlochRedfield()).currents, rtol=1e-6
+    )

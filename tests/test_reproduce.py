@@ -22,7 +22,16 @@ from qheat.errors import SecularityWarning
 from qheat.figures.paper import current_figure
 from qheat.paper.run import figure_dataset, merge_summary_json
 
-CURVE_KEYS = {"equation", "params", "dT_range", "ndtc", "dT_peak", "J_peak", "ratio_min", "ratio_max"}
+CURVE_KEYS = {
+    "equation",
+    "params",
+    "dT_range",
+    "ndtc",
+    "dT_peak",
+    "J_peak",
+    "ratio_min",
+    "ratio_max",
+}
 PARAM_KEYS = {"eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t2"}
 
 
@@ -73,7 +82,11 @@ def test_figure_merges_into_existing_summary(tmp_path: Path) -> None:
     path = tmp_path / "summary.json"
     path.write_text(json.dumps({"fig6": [{"kept": True}], "fig3": [{"old": True}]}))
     merged = merge_summary_json(path, {"fig3": [{"new": True}]})
-    assert merged == json.loads(path.read_text()) == {"fig3": [{"new": True}], "fig6": [{"kept": True}]}
+    assert (
+        merged
+        == json.loads(path.read_text())
+        == {"fig3": [{"new": True}], "fig6": [{"kept": True}]}
+    )
     path.write_text("not json")
     assert merge_summary_json(path, {"fig5": []}) == {"fig5": []}
 
@@ -97,7 +110,10 @@ def test_reproduce_writes_everything(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "wrote" in captured.out
     # the global Lindblad curves leave the secular regime at large dT: one line per figure
     for number in (3, 4, 5, 6):
-        assert f"qheat reproduce: warning: SecularityWarning: Fig. {number}: lindblad: " in captured.err
+        assert (
+            f"qheat reproduce: warning: SecularityWarning: Fig. {number}: lindblad: "
+            in captured.err
+        )
     assert "Traceback" not in captured.err and "warnings.warn" not in captured.err
     # summary.md says from which dT each Lindblad curve is outside its validity, from figN.nc
     fig6 = xr.open_dataset(tmp_path / "fig6.nc")
@@ -113,14 +129,18 @@ def test_reproduce_writes_everything(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert float(direct) == pytest.approx(float(ratio[ratio > 1][0]), rel=1e-12)  # type: ignore[arg-type]
 
 
-def test_bad_figure_number_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_figure_number_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["figure", "7", "--out", str(tmp_path)])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_unusable_output_directory_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unusable_output_directory_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["figure", "3", "--out", str(blocker / "sub"), "--no-progress"]) == 2
@@ -142,6 +162,10 @@ def test_figures_mark_where_the_lindblad_curves_leave_their_validity() -> None:
         assert len(circles) == expected
     ratio = fig6["secular_ratio"].sel(equation="lindblad", gamma=0.03).values
     first = float(fig6["dT"].values[ratio > 1][0])
-    xs = sorted(float(line.get_xdata()[0]) for ax in current_figure(fig6).axes for line in ax.get_lines()
-                if line.get_marker() == "o")
+    xs = sorted(
+        float(line.get_xdata()[0])
+        for ax in current_figure(fig6).axes
+        for line in ax.get_lines()
+        if line.get_marker() == "o"
+    )
     assert first in xs

@@ -17,8 +17,18 @@ import qheat.sweeps.run as runner
 from qheat.sweeps import sweep
 from qheat.sweeps.store import DONE_LOG, ChunkLayout
 
-ARGS = ["sweep", "--g", "0.1:0.9:20", "--dt", "0.5:40:10", "--equation", "br",
-        "--chunk-size", "2", "--no-progress"]
+ARGS = [
+    "sweep",
+    "--g",
+    "0.1:0.9:20",
+    "--dt",
+    "0.5:40:10",
+    "--equation",
+    "br",
+    "--chunk-size",
+    "2",
+    "--no-progress",
+]
 
 
 def finished(out: Path) -> set[int]:
@@ -39,8 +49,10 @@ def test_killed_sweep_resumes_without_recomputing(
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(finished(out) if out.suffix == ".zarr" or
-                                              parts.exists() else ()) < 10:
+    while (
+        time.monotonic() < deadline
+        and len(finished(out) if out.suffix == ".zarr" or parts.exists() else ()) < 10
+    ):
         assert proc.poll() is None, "the sweep finished before it could be killed"
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)

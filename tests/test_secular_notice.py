@@ -100,8 +100,12 @@ def test_compare_verdict_prints_the_notice() -> None:
             "secular_ratio": (("master_equation", "dT_fine"), ratio),
             "heom_converged": ("dT", np.ones(3, bool)),
         },
-        coords={"equation": ["heom", "br", "lindblad"], "master_equation": ["br", "lindblad"],
-                "dT": dT, "dT_fine": dT},
+        coords={
+            "equation": ["heom", "br", "lindblad"],
+            "master_equation": ["br", "lindblad"],
+            "dT": dT,
+            "dT_fine": dT,
+        },
     )
     text = verdict(summarize(ds))
     lines = {line.split(":")[0].strip(): line for line in text.splitlines()}

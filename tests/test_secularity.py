@@ -47,7 +47,12 @@ def _analytic_ratio(e1: float, e2: float, g: float, gamma: float, t1: float, t2:
 
 @pytest.mark.parametrize(
     "e1, e2, g, gamma, t1, t2",
-    [(5, 4, 0.5, 0.01, 15, 5), (5, 4, 0.25, 0.03, 105, 5), (5, 4.9, 0.05, 0.01, 15, 5), (3, 1, 1.2, 0.02, 2, 0.5)],
+    [
+        (5, 4, 0.5, 0.01, 15, 5),
+        (5, 4, 0.25, 0.03, 105, 5),
+        (5, 4.9, 0.05, 0.01, 15, 5),
+        (3, 1, 1.2, 0.02, 2, 0.5),
+    ],
 )
 def test_ratio_equals_the_construction_from_eq6(
     e1: float, e2: float, g: float, gamma: float, t1: float, t2: float
@@ -140,7 +145,9 @@ def test_expansion_parameter_is_linear_in_gamma() -> None:
     """The rates, hence the parameter, are exactly linear in gamma (Eqs. 11-14)."""
     small, _, _ = _expansion(4.0, 0.5, 0.001, 15.0)
     large, _, _ = _expansion(4.0, 0.5, 0.01, 15.0)
-    assert float(large.expansion_parameter) == pytest.approx(10 * float(small.expansion_parameter), rel=1e-12)
+    assert float(large.expansion_parameter) == pytest.approx(
+        10 * float(small.expansion_parameter), rel=1e-12
+    )
 
 
 def test_expansion_warns_where_it_stops_helping() -> None:
@@ -149,7 +156,11 @@ def test_expansion_warns_where_it_stops_helping() -> None:
     state, exact, caught = _expansion(4.0, 0.5, 0.01, 15.0)
     assert float(state.expansion_parameter) < 0.2 and SecularityWarning not in caught
     assert np.abs(state.rho - exact).max() < 0.5 * np.abs(state.rho0 - exact).max()
-    for e2, g, gamma, t1 in ((5.0, 1e-3, 0.01, 15.0), (4.0, 0.5, 0.03, 305.0), (4.9, 0.05, 0.01, 15.0)):
+    for e2, g, gamma, t1 in (
+        (5.0, 1e-3, 0.01, 15.0),
+        (4.0, 0.5, 0.03, 305.0),
+        (4.9, 0.05, 0.01, 15.0),
+    ):
         state, exact, caught = _expansion(e2, g, gamma, t1)
         assert float(state.expansion_parameter) > 1 and SecularityWarning in caught
         assert np.abs(state.rho - exact).max() > np.abs(state.rho0 - exact).max()
@@ -158,10 +169,13 @@ def test_expansion_warns_where_it_stops_helping() -> None:
 def test_secular_ratio_is_linear_in_gamma_and_symmetric_under_swapping_the_qubits() -> None:
     """Rates are linear in the couplings (Eqs. 12-14), the gaps do not depend on them; the
     ratio is a property of the pair of subsystems, not of their labels."""
+
     def ratio(e1: float, e2: float, g1: float, g2: float, t1: float, t2: float) -> float:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SecularityWarning)
-            value = solve(paper_system(e1, e2, 0.3, g1, g2, 20, t1, t2), GlobalLindblad()).secular_ratio
+            value = solve(
+                paper_system(e1, e2, 0.3, g1, g2, 20, t1, t2), GlobalLindblad()
+            ).secular_ratio
         assert value is not None
         return float(value)
 

@@ -53,6 +53,7 @@ def _second_quadrature(g: Callable[[float], float], w: float, kinks: list[float]
     ``kinks``: where ``G`` is not smooth (``x = 0``): the integrand has a kink or an integrable
     singularity at ``y = |w - kink|``, used as a breakpoint.
     """
+
     def f(y: float) -> float:
         return (g(w + y) - g(w - y)) / y
 
@@ -66,6 +67,7 @@ def _second_quadrature(g: Callable[[float], float], w: float, kinks: list[float]
 
 def _g(j: Callable[[float], float], t: float) -> Callable[[float], float]:
     """``G(x) = J(x)/(1 - exp(-x/T))`` for any real ``x`` (``J`` odd), from the definition."""
+
     def g(x: float) -> float:
         if x == 0.0:
             return 0.0 if t == 0 else t * j(1e-300) / 1e-300
@@ -89,6 +91,7 @@ def _quiet(f: Callable[[], float]) -> float:
 
 
 # ---------------------------------------------------------------- ohmic: S against two methods
+
 
 @pytest.mark.parametrize("w", [-3.0, -0.5, 0.1, 0.7, 2.0, 10.0])
 def test_ohmic_s1_zero_temperature_equals_exponential_integral(w: float) -> None:
@@ -298,6 +301,7 @@ def test_user_baths_stack_each_on_its_own() -> None:
 
 # ---------------------------------------------------------------------- tables of S(w)
 
+
 def test_table_error_is_checked_against_an_exact_function() -> None:
     """A table of the Drude closed form (exact, fast): 10^5 frequencies over four decades
     cost a few dozen panels' evaluations, not 10^5, and agree with it to 1e-10 of |S|."""
@@ -339,13 +343,15 @@ def test_ohmic_table_after_many_values_matches_quadrature() -> None:
 
     assert (0.75, 0.37) in _REDUCED.tables()
     probe = w[::9] + 0.003
-    direct = [lamb_shift_integral(x, lambda y: y**-0.25 * math.exp(-y), 0.37, [1.0, 10.0])
-              for x in probe]
+    direct = [
+        lamb_shift_integral(x, lambda y: y**-0.25 * math.exp(-y), 0.37, [1.0, 10.0]) for x in probe
+    ]
     np.testing.assert_allclose(bath.S(probe), direct, rtol=1e-9)
     np.testing.assert_allclose(tabled[::9], [float(bath.S(x)) for x in w[::9]], rtol=0)
 
 
 # ----------------------------------------------------------------- registry and command line
+
 
 def test_registry_builds_the_new_kinds() -> None:
     ohmic = make_bath("ohmic", {"gamma": 0.1, "omega_c": 3.0, "s": 0.5, "t": 1.0})
@@ -369,10 +375,23 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 @pytest.mark.parametrize(
     "argv, bath",
     [
-        (["--spectral-density", "ohmic", "--gamma", "0.2", "--omega-c", "3", "--s", "1.5"],
-         OhmicBath(0.2, 3.0, 1.5, 0.8)),
-        (["--spectral-density", "underdamped", "--gamma", "0.2", "--omega-0", "3", "--width",
-          "0.4"], UnderdampedBath(0.2, 3.0, 0.4, 0.8)),
+        (
+            ["--spectral-density", "ohmic", "--gamma", "0.2", "--omega-c", "3", "--s", "1.5"],
+            OhmicBath(0.2, 3.0, 1.5, 0.8),
+        ),
+        (
+            [
+                "--spectral-density",
+                "underdamped",
+                "--gamma",
+                "0.2",
+                "--omega-0",
+                "3",
+                "--width",
+                "0.4",
+            ],
+            UnderdampedBath(0.2, 3.0, 0.4, 0.8),
+        ),
         (["--gamma", "0.2", "--omega-d", "3"], DrudeBath(0.2, 3.0, 0.8)),
     ],
 )
@@ -380,8 +399,9 @@ def test_cli_json_equals_the_bath(
     argv: list[str], bath: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
     omega = [-2.0, 0.5, 4.0]
-    code, out, _ = _cli(["bath", *argv, "--t", "0.8", "--omega", *map(str, omega), "--json"],
-                        capsys)
+    code, out, _ = _cli(
+        ["bath", *argv, "--t", "0.8", "--omega", *map(str, omega), "--json"], capsys
+    )
     assert code == 0
     data = json.loads(out)
     assert data["omega"] == omega
@@ -416,7 +436,8 @@ def test_docs_page_examples_run() -> None:
 
     page = Path(__file__).resolve().parents[1] / "docs" / "baths.md"
     result = doctest.testfile(
-        str(page), module_relative=False,
+        str(page),
+        module_relative=False,
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
     assert result.attempted > 10 and result.failed == 0

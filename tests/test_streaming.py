@@ -25,8 +25,17 @@ G, DT = np.array([0.2, 0.5, 0.9]), np.array([0.5, 5.0, 20.0, 60.0, 90.0])
 
 @pytest.mark.parametrize(
     ("shape", "chunk_size"),
-    [((7, 5, 3), 1), ((7, 5, 3), 4), ((7, 5, 3), 16), ((7, 5, 3), 40), ((7, 5, 3), 1000),
-     ((11,), 4), ((), 3), ((2, 9), 9), ((3, 1, 8), 5)],
+    [
+        ((7, 5, 3), 1),
+        ((7, 5, 3), 4),
+        ((7, 5, 3), 16),
+        ((7, 5, 3), 40),
+        ((7, 5, 3), 1000),
+        ((11,), 4),
+        ((), 3),
+        ((2, 9), 9),
+        ((3, 1, 8), 5),
+    ],
 )
 def test_chunks_are_rectangles_that_tile_the_grid(shape: tuple[int, ...], chunk_size: int) -> None:
     """Each chunk's rectangle holds exactly the flat C-order points of its bounds (numbered
@@ -133,9 +142,11 @@ def test_resume_names_what_differs(tmp_path: Path) -> None:
         sweep(g=G, out=foreign, resume=True)
 
 
-def test_refusals_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_refusals_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Each refusal is one line naming the cause, and nothing is computed or written."""
+
     def never(spec: ChunkSpec, task: ChunkTask) -> None:
         raise AssertionError("a chunk was computed")
 
@@ -161,8 +172,20 @@ def test_dry_run_prints_the_estimate_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "p.zarr"
-    args = ["sweep", "--g", "0.2:0.9:3", "--dt", "1:50:5", "--equation", "br", "--chunk-size",
-            "4", "--out", str(out), "--no-progress"]
+    args = [
+        "sweep",
+        "--g",
+        "0.2:0.9:3",
+        "--dt",
+        "1:50:5",
+        "--equation",
+        "br",
+        "--chunk-size",
+        "4",
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
     assert main([*args, "--dry-run"]) == 0
     text = capsys.readouterr().out
     assert "15 points (g (3) x dt (5)) in 6 chunks of up to 4 points" in text

@@ -30,7 +30,13 @@ def test_dims_coords_and_variables(plane: xr.Dataset) -> None:
     np.testing.assert_array_equal(plane["g"], G)
     np.testing.assert_array_equal(plane["dt"], DT)
     assert float(plane["eps1"]) == 5.0 and float(plane["gamma1"]) == 0.01  # fixed, labelled
-    for v in ("min_eigenvalue", "residual", "condition_number", "secular_ratio", "conservation_residual"):
+    for v in (
+        "min_eigenvalue",
+        "residual",
+        "condition_number",
+        "secular_ratio",
+        "conservation_residual",
+    ):
         assert plane[v].dims == ("equation", "g", "dt")
     assert "hbar = kB = 1" in plane.attrs["conventions"]
     assert "units" in plane["J"].attrs and "long_name" in plane["dt"].attrs
@@ -44,11 +50,16 @@ def test_values_equal_solve_point_by_point(plane: xr.Dataset) -> None:
                 sol = qheat.solve(system, eq)
                 point = plane.sel(equation=eq.name).isel(g=i, dt=j)
                 np.testing.assert_allclose(point["J"], sol.currents, rtol=1e-12)
-                assert float(point["min_eigenvalue"]) == pytest.approx(float(sol.min_eigenvalue), abs=1e-13)
-                assert float(point["residual"]) == pytest.approx(float(sol.state.residual), rel=1e-6, abs=1e-18)
+                assert float(point["min_eigenvalue"]) == pytest.approx(
+                    float(sol.min_eigenvalue), abs=1e-13
+                )
+                assert float(point["residual"]) == pytest.approx(
+                    float(sol.state.residual), rel=1e-6, abs=1e-18
+                )
             lindblad = qheat.solve(system, qheat.GlobalLindblad())
             assert float(plane["secular_ratio"].sel(equation="lindblad")[i, j]) == pytest.approx(
-                float(lindblad.secular_ratio), rel=1e-12  # type: ignore[arg-type]
+                float(lindblad.secular_ratio),
+                rel=1e-12,  # type: ignore[arg-type]
             )
     assert np.isnan(plane["secular_ratio"].sel(equation="br")).all()  # Bloch-Redfield drops no pair
 
@@ -59,11 +70,17 @@ def test_one_secularity_warning_per_sweep() -> None:
     dt = np.array([0.5, 60.0, 100.0, 150.0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", qheat.SecularityWarning)
-        ratios = [qheat.solve(qheat.paper_system(5, 4, 0.2, 0.01, 0.01, 50, 5 + x, 5),
-                              qheat.GlobalLindblad()).secular_ratio for x in dt]
+        ratios = [
+            qheat.solve(
+                qheat.paper_system(5, 4, 0.2, 0.01, 0.01, 50, 5 + x, 5), qheat.GlobalLindblad()
+            ).secular_ratio
+            for x in dt
+        ]
     n_out = sum(float(r) > 1 for r in ratios)  # type: ignore[arg-type]
     assert 0 < n_out < dt.size
-    with pytest.warns(qheat.SecularityWarning, match=rf"lindblad: .* at {n_out} of 4 points") as caught:
+    with pytest.warns(
+        qheat.SecularityWarning, match=rf"lindblad: .* at {n_out} of 4 points"
+    ) as caught:
         ds = sweep(eps1=5.0, eps2=4.0, g=0.2, t2=5.0, dt=dt)
     assert len([w for w in caught if w.category is qheat.SecularityWarning]) == 1
     assert np.count_nonzero(ds["secular_ratio"].sel(equation="lindblad") > 1) == n_out
@@ -86,7 +103,9 @@ def test_zipped_axes_follow_the_cartesian_diagonal(plane: xr.Dataset) -> None:
     zipped = sweep(eps1=5.0, eps2=4.0, g=G, t2=5.0, dt=DT[:3], zipped=True, equations=("br",))
     assert zipped["J"].dims == ("equation", "bath", "point")
     j_br = plane["J"].sel(equation="br", bath="1")
-    np.testing.assert_allclose(zipped["J"].sel(equation="br", bath="1"), [j_br[k, k] for k in range(3)], rtol=1e-13)
+    np.testing.assert_allclose(
+        zipped["J"].sel(equation="br", bath="1"), [j_br[k, k] for k in range(3)], rtol=1e-13
+    )
 
 
 def test_netcdf_and_zarr_round_trip(plane: xr.Dataset, tmp_path: Path) -> None:
@@ -119,13 +138,35 @@ def test_parse_values() -> None:
             parse_values("--g", bad)
 
 
-def test_cli_sweep_writes_the_documented_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_sweep_writes_the_documented_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "plane.nc"
-    code = main(["sweep", "--eps1", "5", "--eps2", "4", "--g", "0.2:0.9:3", "--t2", "5",
-                 "--dt", "0.5:60:4", "--equation", "br", "--out", str(out), "--no-progress"])
+    code = main(
+        [
+            "sweep",
+            "--eps1",
+            "5",
+            "--eps2",
+            "4",
+            "--g",
+            "0.2:0.9:3",
+            "--t2",
+            "5",
+            "--dt",
+            "0.5:60:4",
+            "--equation",
+            "br",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0 and "12 points" in capsys.readouterr().out
     with xr.open_dataset(out, engine="h5netcdf") as ds:
-        assert ds["J"].dims == ("equation", "bath", "g", "dt") and list(ds.equation.values) == ["br"]
+        assert ds["J"].dims == ("equation", "bath", "g", "dt") and list(ds.equation.values) == [
+            "br"
+        ]
         system = qheat.paper_system(5, 4, 0.55, 0.01, 0.01, 50, 5 + 0.5, 5)
         got = float(ds["J"].sel(equation="br", bath="1")[1, 0])
         assert got == pytest.approx(float(qheat.solve(system).J1), rel=1e-12)
@@ -137,18 +178,20 @@ def test_config_file_and_its_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert config.parameters["g"].shape == (100,) and config.parameters["dt"].shape == (200,)
     assert config.equations == ("br", "lindblad") and config.out == "plane.nc"
     good = tmp_path / "ok.toml"
-    good.write_text('[parameters]\ng = [0.2, 0.5]\ndt = "1:10:3"\n[sweep]\nequations = "br"\n'
-                    f'out = "{tmp_path / "c.nc"}"\n')
+    good.write_text(
+        '[parameters]\ng = [0.2, 0.5]\ndt = "1:10:3"\n[sweep]\nequations = "br"\n'
+        f'out = "{tmp_path / "c.nc"}"\n'
+    )
     assert main(["sweep", "--config", str(good), "--no-progress"]) == 0
     with xr.open_dataset(tmp_path / "c.nc", engine="h5netcdf") as ds:
         assert ds["J"].shape == (1, 2, 2, 3)
     cases = {
-        '[parameters]\neps1 = 5\ng = true\n': ("3", "'g'", "a number, a list"),
-        '[sweep]\n\nchunk_size = 0\n': ("3", "'chunk_size'", "integer >= 1"),
-        '[parameters]\nfoo = 1\n': ("2", "'foo'", "unknown parameter"),
+        "[parameters]\neps1 = 5\ng = true\n": ("3", "'g'", "a number, a list"),
+        "[sweep]\n\nchunk_size = 0\n": ("3", "'chunk_size'", "integer >= 1"),
+        "[parameters]\nfoo = 1\n": ("2", "'foo'", "unknown parameter"),
         '[sweep]\nscheduler = "mpi"\n': ("2", "'scheduler'", "serial, processes, dask"),
         '[parameters]\ndt = "1:2"\n': ("2", "'dt'", "start:stop:num"),
-        '[parameters\n': ("line 1", "TOML", "TOML"),
+        "[parameters\n": ("line 1", "TOML", "TOML"),
     }
     for text, (line, key, expected) in cases.items():
         bad = tmp_path / "bad.toml"
@@ -176,10 +219,19 @@ def test_ndtc_map_peak_against_a_fine_scan(tmp_path: Path) -> None:
     from qheat.figures.maps import ndtc_map_figure
     from qheat.sweeps.ndtc_map import ndtc_map
 
-    ds = ndtc_map(("g", [0.3, 1.0]), ("gamma", [0.004, 0.03]), np.linspace(0.1, 100, 40),
-                  eps1=4.0, eps2=3.0, t2=5.0, rtol=1e-6)
+    ds = ndtc_map(
+        ("g", [0.3, 1.0]),
+        ("gamma", [0.004, 0.03]),
+        np.linspace(0.1, 100, 40),
+        eps1=4.0,
+        eps2=3.0,
+        t2=5.0,
+        rtol=1e-6,
+    )
     assert ds["dT_peak"].dims == ("g", "gamma")
-    assert not bool(ds["ndtc"][0, 0]) and np.isnan(float(ds["dT_peak"][0, 0]))  # weak coupling: monotone
+    assert not bool(ds["ndtc"][0, 0]) and np.isnan(
+        float(ds["dT_peak"][0, 0])
+    )  # weak coupling: monotone
     for i, g in enumerate([0.3, 1.0]):
         peak = float(ds["dT_peak"][i, 1])
         assert bool(ds["ndtc"][i, 1])
@@ -194,8 +246,25 @@ def test_ndtc_map_peak_against_a_fine_scan(tmp_path: Path) -> None:
 
 def test_cli_ndtc_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, png = tmp_path / "map.nc", tmp_path / "map.png"
-    code = main(["ndtc-map", "--x", "g=0.3:1:2", "--y", "gamma=0.004:0.03:2", "--eps1", "4",
-                 "--eps2", "3", "--dt", "0.1:100:30", "--out", str(out), "--figure", str(png)])
+    code = main(
+        [
+            "ndtc-map",
+            "--x",
+            "g=0.3:1:2",
+            "--y",
+            "gamma=0.004:0.03:2",
+            "--eps1",
+            "4",
+            "--eps2",
+            "3",
+            "--dt",
+            "0.1:100:30",
+            "--out",
+            str(out),
+            "--figure",
+            str(png),
+        ]
+    )
     assert code == 0 and "NDTC at 50.0% of the points" in capsys.readouterr().out
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds["ndtc"].shape == (2, 2)
@@ -207,7 +276,9 @@ def test_one_positivity_warning_per_sweep() -> None:
     check is the eigenvalue from qheat.solve); the sweep warns once, with the count."""
     gamma1 = np.array([0.01, 0.3])
     with pytest.warns(qheat.PositivityWarning, match="2 of 2 points") as record:
-        ds = sweep(gamma1=gamma1, gamma2=0.3, t2=0.05, g=0.05, eps1=1.0, eps2=1.0, equations=("br",))
+        ds = sweep(
+            gamma1=gamma1, gamma2=0.3, t2=0.05, g=0.05, eps1=1.0, eps2=1.0, equations=("br",)
+        )
     assert len(record) == 1
     for i, g1 in enumerate(gamma1):
         with pytest.warns(qheat.PositivityWarning):

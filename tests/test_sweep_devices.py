@@ -41,7 +41,9 @@ def chain(
     h = h + g * (kron3(X, X, I2) + kron3(I2, X, X))
     couplings = (kron3(X, I2, I2), kron3(I2, X, I2), kron3(I2, I2, X))
     baths = tuple(qheat.DrudeBath(gamma, 40.0, t) for t in (t_left, t_mid, t_right))
-    return qheat.OpenSystem(h, couplings, baths, bath_names=("L", "M", "R"), subsystem_dims=(2, 2, 2))
+    return qheat.OpenSystem(
+        h, couplings, baths, bath_names=("L", "M", "R"), subsystem_dims=(2, 2, 2)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,9 @@ def test_sweep_equals_solve_point_by_point_for_every_equation(plane: xr.Dataset)
                 sol = quiet(system, eq)
                 point = plane.sel(equation=eq.name).isel(t_mid=i, g=j)
                 np.testing.assert_allclose(point["J"].values, sol.currents, rtol=1e-10, atol=1e-16)
-                assert float(point["min_eigenvalue"]) == pytest.approx(float(sol.min_eigenvalue), abs=1e-13)
+                assert float(point["min_eigenvalue"]) == pytest.approx(
+                    float(sol.min_eigenvalue), abs=1e-13
+                )
 
 
 def test_generic_and_structured_paths_agree(plane: xr.Dataset) -> None:
@@ -118,9 +122,7 @@ def test_random_device_laws(seed: int) -> None:
     equation conserves energy."""
     rng = np.random.default_rng(seed)
     paulis = [I2, X, np.array([[0, -1j], [1j, 0]]), Z]
-    h = sum(
-        rng.normal() * kron3(*(paulis[k] for k in rng.integers(0, 4, 3))) for _ in range(8)
-    )
+    h = sum(rng.normal() * kron3(*(paulis[k] for k in rng.integers(0, 4, 3))) for _ in range(8))
     h = 0.5 * (h + np.conj(h).T)
     couplings = tuple(
         kron3(*(paulis[rng.integers(1, 4)] if q == site else I2 for q in range(3)))
@@ -149,7 +151,9 @@ def test_processes_scheduler_runs_a_user_builder(plane: xr.Dataset) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = qheat.sweep(chain, grid, equations=("br",), chunk_size=3, scheduler=Processes(2))
-    np.testing.assert_allclose(ds["J"].sel(equation="br"), plane["J"].sel(equation="br"), rtol=1e-13)
+    np.testing.assert_allclose(
+        ds["J"].sel(equation="br"), plane["J"].sel(equation="br"), rtol=1e-13
+    )
 
 
 def test_builder_errors_name_the_parameter() -> None:

@@ -35,8 +35,10 @@ def test_one_panel_per_bath_one_line_per_equation_and_value(sweep: xr.Dataset) -
     drawn = {tuple(np.round(line.get_ydata(), 15)) for line in lines}
     for eq in ("br", "lindblad"):
         for gap in (0.5, 1.0, 2.0):
-            want = qheat.solve(two_level(np.linspace(0.5, 3.0, 12), gap), qheat.BlochRedfield()
-                               if eq == "br" else qheat.GlobalLindblad()).current("hot")
+            want = qheat.solve(
+                two_level(np.linspace(0.5, 3.0, 12), gap),
+                qheat.BlochRedfield() if eq == "br" else qheat.GlobalLindblad(),
+            ).current("hot")
             assert tuple(np.round(want, 15)) in drawn
     plt.close("all")
 
@@ -48,8 +50,9 @@ def test_bad_requests_say_what_exists(sweep: xr.Dataset) -> None:
         sweep_figure(sweep, equations=["ule"])
 
 
-def test_cli_figure_of_a_sweep_file(sweep: xr.Dataset, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_figure_of_a_sweep_file(
+    sweep: xr.Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "s.nc"
     sweep.to_netcdf(path, engine="h5netcdf")
     png = tmp_path / "s.png"

@@ -128,9 +128,14 @@ def test_batched_equals_pointwise() -> None:
 
 
 def test_three_baths_conserve_energy() -> None:
-    strings = [np.kron(np.kron(a, b), c) for a, b, c in ((X, np.eye(2), np.eye(2)),
-                                                         (np.eye(2), X, np.eye(2)),
-                                                         (np.eye(2), np.eye(2), X))]
+    strings = [
+        np.kron(np.kron(a, b), c)
+        for a, b, c in (
+            (X, np.eye(2), np.eye(2)),
+            (np.eye(2), X, np.eye(2)),
+            (np.eye(2), np.eye(2), X),
+        )
+    ]
     h = 0.5 * np.kron(Z, np.eye(4)) + 0.4 * np.kron(np.eye(2), np.kron(Z, np.eye(2)))
     h = h + 0.45 * np.kron(np.eye(4), Z) + 0.3 * np.kron(X, np.kron(X, np.eye(2)))
     h = h + 0.2 * np.kron(np.eye(2), np.kron(X, X))

@@ -43,7 +43,9 @@ def _paper(**change: object) -> OpenSystem:
     return paper_system(**{**P, **change})  # type: ignore[arg-type]
 
 
-def _system(h: object = H2, couplings: object = (SX2,), baths: object = (BATH,), **kw: object) -> OpenSystem:
+def _system(
+    h: object = H2, couplings: object = (SX2,), baths: object = (BATH,), **kw: object
+) -> OpenSystem:
     return OpenSystem(hamiltonian=h, couplings=couplings, baths=baths, **kw)  # type: ignore[arg-type]
 
 
@@ -59,92 +61,388 @@ class Case:
 
 PY_CASES = [
     # temperatures
-    Case("DrudeBath(temperature=-1)", lambda: DrudeBath(0.01, 50, -1.0), InvalidParameterError, "temperature"),
-    Case("DrudeBath(temperature=nan)", lambda: DrudeBath(0.01, 50, np.nan), InvalidParameterError, "temperature"),
-    Case("DrudeBath(temperature=inf)", lambda: DrudeBath(0.01, 50, np.inf), InvalidParameterError, "temperature"),
-    Case("DrudeBath(temperature=-inf)", lambda: DrudeBath(0.01, 50, -np.inf), InvalidParameterError, "temperature"),
-    Case("DrudeBath(temperature='5')", lambda: DrudeBath(0.01, 50, "5"), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
-    Case("DrudeBath(temperature=None)", lambda: DrudeBath(0.01, 50, None), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
-    Case("DrudeBath(temperature=True)", lambda: DrudeBath(0.01, 50, True), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
-    Case("DrudeBath(temperature=1+1j)", lambda: DrudeBath(0.01, 50, 1 + 1j), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
-    Case("DrudeBath(temperature=[1, nan])", lambda: DrudeBath(0.01, 50, [1.0, np.nan]), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
-    Case("DrudeBath(temperature=[[1], [1, 2]]) (ragged)", lambda: DrudeBath(0.01, 50, [[1.0], [1.0, 2.0]]), InvalidParameterError, "temperature"),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(temperature=-1)",
+        lambda: DrudeBath(0.01, 50, -1.0),
+        InvalidParameterError,
+        "temperature",
+    ),
+    Case(
+        "DrudeBath(temperature=nan)",
+        lambda: DrudeBath(0.01, 50, np.nan),
+        InvalidParameterError,
+        "temperature",
+    ),
+    Case(
+        "DrudeBath(temperature=inf)",
+        lambda: DrudeBath(0.01, 50, np.inf),
+        InvalidParameterError,
+        "temperature",
+    ),
+    Case(
+        "DrudeBath(temperature=-inf)",
+        lambda: DrudeBath(0.01, 50, -np.inf),
+        InvalidParameterError,
+        "temperature",
+    ),
+    Case(
+        "DrudeBath(temperature='5')",
+        lambda: DrudeBath(0.01, 50, "5"),
+        InvalidParameterError,
+        "temperature",
+    ),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(temperature=None)",
+        lambda: DrudeBath(0.01, 50, None),
+        InvalidParameterError,
+        "temperature",
+    ),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(temperature=True)",
+        lambda: DrudeBath(0.01, 50, True),
+        InvalidParameterError,
+        "temperature",
+    ),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(temperature=1+1j)",
+        lambda: DrudeBath(0.01, 50, 1 + 1j),
+        InvalidParameterError,
+        "temperature",
+    ),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(temperature=[1, nan])",
+        lambda: DrudeBath(0.01, 50, [1.0, np.nan]),
+        InvalidParameterError,
+        "temperature",
+    ),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(temperature=[[1], [1, 2]]) (ragged)",
+        lambda: DrudeBath(0.01, 50, [[1.0], [1.0, 2.0]]),
+        InvalidParameterError,
+        "temperature",
+    ),  # type: ignore[arg-type]
     Case("paper_system(t1=-1)", lambda: _paper(t1=-1.0), InvalidParameterError, "t1"),
     Case("paper_system(t2=nan)", lambda: _paper(t2=np.nan), InvalidParameterError, "t2"),
     Case("bose(1, T=-1)", lambda: bose(1.0, -1.0), InvalidParameterError, "temperature"),
-    Case("emission_factor(1, T=nan)", lambda: emission_factor(1.0, np.nan), InvalidParameterError, "temperature"),
+    Case(
+        "emission_factor(1, T=nan)",
+        lambda: emission_factor(1.0, np.nan),
+        InvalidParameterError,
+        "temperature",
+    ),
     # couplings
     Case("DrudeBath(gamma=-0.1)", lambda: DrudeBath(-0.1, 50, 5), InvalidParameterError, "gamma"),
     Case("DrudeBath(gamma=nan)", lambda: DrudeBath(np.nan, 50, 5), InvalidParameterError, "gamma"),
     Case("DrudeBath(gamma=inf)", lambda: DrudeBath(np.inf, 50, 5), InvalidParameterError, "gamma"),
     Case("paper_system(gamma1=-1)", lambda: _paper(gamma1=-1.0), InvalidParameterError, "gamma1"),
-    Case("paper_system(gamma2=inf)", lambda: _paper(gamma2=np.inf), InvalidParameterError, "gamma2"),
+    Case(
+        "paper_system(gamma2=inf)", lambda: _paper(gamma2=np.inf), InvalidParameterError, "gamma2"
+    ),
     # cutoffs
     Case("DrudeBath(omega_d=0)", lambda: DrudeBath(0.01, 0.0, 5), InvalidParameterError, "omega_d"),
-    Case("DrudeBath(omega_d=-50)", lambda: DrudeBath(0.01, -50.0, 5), InvalidParameterError, "omega_d"),
-    Case("DrudeBath(omega_d=nan)", lambda: DrudeBath(0.01, np.nan, 5), InvalidParameterError, "omega_d"),
-    Case("paper_system(omega_d=inf)", lambda: _paper(omega_d=np.inf), InvalidParameterError, "omega_d"),
+    Case(
+        "DrudeBath(omega_d=-50)",
+        lambda: DrudeBath(0.01, -50.0, 5),
+        InvalidParameterError,
+        "omega_d",
+    ),
+    Case(
+        "DrudeBath(omega_d=nan)",
+        lambda: DrudeBath(0.01, np.nan, 5),
+        InvalidParameterError,
+        "omega_d",
+    ),
+    Case(
+        "paper_system(omega_d=inf)",
+        lambda: _paper(omega_d=np.inf),
+        InvalidParameterError,
+        "omega_d",
+    ),
     # energies
-    Case("TwoQubitModel(eps1=0)", lambda: TwoQubitModel(0.0, 4.0, 0.5), InvalidParameterError, "eps1"),  # type: ignore[arg-type]
-    Case("TwoQubitModel(eps2=-4)", lambda: TwoQubitModel(5.0, -4.0, 0.5), InvalidParameterError, "eps2"),  # type: ignore[arg-type]
-    Case("TwoQubitModel(eps1=nan)", lambda: TwoQubitModel(np.nan, 4.0, 0.5), InvalidParameterError, "eps1"),  # type: ignore[arg-type]
-    Case("TwoQubitModel(g=inf)", lambda: TwoQubitModel(5.0, 4.0, np.inf), InvalidParameterError, "g"),  # type: ignore[arg-type]
+    Case(
+        "TwoQubitModel(eps1=0)", lambda: TwoQubitModel(0.0, 4.0, 0.5), InvalidParameterError, "eps1"
+    ),  # type: ignore[arg-type]
+    Case(
+        "TwoQubitModel(eps2=-4)",
+        lambda: TwoQubitModel(5.0, -4.0, 0.5),
+        InvalidParameterError,
+        "eps2",
+    ),  # type: ignore[arg-type]
+    Case(
+        "TwoQubitModel(eps1=nan)",
+        lambda: TwoQubitModel(np.nan, 4.0, 0.5),
+        InvalidParameterError,
+        "eps1",
+    ),  # type: ignore[arg-type]
+    Case(
+        "TwoQubitModel(g=inf)", lambda: TwoQubitModel(5.0, 4.0, np.inf), InvalidParameterError, "g"
+    ),  # type: ignore[arg-type]
     Case("paper_system(eps2=0)", lambda: _paper(eps2=0.0), InvalidParameterError, "eps2"),
     Case("paper_system(g=nan)", lambda: _paper(g=np.nan), InvalidParameterError, "g"),
     Case("DrudeBath.G(omega=nan)", lambda: BATH.G(np.nan), InvalidParameterError, "omega"),
     Case("DrudeBath.S(omega=inf)", lambda: BATH.S(np.inf), InvalidParameterError, "omega"),
     Case("DrudeBath.J(omega='a')", lambda: BATH.J("a"), InvalidParameterError, "omega"),  # type: ignore[arg-type]
-    Case("lamb_shift_quadrature(T=-1)", lambda: lamb_shift_quadrature(1.0, 0.1, 1.0, -1.0), InvalidParameterError, "temperature"),
-    Case("lamb_shift_quadrature(omega_d=0)", lambda: lamb_shift_quadrature(1.0, 0.1, 0.0, 1.0), InvalidParameterError, "omega_d"),
-    Case("lamb_shift_quadrature(omega=nan)", lambda: lamb_shift_quadrature(np.nan, 0.1, 1.0, 1.0), InvalidParameterError, "omega"),
-    Case("lamb_shift_quadrature(omega=[1, 2])", lambda: lamb_shift_quadrature([1.0, 2.0], 0.1, 1.0, 1.0), InvalidParameterError, "omega"),  # type: ignore[arg-type]
+    Case(
+        "lamb_shift_quadrature(T=-1)",
+        lambda: lamb_shift_quadrature(1.0, 0.1, 1.0, -1.0),
+        InvalidParameterError,
+        "temperature",
+    ),
+    Case(
+        "lamb_shift_quadrature(omega_d=0)",
+        lambda: lamb_shift_quadrature(1.0, 0.1, 0.0, 1.0),
+        InvalidParameterError,
+        "omega_d",
+    ),
+    Case(
+        "lamb_shift_quadrature(omega=nan)",
+        lambda: lamb_shift_quadrature(np.nan, 0.1, 1.0, 1.0),
+        InvalidParameterError,
+        "omega",
+    ),
+    Case(
+        "lamb_shift_quadrature(omega=[1, 2])",
+        lambda: lamb_shift_quadrature([1.0, 2.0], 0.1, 1.0, 1.0),
+        InvalidParameterError,
+        "omega",
+    ),  # type: ignore[arg-type]
     # overflow of the double-precision range
-    Case("paper_system(gamma1=1e308) then solve", lambda: solve(_paper(gamma1=1e308)), InvalidParameterError, "overflow"),
-    Case("DrudeBath(gamma=1e308, T=1e10).J(1)", lambda: DrudeBath(1e308, 50.0, 1e10).J(1.0), InvalidParameterError, "J(w)"),
+    Case(
+        "paper_system(gamma1=1e308) then solve",
+        lambda: solve(_paper(gamma1=1e308)),
+        InvalidParameterError,
+        "overflow",
+    ),
+    Case(
+        "DrudeBath(gamma=1e308, T=1e10).J(1)",
+        lambda: DrudeBath(1e308, 50.0, 1e10).J(1.0),
+        InvalidParameterError,
+        "J(w)",
+    ),
     # mismatched shapes
-    Case("TwoQubitModel(eps1 (2,), eps2 (3,))", lambda: TwoQubitModel([5.0, 6.0], [3.0, 4.0, 4.5], 0.5), InvalidParameterError, "eps2 (3,)"),  # type: ignore[arg-type]
-    Case("DrudeBath(gamma (2,), temperature (3,))", lambda: DrudeBath([0.01, 0.02], 50.0, [1.0, 2.0, 3.0]), InvalidParameterError, "temperature (3,)"),  # type: ignore[arg-type]
-    Case("paper_system(gamma1 (2,), t1 (3,))", lambda: _paper(gamma1=[0.01, 0.02], t1=[1.0, 2.0, 3.0]), InvalidParameterError, "t1 (3,)"),
-    Case("OpenSystem(hamiltonian (2,2,2), couplings[0] (3,2,2))", lambda: _system(np.stack([H2] * 2), (np.stack([SX2] * 3),)), InvalidParameterError, "couplings[0] (3,)"),
+    Case(
+        "TwoQubitModel(eps1 (2,), eps2 (3,))",
+        lambda: TwoQubitModel([5.0, 6.0], [3.0, 4.0, 4.5], 0.5),
+        InvalidParameterError,
+        "eps2 (3,)",
+    ),  # type: ignore[arg-type]
+    Case(
+        "DrudeBath(gamma (2,), temperature (3,))",
+        lambda: DrudeBath([0.01, 0.02], 50.0, [1.0, 2.0, 3.0]),
+        InvalidParameterError,
+        "temperature (3,)",
+    ),  # type: ignore[arg-type]
+    Case(
+        "paper_system(gamma1 (2,), t1 (3,))",
+        lambda: _paper(gamma1=[0.01, 0.02], t1=[1.0, 2.0, 3.0]),
+        InvalidParameterError,
+        "t1 (3,)",
+    ),
+    Case(
+        "OpenSystem(hamiltonian (2,2,2), couplings[0] (3,2,2))",
+        lambda: _system(np.stack([H2] * 2), (np.stack([SX2] * 3),)),
+        InvalidParameterError,
+        "couplings[0] (3,)",
+    ),
     # Hamiltonians
-    Case("OpenSystem(hamiltonian not Hermitian)", lambda: _system(np.array([[0.0, 1.0], [0.0, 1.0]])), InvalidParameterError, "hamiltonian must be Hermitian"),
-    Case("OpenSystem(hamiltonian 2 x 3)", lambda: _system(np.ones((2, 3))), InvalidParameterError, "hamiltonian"),
-    Case("OpenSystem(hamiltonian 1-D)", lambda: _system(np.ones(4)), InvalidParameterError, "hamiltonian"),
-    Case("OpenSystem(hamiltonian 0 x 0)", lambda: _system(np.zeros((0, 0))), InvalidParameterError, "hamiltonian"),
-    Case("OpenSystem(hamiltonian with NaN)", lambda: _system(np.array([[np.nan, 0.0], [0.0, 1.0]])), InvalidParameterError, "hamiltonian"),
+    Case(
+        "OpenSystem(hamiltonian not Hermitian)",
+        lambda: _system(np.array([[0.0, 1.0], [0.0, 1.0]])),
+        InvalidParameterError,
+        "hamiltonian must be Hermitian",
+    ),
+    Case(
+        "OpenSystem(hamiltonian 2 x 3)",
+        lambda: _system(np.ones((2, 3))),
+        InvalidParameterError,
+        "hamiltonian",
+    ),
+    Case(
+        "OpenSystem(hamiltonian 1-D)",
+        lambda: _system(np.ones(4)),
+        InvalidParameterError,
+        "hamiltonian",
+    ),
+    Case(
+        "OpenSystem(hamiltonian 0 x 0)",
+        lambda: _system(np.zeros((0, 0))),
+        InvalidParameterError,
+        "hamiltonian",
+    ),
+    Case(
+        "OpenSystem(hamiltonian with NaN)",
+        lambda: _system(np.array([[np.nan, 0.0], [0.0, 1.0]])),
+        InvalidParameterError,
+        "hamiltonian",
+    ),
     Case("OpenSystem(hamiltonian='H')", lambda: _system("H"), InvalidParameterError, "hamiltonian"),
     # coupling operators
-    Case("OpenSystem(coupling not Hermitian)", lambda: _system(couplings=(np.array([[0.0, 1.0], [0.0, 0.0]]),)), InvalidParameterError, "couplings[0] must be Hermitian"),
-    Case("OpenSystem(coupling 3 x 3 on a 2-level system)", lambda: _system(couplings=(np.eye(3),)), InvalidParameterError, "couplings[0] must be 2 x 2"),
-    Case("OpenSystem(coupling with inf)", lambda: _system(couplings=(np.array([[np.inf, 0.0], [0.0, 1.0]]),)), InvalidParameterError, "couplings[0]"),
-    Case("OpenSystem(couplings=ndarray)", lambda: _system(couplings=SX2), InvalidParameterError, "couplings must be a tuple"),
-    Case("OpenSystem(couplings=())", lambda: _system(couplings=(), baths=()), InvalidParameterError, "couplings"),
-    Case("OpenSystem(2 couplings, 1 bath)", lambda: _system(couplings=(SX2, SX2)), InvalidParameterError, "couplings and baths"),
-    Case("two_qubit_operator(SX, qubit=3)", lambda: two_qubit_operator(SX, 3), InvalidParameterError, "qubit"),
-    Case("two_qubit_operator(3 x 3, qubit=1)", lambda: two_qubit_operator(np.eye(3, dtype=complex), 1), InvalidParameterError, "op"),
+    Case(
+        "OpenSystem(coupling not Hermitian)",
+        lambda: _system(couplings=(np.array([[0.0, 1.0], [0.0, 0.0]]),)),
+        InvalidParameterError,
+        "couplings[0] must be Hermitian",
+    ),
+    Case(
+        "OpenSystem(coupling 3 x 3 on a 2-level system)",
+        lambda: _system(couplings=(np.eye(3),)),
+        InvalidParameterError,
+        "couplings[0] must be 2 x 2",
+    ),
+    Case(
+        "OpenSystem(coupling with inf)",
+        lambda: _system(couplings=(np.array([[np.inf, 0.0], [0.0, 1.0]]),)),
+        InvalidParameterError,
+        "couplings[0]",
+    ),
+    Case(
+        "OpenSystem(couplings=ndarray)",
+        lambda: _system(couplings=SX2),
+        InvalidParameterError,
+        "couplings must be a tuple",
+    ),
+    Case(
+        "OpenSystem(couplings=())",
+        lambda: _system(couplings=(), baths=()),
+        InvalidParameterError,
+        "couplings",
+    ),
+    Case(
+        "OpenSystem(2 couplings, 1 bath)",
+        lambda: _system(couplings=(SX2, SX2)),
+        InvalidParameterError,
+        "couplings and baths",
+    ),
+    Case(
+        "two_qubit_operator(SX, qubit=3)",
+        lambda: two_qubit_operator(SX, 3),
+        InvalidParameterError,
+        "qubit",
+    ),
+    Case(
+        "two_qubit_operator(3 x 3, qubit=1)",
+        lambda: two_qubit_operator(np.eye(3, dtype=complex), 1),
+        InvalidParameterError,
+        "op",
+    ),
     # baths, tolerances, eigenbases
-    Case("OpenSystem(baths=('hot',))", lambda: _system(baths=("hot",)), InvalidParameterError, "baths[0]"),
-    Case("OpenSystem(baths=DrudeBath)", lambda: _system(baths=BATH), InvalidParameterError, "baths"),
-    Case("OpenSystem(degeneracy_tol=-1)", lambda: _system(degeneracy_tol=-1.0), InvalidParameterError, "degeneracy_tol"),
-    Case("OpenSystem(degeneracy_tol=nan)", lambda: _system(degeneracy_tol=np.nan), InvalidParameterError, "degeneracy_tol"),
-    Case("OpenSystem(degeneracy_tol='a')", lambda: _system(degeneracy_tol="a"), InvalidParameterError, "degeneracy_tol"),
-    Case("OpenSystem(eigenbasis not diagonalizing H)", lambda: _system(np.array([[0.0, 1.0], [1.0, 0.0]]), eigenbasis=Eigenbasis(np.array([-1.0, 1.0]), np.eye(2, dtype=complex))), InvalidParameterError, "eigenbasis"),
-    Case("OpenSystem(eigenbasis of the wrong size)", lambda: _system(eigenbasis=Eigenbasis(np.zeros(3), np.eye(3, dtype=complex))), InvalidParameterError, "eigenbasis"),
-    Case("OpenSystem(eigenbasis='U')", lambda: _system(eigenbasis="U"), InvalidParameterError, "eigenbasis"),
+    Case(
+        "OpenSystem(baths=('hot',))",
+        lambda: _system(baths=("hot",)),
+        InvalidParameterError,
+        "baths[0]",
+    ),
+    Case(
+        "OpenSystem(baths=DrudeBath)", lambda: _system(baths=BATH), InvalidParameterError, "baths"
+    ),
+    Case(
+        "OpenSystem(degeneracy_tol=-1)",
+        lambda: _system(degeneracy_tol=-1.0),
+        InvalidParameterError,
+        "degeneracy_tol",
+    ),
+    Case(
+        "OpenSystem(degeneracy_tol=nan)",
+        lambda: _system(degeneracy_tol=np.nan),
+        InvalidParameterError,
+        "degeneracy_tol",
+    ),
+    Case(
+        "OpenSystem(degeneracy_tol='a')",
+        lambda: _system(degeneracy_tol="a"),
+        InvalidParameterError,
+        "degeneracy_tol",
+    ),
+    Case(
+        "OpenSystem(eigenbasis not diagonalizing H)",
+        lambda: _system(
+            np.array([[0.0, 1.0], [1.0, 0.0]]),
+            eigenbasis=Eigenbasis(np.array([-1.0, 1.0]), np.eye(2, dtype=complex)),
+        ),
+        InvalidParameterError,
+        "eigenbasis",
+    ),
+    Case(
+        "OpenSystem(eigenbasis of the wrong size)",
+        lambda: _system(eigenbasis=Eigenbasis(np.zeros(3), np.eye(3, dtype=complex))),
+        InvalidParameterError,
+        "eigenbasis",
+    ),
+    Case(
+        "OpenSystem(eigenbasis='U')",
+        lambda: _system(eigenbasis="U"),
+        InvalidParameterError,
+        "eigenbasis",
+    ),
     # equations and options
-    Case("solve(system, 'br')", lambda: solve(_paper(), "br"), InvalidParameterError, "BlochRedfield(), GlobalLindblad()"),  # type: ignore[arg-type]
-    Case("solve(system, BlochRedfield) (the class)", lambda: solve(_paper(), BlochRedfield), InvalidParameterError, "BlochRedfield(), GlobalLindblad()"),  # type: ignore[arg-type]
+    Case(
+        "solve(system, 'br')",
+        lambda: solve(_paper(), "br"),
+        InvalidParameterError,
+        "BlochRedfield(), GlobalLindblad()",
+    ),  # type: ignore[arg-type]
+    Case(
+        "solve(system, BlochRedfield) (the class)",
+        lambda: solve(_paper(), BlochRedfield),
+        InvalidParameterError,
+        "BlochRedfield(), GlobalLindblad()",
+    ),  # type: ignore[arg-type]
     Case("solve('system')", lambda: solve("system"), InvalidParameterError, "OpenSystem"),  # type: ignore[arg-type]
-    Case("BlochRedfield(lamb_shift='no')", lambda: BlochRedfield(lamb_shift="no"), InvalidParameterError, "lamb_shift"),  # type: ignore[arg-type]
-    Case("GlobalLindblad(lamb_shift=1)", lambda: GlobalLindblad(lamb_shift=1), InvalidParameterError, "lamb_shift"),  # type: ignore[arg-type]
-    Case("pair_generator(secular_cutoff=-1)", lambda: pair_generator("x", _paper(), True, -1.0), InvalidParameterError, "secular_cutoff"),
-    Case("pair_generator(secular_cutoff=nan)", lambda: pair_generator("x", _paper(), True, np.nan), InvalidParameterError, "secular_cutoff"),
-    Case("pair_generator(name='')", lambda: pair_generator("", _paper(), True, None), InvalidParameterError, "name"),
+    Case(
+        "BlochRedfield(lamb_shift='no')",
+        lambda: BlochRedfield(lamb_shift="no"),
+        InvalidParameterError,
+        "lamb_shift",
+    ),  # type: ignore[arg-type]
+    Case(
+        "GlobalLindblad(lamb_shift=1)",
+        lambda: GlobalLindblad(lamb_shift=1),
+        InvalidParameterError,
+        "lamb_shift",
+    ),  # type: ignore[arg-type]
+    Case(
+        "pair_generator(secular_cutoff=-1)",
+        lambda: pair_generator("x", _paper(), True, -1.0),
+        InvalidParameterError,
+        "secular_cutoff",
+    ),
+    Case(
+        "pair_generator(secular_cutoff=nan)",
+        lambda: pair_generator("x", _paper(), True, np.nan),
+        InvalidParameterError,
+        "secular_cutoff",
+    ),
+    Case(
+        "pair_generator(name='')",
+        lambda: pair_generator("", _paper(), True, None),
+        InvalidParameterError,
+        "name",
+    ),
     # no unique steady state
-    Case("solve(gamma1 = gamma2 = 0)", lambda: solve(_paper(gamma1=0.0, gamma2=0.0)), NonUniqueSteadyStateError, "gamma = 0"),
-    Case("solve(GlobalLindblad, gamma1 = gamma2 = 0)", lambda: solve(_paper(gamma1=0.0, gamma2=0.0), GlobalLindblad()), NonUniqueSteadyStateError, "gamma = 0"),
-    Case("solve(batch: gamma = 0 at 1 of 3 points)", lambda: solve(_paper(gamma1=[0.0, 0.01, 0.0], gamma2=[0.0, 0.0, 0.01])), NonUniqueSteadyStateError, "1 of 3 points"),
-    Case("solve(g = 0, gamma1 = 0: qubit 1 decoupled)", lambda: solve(_paper(g=0.0, gamma1=0.0)), NonUniqueSteadyStateError, "unique steady state"),
+    Case(
+        "solve(gamma1 = gamma2 = 0)",
+        lambda: solve(_paper(gamma1=0.0, gamma2=0.0)),
+        NonUniqueSteadyStateError,
+        "gamma = 0",
+    ),
+    Case(
+        "solve(GlobalLindblad, gamma1 = gamma2 = 0)",
+        lambda: solve(_paper(gamma1=0.0, gamma2=0.0), GlobalLindblad()),
+        NonUniqueSteadyStateError,
+        "gamma = 0",
+    ),
+    Case(
+        "solve(batch: gamma = 0 at 1 of 3 points)",
+        lambda: solve(_paper(gamma1=[0.0, 0.01, 0.0], gamma2=[0.0, 0.0, 0.01])),
+        NonUniqueSteadyStateError,
+        "1 of 3 points",
+    ),
+    Case(
+        "solve(g = 0, gamma1 = 0: qubit 1 decoupled)",
+        lambda: solve(_paper(g=0.0, gamma1=0.0)),
+        NonUniqueSteadyStateError,
+        "unique steady state",
+    ),
 ]
 
 # (argv, the text the one-line message must contain)
@@ -246,7 +544,9 @@ def test_python_bad_input_is_refused_with_a_named_error(case: Case) -> None:
     assert "\n" not in str(exc)
 
 
-@pytest.mark.parametrize("argv, names", CLI_CASES, ids=[" ".join(a) or "(empty)" for a, _ in CLI_CASES])
+@pytest.mark.parametrize(
+    "argv, names", CLI_CASES, ids=[" ".join(a) or "(empty)" for a, _ in CLI_CASES]
+)
 def test_cli_bad_input_exits_2_with_one_line(argv: list[str], names: str) -> None:
     status, _, err = run_cli(argv)
     assert status == 2
@@ -255,7 +555,9 @@ def test_cli_bad_input_exits_2_with_one_line(argv: list[str], names: str) -> Non
     assert names in err
 
 
-@pytest.mark.parametrize("text, names", TOML_CASES, ids=[t.replace("\n", " | ") for t, _ in TOML_CASES])
+@pytest.mark.parametrize(
+    "text, names", TOML_CASES, ids=[t.replace("\n", " | ") for t, _ in TOML_CASES]
+)
 def test_sweep_file_errors_name_file_line_and_key(text: str, names: str, tmp_path: Path) -> None:
     pytest.importorskip("qheat.sweeps.config")
     exc = read_toml(tmp_path, text)
@@ -263,8 +565,12 @@ def test_sweep_file_errors_name_file_line_and_key(text: str, names: str, tmp_pat
     assert names in str(exc) and "\n" not in str(exc)
 
 
-@pytest.mark.parametrize("text, names", TOML_BAD_VALUES, ids=[t.replace("\n", " | ") for t, _ in TOML_BAD_VALUES])
-def test_sweep_file_bad_values_name_file_line_and_key(text: str, names: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "text, names", TOML_BAD_VALUES, ids=[t.replace("\n", " | ") for t, _ in TOML_BAD_VALUES]
+)
+def test_sweep_file_bad_values_name_file_line_and_key(
+    text: str, names: str, tmp_path: Path
+) -> None:
     pytest.importorskip("qheat.sweeps.config")
     exc = read_toml(tmp_path, text)
     assert isinstance(exc, QheatError) and names in str(exc)
@@ -299,9 +605,15 @@ def render_table() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         for i, (text, _) in enumerate(TOML_CASES + TOML_BAD_VALUES, first):
             exc = read_toml(Path(tmp), text)
-            shown = "accepted (not refused by the reader)" if exc is None else str(exc).replace(tmp + "/", "")
+            shown = (
+                "accepted (not refused by the reader)"
+                if exc is None
+                else str(exc).replace(tmp + "/", "")
+            )
             kind = "-" if exc is None else f"`{type(exc).__name__}`"
-            rows.append(f"| {i} | `{_cell(text.strip().replace(chr(10), ' ⏎ '))}` | {kind} | {_cell(shown)} |")
+            rows.append(
+                f"| {i} | `{_cell(text.strip().replace(chr(10), ' ⏎ '))}` | {kind} | {_cell(shown)} |"
+            )
     return "\n".join(rows)
 
 
@@ -324,6 +636,7 @@ def test_docs_table_is_current() -> None:
     subcommand module is added) and the numbers quoted in overflow messages (the largest
     |omega| depends on which Bohr frequencies the engine evaluates).
     """
+
     def stable(text: str) -> str:
         return OVERFLOW_NUMBERS.sub("up to #", SUBCOMMANDS.sub("(choose from ...)", text))
 
@@ -334,4 +647,6 @@ if __name__ == "__main__":  # regenerate the table of docs/errors.md
     text = DOC.read_text()
     head, rest = text.split(BEGIN, 1)
     DOC.write_text(head + BEGIN + "\n" + render_table() + "\n" + END + rest.split(END, 1)[1])
-    print(f"{DOC}: {len(PY_CASES)} Python cases, {len(CLI_CASES)} command-line cases", file=sys.stderr)
+    print(
+        f"{DOC}: {len(PY_CASES)} Python cases, {len(CLI_CASES)} command-line cases", file=sys.stderr
+    )

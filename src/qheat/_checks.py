@@ -35,8 +35,10 @@ def real_array(
     """
     if type(value) in (float, int, np.float64):  # the common scalar case, without array reductions
         number = float(value)  # type: ignore[arg-type]
-        if math.isfinite(number) and not (strictly_positive and number <= 0) and not (
-            minimum is not None and number < minimum
+        if (
+            math.isfinite(number)
+            and not (strictly_positive and number <= 0)
+            and not (minimum is not None and number < minimum)
         ):
             return np.asarray(number)
     elif type(value) is np.ndarray and value.dtype == np.float64 and value.size:
@@ -45,9 +47,12 @@ def real_array(
             low = high = float(value)
         else:
             low, high = float(value.min()), float(value.max())
-        if math.isfinite(low) and math.isfinite(high) and not (
-            strictly_positive and low <= 0
-        ) and not (minimum is not None and low < minimum):
+        if (
+            math.isfinite(low)
+            and math.isfinite(high)
+            and not (strictly_positive and low <= 0)
+            and not (minimum is not None and low < minimum)
+        ):
             return value
     arr = _numeric(name, value, "a real number or array of real numbers")
     if arr.dtype.kind not in "iuf":  # booleans are refused: True is not a temperature

@@ -95,9 +95,7 @@ def lindblad_current(
         amplitude = 2 * a * b * bath1.J(w) * bath2.J(w) / spread
         delta = (bath1.S(w) - bath1.S(-w)) * a + (bath2.S(w) - bath2.S(-w)) * b
         gap = w + delta if lamb_shift else w
-        total = total + amplitude * (
-            bose(w, bath1.temperature) - bose(w, bath2.temperature)
-        ) * gap
+        total = total + amplitude * (bose(w, bath1.temperature) - bose(w, bath2.temperature)) * gap
     return np.asarray(total, dtype=float)
 
 

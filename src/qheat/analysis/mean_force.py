@@ -61,9 +61,9 @@ def lamb_shift_slope(bath: DrudeBath, omega: FloatArray) -> FloatArray:
             "omega must be non-zero at temperature 0: S(w) has a logarithmic singularity at w = 0"
         )
     h = _SLOPE_STEP * scale
-    return (
-        8.0 * (bath.S(w + h) - bath.S(w - h)) - (bath.S(w + 2 * h) - bath.S(w - 2 * h))
-    ) / (12.0 * h)
+    return (8.0 * (bath.S(w + h) - bath.S(w - h)) - (bath.S(w + 2 * h) - bath.S(w - 2 * h))) / (
+        12.0 * h
+    )
 
 
 def mean_force_gibbs(model: TwoQubitModel, baths: Sequence[DrudeBath]) -> ComplexArray:

@@ -64,9 +64,7 @@ class DrudeBath:
     def __init__(self, gamma: ArrayLike, omega_d: ArrayLike, temperature: ArrayLike) -> None:
         object.__setattr__(self, "gamma", real_array("gamma", gamma, minimum=0.0))
         object.__setattr__(self, "omega_d", real_array("omega_d", omega_d, strictly_positive=True))
-        object.__setattr__(
-            self, "temperature", real_array("temperature", temperature, minimum=0.0)
-        )
+        object.__setattr__(self, "temperature", real_array("temperature", temperature, minimum=0.0))
         broadcast_shape(
             {
                 "gamma": self.gamma.shape,

@@ -157,9 +157,7 @@ def _closed_form(
         psi = digamma(1.0 + np.where(lower, 1j, -1j) * x / (2 * math.pi * th))
         a = np.where(lower, r * (1.0 + 2.0 * th / x), 0.0) - 1j / math.pi * r * psi
         y = w / (2 * math.pi * np.where(hot, t, 1.0))
-        warm = j / math.pi * re_digamma_one_plus_iy_wide(np.asarray(y)) + (
-            a / shifted
-        ).sum(-1).imag
+        warm = j / math.pi * re_digamma_one_plus_iy_wide(np.asarray(y)) + (a / shifted).sum(-1).imag
         if hot.all():
             return np.asarray(warm, dtype=np.float64)
     log_w = np.log(np.where(w == 0, 1.0, np.abs(w)))

@@ -40,12 +40,18 @@ class OneLineParser(argparse.ArgumentParser):
         parsed, extras = super().parse_known_args(args, namespace)
         is_leaf = not any(isinstance(a, argparse._SubParsersAction) for a in self._actions)
         if extras and is_leaf:
-            allowed = sorted({o for a in self._actions for o in a.option_strings if o.startswith("--")})
-            self.error(f"unrecognized arguments: {' '.join(extras)} (allowed options: {', '.join(allowed)})")
+            allowed = sorted(
+                {o for a in self._actions for o in a.option_strings if o.startswith("--")}
+            )
+            self.error(
+                f"unrecognized arguments: {' '.join(extras)} (allowed options: {', '.join(allowed)})"
+            )
         return parsed, extras
 
 
-def number(name: str, *, minimum: float | None = None, positive: bool = False) -> Callable[[str], float]:
+def number(
+    name: str, *, minimum: float | None = None, positive: bool = False
+) -> Callable[[str], float]:
     """An argparse ``type`` for a finite float, with its allowed range in the message."""
 
     def parse(text: str) -> float:
@@ -67,16 +73,41 @@ def number(name: str, *, minimum: float | None = None, positive: bool = False) -
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """Options of the paper's model and baths (Eqs. 1, 17), with the paper's Fig. 3 defaults."""
     group = parser.add_argument_group("model (Eq. 1) and Drude baths (Eq. 17); hbar = kB = 1")
-    group.add_argument("--eps1", type=number("--eps1", positive=True), default=5.0, help="e1 > 0 (default 5)")
-    group.add_argument("--eps2", type=number("--eps2", positive=True), default=4.0, help="e2 > 0 (default 4)")
-    group.add_argument("--g", type=number("--g"), default=0.5, help="qubit-qubit coupling g (default 0.5)")
-    group.add_argument("--gamma1", type=number("--gamma1", minimum=0), default=0.01, help="bath 1 coupling >= 0 (default 0.01)")
-    group.add_argument("--gamma2", type=number("--gamma2", minimum=0), default=0.01, help="bath 2 coupling >= 0 (default 0.01)")
-    group.add_argument("--omega-d", type=number("--omega-d", positive=True), default=50.0, help="Drude cutoff > 0 (default 50)")
-    group.add_argument("--t2", type=number("--t2", minimum=0), default=5.0, help="T2 >= 0 (default 5)")
+    group.add_argument(
+        "--eps1", type=number("--eps1", positive=True), default=5.0, help="e1 > 0 (default 5)"
+    )
+    group.add_argument(
+        "--eps2", type=number("--eps2", positive=True), default=4.0, help="e2 > 0 (default 4)"
+    )
+    group.add_argument(
+        "--g", type=number("--g"), default=0.5, help="qubit-qubit coupling g (default 0.5)"
+    )
+    group.add_argument(
+        "--gamma1",
+        type=number("--gamma1", minimum=0),
+        default=0.01,
+        help="bath 1 coupling >= 0 (default 0.01)",
+    )
+    group.add_argument(
+        "--gamma2",
+        type=number("--gamma2", minimum=0),
+        default=0.01,
+        help="bath 2 coupling >= 0 (default 0.01)",
+    )
+    group.add_argument(
+        "--omega-d",
+        type=number("--omega-d", positive=True),
+        default=50.0,
+        help="Drude cutoff > 0 (default 50)",
+    )
+    group.add_argument(
+        "--t2", type=number("--t2", minimum=0), default=5.0, help="T2 >= 0 (default 5)"
+    )
     hot = group.add_mutually_exclusive_group()
     hot.add_argument("--t1", type=number("--t1", minimum=0), help="T1 >= 0")
-    hot.add_argument("--dt", type=number("--dt"), help="T1 - T2, the paper's axis (T1 = T2 + DT >= 0)")
+    hot.add_argument(
+        "--dt", type=number("--dt"), help="T1 - T2, the paper's axis (T1 = T2 + DT >= 0)"
+    )
 
 
 def temperatures(args: argparse.Namespace) -> tuple[float, float]:

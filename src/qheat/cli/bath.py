@@ -39,19 +39,29 @@ def register(subparsers: Any) -> None:
         "width^2 w^2) (S in closed form).",
     )
     add = parser.add_argument
-    add("--spectral-density", choices=list(SPECTRAL_DENSITIES), default="drude",
-        help="the bath (default drude)")
-    add("--gamma", type=number("--gamma", minimum=0), default=0.01,
-        help="coupling >= 0 (default 0.01)")
+    add(
+        "--spectral-density",
+        choices=list(SPECTRAL_DENSITIES),
+        default="drude",
+        help="the bath (default drude)",
+    )
+    add(
+        "--gamma",
+        type=number("--gamma", minimum=0),
+        default=0.01,
+        help="coupling >= 0 (default 0.01)",
+    )
     add("--omega-d", type=number("--omega-d", positive=True), help="drude cutoff > 0 (default 50)")
     add("--omega-c", type=number("--omega-c", positive=True), help="ohmic cutoff > 0 (default 50)")
     add("--s", type=number("--s", positive=True), help="ohmic exponent > 0 (default 1)")
-    add("--omega-0", type=number("--omega-0", positive=True),
-        help="underdamped resonance > 0 (required)")
+    add(
+        "--omega-0",
+        type=number("--omega-0", positive=True),
+        help="underdamped resonance > 0 (required)",
+    )
     add("--width", type=number("--width", positive=True), help="underdamped width > 0 (required)")
     add("--t", type=number("--t", minimum=0), default=5.0, help="temperature >= 0 (default 5)")
-    add("--omega", type=number("--omega"), nargs="+", required=True,
-        help="frequencies (any sign)")
+    add("--omega", type=number("--omega"), nargs="+", required=True, help="frequencies (any sign)")
     add("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -96,8 +106,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out))
         return 0
     described = " ".join(f"{k}={v:g}" for k, v in shape.items())
-    print(f"{kind.capitalize()} bath: gamma={args.gamma:g} {described} T={args.t:g} "
-          f"(S: {CLOSED_FORM[kind]})")
+    print(
+        f"{kind.capitalize()} bath: gamma={args.gamma:g} {described} T={args.t:g} "
+        f"(S: {CLOSED_FORM[kind]})"
+    )
     print(f"{'omega':>12} {'J':>16} {'G':>16} {'S':>16}")
     for row in zip(out["omega"], out["J"], out["G"], out["S"]):
         print(" ".join(f"{x:16.9g}" if i else f"{x:12.6g}" for i, x in enumerate(row)))

@@ -114,7 +114,9 @@ def run_paper(args: argparse.Namespace) -> int:
             "--gamma1 and --gamma2 are both 0: no bath couples, so there is no unique steady "
             "state; give at least one of them a value > 0"
         )
-    system = paper_system(args.eps1, args.eps2, args.g, args.gamma1, args.gamma2, args.omega_d, t1, t2)
+    system = paper_system(
+        args.eps1, args.eps2, args.g, args.gamma1, args.gamma2, args.omega_d, t1, t2
+    )
     results: dict[str, dict[str, Any]] = {}
     for eq in equations(args.equation, not args.no_lamb_shift, PAPER_EQUATIONS):
         sol, notes = _solve(system, eq)
@@ -135,16 +137,25 @@ def run_paper(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results))
         return 0
-    print(f"eps1={args.eps1:g} eps2={args.eps2:g} g={args.g:g} gamma1={args.gamma1:g} "
-          f"gamma2={args.gamma2:g} omega_d={args.omega_d:g} T1={t1:g} T2={t2:g}"
-          f"{'  (no Lamb shift)' if args.no_lamb_shift else ''}")
+    print(
+        f"eps1={args.eps1:g} eps2={args.eps2:g} g={args.g:g} gamma1={args.gamma1:g} "
+        f"gamma2={args.gamma2:g} omega_d={args.omega_d:g} T1={t1:g} T2={t2:g}"
+        f"{'  (no Lamb shift)' if args.no_lamb_shift else ''}"
+    )
     for name, r in results.items():
-        print(f"\n[{name}]  J1 = {r['J1']:+.10e}   J2 = {r['J2']:+.10e}   J1 + J2 = {r['J1'] + r['J2']:+.2e}")
+        print(
+            f"\n[{name}]  J1 = {r['J1']:+.10e}   J2 = {r['J2']:+.10e}   J1 + J2 = {r['J1'] + r['J2']:+.2e}"
+        )
         if "secular_ratio" in r:
             ratio = r["secular_ratio"]
-            print(secular_notice(ratio) or f"secular_ratio {ratio:.3g}: below the notice level "
-                  f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)")
-        print(f"steady state in the eigenbasis (s1..s4), smallest eigenvalue {r['min_eigenvalue']:.3e}:")
+            print(
+                secular_notice(ratio)
+                or f"secular_ratio {ratio:.3g}: below the notice level "
+                f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)"
+            )
+        print(
+            f"steady state in the eigenbasis (s1..s4), smallest eigenvalue {r['min_eigenvalue']:.3e}:"
+        )
         for re_row, im_row in zip(r["rho_real"], r["rho_imag"]):
             print("  " + "  ".join(f"{a:+.6f}{b:+.6f}j" for a, b in zip(re_row, im_row)))
     return 0
@@ -154,7 +165,9 @@ def run_device(args: argparse.Namespace) -> int:
     """``--device FILE``: the currents of each bath of the file, keyed by the baths' names."""
     from ..devices import load_device
 
-    given = [f"--{name.replace('_', '-')}" for name in MODEL_OPTIONS if getattr(args, name) is not None]
+    given = [
+        f"--{name.replace('_', '-')}" for name in MODEL_OPTIONS if getattr(args, name) is not None
+    ]
     if given:
         raise InvalidParameterError(
             f"{given[0]} is an option of the paper's model; with --device set the file's "
@@ -185,12 +198,17 @@ def run_device(args: argparse.Namespace) -> int:
     for name, r in results.items():
         currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in r["currents"].items())
         print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
-        print(f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
-              f"{r['residual']:.2e}, condition number {r['condition_number']:.3g}")
+        print(
+            f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
+            f"{r['residual']:.2e}, condition number {r['condition_number']:.3g}"
+        )
         if r["secular_ratio"] is not None:
             ratio = r["secular_ratio"]
-            print(secular_notice(ratio) or f"secular_ratio {ratio:.3g}: below the notice level "
-                  f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)")
+            print(
+                secular_notice(ratio)
+                or f"secular_ratio {ratio:.3g}: below the notice level "
+                f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)"
+            )
     return 0
 
 
@@ -228,9 +246,11 @@ def report_heom(
     currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in report["currents"].items())
     print(f"\n[heom]  {currents}   sum = {sum(report['currents'].values()):+.2e}")
     estimate = report["error_estimate"]
-    print(f"converged at order "
-          f"{report['order']}, depth {report['depth']}; error estimate "
-          f"{'unknown' if estimate is None else f'{estimate:.2e}'}")
+    print(
+        f"converged at order "
+        f"{report['order']}, depth {report['depth']}; error estimate "
+        f"{'unknown' if estimate is None else f'{estimate:.2e}'}"
+    )
     return 0
 
 
@@ -238,8 +258,10 @@ def _device_header(device: Device, params: dict[str, float], no_lamb_shift: bool
     """The first line of the human-readable output of a device: file, qubits, baths, values."""
     values = {**device.parameters, **params}
     shown = " ".join(f"{k}={v:g}" for k, v in values.items())
-    print(f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
-          f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if no_lamb_shift else ''}")
+    print(
+        f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
+        f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if no_lamb_shift else ''}"
+    )
 
 
 def parse_params(items: list[str]) -> dict[str, float]:

@@ -28,10 +28,21 @@ def register(subparsers: Any) -> None:
         "bath against the swept parameter, one colour per equation, into --figure.",
     )
     parser.add_argument("number", type=int, nargs="?", choices=FIGURE_NUMBERS, help="figure number")
-    parser.add_argument("--sweep", metavar="FILE.nc|FILE.zarr", help="plot a sweep's currents instead")
-    parser.add_argument("--x", metavar="NAME", help="with --sweep: the swept dimension on the x axis")
-    parser.add_argument("--equation", action="append", metavar="NAME", help="with --sweep: equations to draw (repeatable; default all)")
-    parser.add_argument("--figure", metavar="FILE.png|FILE.pdf", help="with --sweep: where to write the figure")
+    parser.add_argument(
+        "--sweep", metavar="FILE.nc|FILE.zarr", help="plot a sweep's currents instead"
+    )
+    parser.add_argument(
+        "--x", metavar="NAME", help="with --sweep: the swept dimension on the x axis"
+    )
+    parser.add_argument(
+        "--equation",
+        action="append",
+        metavar="NAME",
+        help="with --sweep: equations to draw (repeatable; default all)",
+    )
+    parser.add_argument(
+        "--figure", metavar="FILE.png|FILE.pdf", help="with --sweep: where to write the figure"
+    )
     add_output_options(parser)
     parser.set_defaults(func=run)
 
@@ -44,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     out = output_directory(args.out)
     number: int = args.number
     steps = 3 if number in CURRENT_FIGURES else 2
-    with tqdm(total=steps, desc=f"qheat figure {number}", unit="step", disable=args.no_progress) as bar:
+    with tqdm(
+        total=steps, desc=f"qheat figure {number}", unit="step", disable=args.no_progress
+    ) as bar:
         ds = figure_dataset(number, args.points)
         bar.update()
         written = write_figure(ds, out)

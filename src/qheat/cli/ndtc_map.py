@@ -36,20 +36,57 @@ def register(subparsers: Any) -> None:
         "--dt 0.1:100:200 --out map.nc --figure map.png. A device: qheat ndtc-map --device "
         "d.toml --x tM=0.2:2:20 --y g=0.1:1:20 --along tL=0.5:5:60 --bath L",
     )
-    parser.add_argument("--x", required=True, metavar="NAME=A:B:N", help="first plane axis (gamma = both couplings, eps = both splittings)")
+    parser.add_argument(
+        "--x",
+        required=True,
+        metavar="NAME=A:B:N",
+        help="first plane axis (gamma = both couplings, eps = both splittings)",
+    )
     parser.add_argument("--y", required=True, metavar="NAME=A:B:N", help="second plane axis")
-    parser.add_argument("--dt", metavar="A:B:N", help="bias grid dT = T1 - T2 (at least 3 values; the paper's model)")
-    parser.add_argument("--device", metavar="DEVICE.toml", help="a device file instead of the paper's model")
-    parser.add_argument("--along", metavar="NAME=A:B:N", help="the device parameter along each curve (with --device)")
-    parser.add_argument("--param", action="append", metavar="NAME=V", help="a fixed device parameter (repeatable; with --device)")
-    parser.add_argument("--bath", metavar="NAME", help="the bath whose current is examined (default: the first)")
-    parser.add_argument("--equation", choices=tuple(EQUATION_NAMES), default="br", help="master equation (default br)")
+    parser.add_argument(
+        "--dt",
+        metavar="A:B:N",
+        help="bias grid dT = T1 - T2 (at least 3 values; the paper's model)",
+    )
+    parser.add_argument(
+        "--device", metavar="DEVICE.toml", help="a device file instead of the paper's model"
+    )
+    parser.add_argument(
+        "--along",
+        metavar="NAME=A:B:N",
+        help="the device parameter along each curve (with --device)",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=V",
+        help="a fixed device parameter (repeatable; with --device)",
+    )
+    parser.add_argument(
+        "--bath", metavar="NAME", help="the bath whose current is examined (default: the first)"
+    )
+    parser.add_argument(
+        "--equation",
+        choices=tuple(EQUATION_NAMES),
+        default="br",
+        help="master equation (default br)",
+    )
     add_grid_options(parser, skip=("t1", "dt"))
-    parser.add_argument("--rtol", type=float, default=DEFAULT_RTOL, help=f"peak bracket below rtol * dT_peak (default {DEFAULT_RTOL:g})")
+    parser.add_argument(
+        "--rtol",
+        type=float,
+        default=DEFAULT_RTOL,
+        help=f"peak bracket below rtol * dT_peak (default {DEFAULT_RTOL:g})",
+    )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="save the map data")
     parser.add_argument("--figure", metavar="FILE.png|FILE.pdf", help="render the map")
-    parser.add_argument("--color", choices=("peak", "J_peak"), default="peak", help="colour by the peak position (default) or the peak current")
+    parser.add_argument(
+        "--color",
+        choices=("peak", "J_peak"),
+        default="peak",
+        help="colour by the peak position (default) or the peak current",
+    )
     parser.set_defaults(func=run)
 
 
@@ -68,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidParameterError(f"--out must end in .nc or .zarr, got {args.out!r}")
     build = None
     if args.device is not None:
-        paper = [n for n in ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t2") if getattr(args, n) is not None]
+        paper = [
+            n
+            for n in ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t2")
+            if getattr(args, n) is not None
+        ]
         if paper or args.dt is not None or args.along is None:
             raise InvalidParameterError(
                 "with --device give --along NAME=A:B:N (and --param NAME=V), not --dt or the "
@@ -81,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
         fixed = fixed_values(param_values(args.param))
     else:
         if args.along is not None or args.param:
-            raise InvalidParameterError("--along and --param apply to --device only (the paper's model sweeps --dt)")
+            raise InvalidParameterError(
+                "--along and --param apply to --device only (the paper's model sweeps --dt)"
+            )
         if args.dt is None:
             raise InvalidParameterError("--dt A:B:N is required for the paper's model")
         along, bias = "dt", parse_values("--dt", args.dt)
@@ -92,22 +135,39 @@ def run(args: argparse.Namespace) -> int:
         for name in (x[0], y[0]):
             for covered in ALIASES.get(name, (name,)):
                 fixed.pop(covered, None)
-    ds = ndtc_map(x, y, bias, build=build, along=along, bath=args.bath, equation=args.equation,
-                  rtol=args.rtol, lamb_shift=not args.no_lamb_shift, progress=None, **fixed)  # type: ignore[arg-type]
+    ds = ndtc_map(
+        x,
+        y,
+        bias,
+        build=build,
+        along=along,
+        bath=args.bath,
+        equation=args.equation,
+        rtol=args.rtol,
+        lamb_shift=not args.no_lamb_shift,
+        progress=None,
+        **fixed,  # type: ignore[arg-type]
+    )
     share = float(np.mean(ds["ndtc"]))
     peak = peak_variable(along)
     label = "dT" if along == "dt" else along
-    print(f"{ds.sizes[x[0]]} x {ds.sizes[y[0]]} plane ({x[0]} x {y[0]}), {bias.size} {label} values, "
-          f"bath {ds.attrs['bath']}, {ds.attrs['equation']}: NDTC at {100 * share:.1f}% of the points; "
-          f"peak {label} refined to rtol {args.rtol:g}")
+    print(
+        f"{ds.sizes[x[0]]} x {ds.sizes[y[0]]} plane ({x[0]} x {y[0]}), {bias.size} {label} values, "
+        f"bath {ds.attrs['bath']}, {ds.attrs['equation']}: NDTC at {100 * share:.1f}% of the points; "
+        f"peak {label} refined to rtol {args.rtol:g}"
+    )
     peaks = np.asarray(ds[peak])
     if np.any(np.isfinite(peaks)):
-        print(f"  {peak} from {np.nanmin(peaks):.6g} to {np.nanmax(peaks):.6g}; J_peak up to "
-              f"{np.nanmax(np.asarray(ds['J_peak'])):.6e}")
+        print(
+            f"  {peak} from {np.nanmin(peaks):.6g} to {np.nanmax(peaks):.6g}; J_peak up to "
+            f"{np.nanmax(np.asarray(ds['J_peak'])):.6e}"
+        )
     if args.out:
         write_dataset(ds, Path(args.out))
         print(f"wrote {args.out}")
     if args.figure:
-        ndtc_map_figure(ds, peak if args.color == "peak" else "J_peak").savefig(args.figure, dpi=150)
+        ndtc_map_figure(ds, peak if args.color == "peak" else "J_peak").savefig(
+            args.figure, dpi=150
+        )
         print(f"wrote {args.figure}")
     return 0

@@ -19,7 +19,9 @@ __all__ = ["register", "run", "add_output_options", "output_directory"]
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """``--out``, ``--points`` and ``--no-progress``, shared with ``qheat figure``."""
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output directory (default out/)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="output directory (default out/)"
+    )
     parser.add_argument(
         "--points",
         type=_points,
@@ -65,7 +67,12 @@ def run(args: argparse.Namespace) -> int:
     out = output_directory(args.out)
     datasets: dict[int, xr.Dataset] = {}
     written: list[Path] = []
-    with tqdm(total=2 * len(FIGURE_NUMBERS) + 2, desc="qheat reproduce", unit="step", disable=args.no_progress) as bar:
+    with tqdm(
+        total=2 * len(FIGURE_NUMBERS) + 2,
+        desc="qheat reproduce",
+        unit="step",
+        disable=args.no_progress,
+    ) as bar:
         for number in FIGURE_NUMBERS:
             bar.set_postfix_str(f"Fig. {number}: solve")
             datasets[number] = figure_dataset(number, args.points)
@@ -81,5 +88,7 @@ def run(args: argparse.Namespace) -> int:
         bar.update()
     failed = [f for f in analysis.findings if not f.holds]
     print(f"wrote {len(written)} files to {out}/ in {time.perf_counter() - start:.1f} s")
-    print(f"{len(analysis.findings) - len(failed)} of {len(analysis.findings)} checked claims hold; see {out / 'summary.md'}")
+    print(
+        f"{len(analysis.findings) - len(failed)} of {len(analysis.findings)} checked claims hold; see {out / 'summary.md'}"
+    )
     return 0

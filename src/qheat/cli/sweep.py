@@ -102,34 +102,74 @@ def register(subparsers: Any) -> None:
         "in memory; an existing output is replaced only with --overwrite.",
     )
     add_grid_options(parser)
-    parser.add_argument("--device", metavar="DEVICE.toml", help="sweep a device file instead of the paper's model")
-    parser.add_argument("--param", action="append", metavar="NAME=V|A:B:N", help="a device parameter (repeatable; with --device)")
-    parser.add_argument("--equation", choices=(*EQUATION_NAMES, "all"), help="master equation (default: br and lindblad)")
-    parser.add_argument("--no-lamb-shift", action="store_true", default=None, help="set S(w) = 0 everywhere")
-    parser.add_argument("--zip", action="store_true", default=None, help="read the ranges side by side (equal NUM) instead of a grid")
-    parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="write the Dataset there")
-    parser.add_argument("--config", metavar="CONFIG.toml", help="read settings from a TOML file (options given here override it)")
-    parser.add_argument("--scheduler", choices=SCHEDULERS, help="where chunks run (default serial)")
-    parser.add_argument("--address", metavar="tcp://HOST:PORT", help="existing Dask scheduler (with --scheduler dask)")
-    parser.add_argument("--workers", type=int, metavar="N", help="processes for --scheduler processes (default: all cores)")
     parser.add_argument(
-        "--shared-store", action="store_true",
+        "--device", metavar="DEVICE.toml", help="sweep a device file instead of the paper's model"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=V|A:B:N",
+        help="a device parameter (repeatable; with --device)",
+    )
+    parser.add_argument(
+        "--equation",
+        choices=(*EQUATION_NAMES, "all"),
+        help="master equation (default: br and lindblad)",
+    )
+    parser.add_argument(
+        "--no-lamb-shift", action="store_true", default=None, help="set S(w) = 0 everywhere"
+    )
+    parser.add_argument(
+        "--zip",
+        action="store_true",
+        default=None,
+        help="read the ranges side by side (equal NUM) instead of a grid",
+    )
+    parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="write the Dataset there")
+    parser.add_argument(
+        "--config",
+        metavar="CONFIG.toml",
+        help="read settings from a TOML file (options given here override it)",
+    )
+    parser.add_argument("--scheduler", choices=SCHEDULERS, help="where chunks run (default serial)")
+    parser.add_argument(
+        "--address",
+        metavar="tcp://HOST:PORT",
+        help="existing Dask scheduler (with --scheduler dask)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes for --scheduler processes (default: all cores)",
+    )
+    parser.add_argument(
+        "--shared-store",
+        action="store_true",
         help="with --scheduler dask and a .zarr output on a file system every worker sees at "
         "the same path: the workers write their chunks themselves",
     )
     parser.add_argument(
-        "--resume", action="store_true",
+        "--resume",
+        action="store_true",
         help="continue an interrupted run of the same sweep (its chunks written so far are kept)",
     )
     parser.add_argument(
-        "--overwrite", action="store_true",
+        "--overwrite",
+        action="store_true",
         help="replace an existing output (without it, an existing output is refused)",
     )
     parser.add_argument(
-        "--dry-run", action="store_true",
+        "--dry-run",
+        action="store_true",
         help="print the estimate (points, time, output size) and stop",
     )
-    parser.add_argument("--chunk-size", type=int, metavar="N", help=f"points per chunk (default {DEFAULT_CHUNK_SIZE})")
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        metavar="N",
+        help=f"points per chunk (default {DEFAULT_CHUNK_SIZE})",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -154,8 +194,10 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidParameterError("--param applies to --device only")
         values = grid_values(args, config.parameters)
     names = (args.equation,) if args.equation else (config.equations or ("br", "lindblad"))
-    lamb_shift = not args.no_lamb_shift if args.no_lamb_shift else (
-        config.lamb_shift if config.lamb_shift is not None else True
+    lamb_shift = (
+        not args.no_lamb_shift
+        if args.no_lamb_shift
+        else (config.lamb_shift if config.lamb_shift is not None else True)
     )
     equations = equations_named(list(names), lamb_shift)
     zipped = bool(args.zip or config.zipped)
@@ -195,9 +237,11 @@ def run(args: argparse.Namespace) -> int:
     ds = execute(prepared, scheduler, progress=False if args.no_progress else None)
     seconds = time.perf_counter() - started
     dims = " x ".join(f"{d} ({n})" for d, n in zip(grid.dims, grid.shape)) or "one point"
-    print(f"{grid.size} points ({dims}), equations {', '.join(eq.name for eq in equations)}, "
-          f"{'Lamb shift' if lamb_shift else 'no Lamb shift'}: {seconds:.2f} s, "
-          f"{grid.size / max(seconds, 1e-9):.3g} points/s")
+    print(
+        f"{grid.size} points ({dims}), equations {', '.join(eq.name for eq in equations)}, "
+        f"{'Lamb shift' if lamb_shift else 'no Lamb shift'}: {seconds:.2f} s, "
+        f"{grid.size / max(seconds, 1e-9):.3g} points/s"
+    )
     if out is not None:
         print(f"wrote {out}")
         return 0

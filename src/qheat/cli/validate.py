@@ -30,7 +30,9 @@ def register(subparsers: Any) -> None:
         "equation), one figure and one Dataset per case, and validation.json.",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("validation"),
+        "--out",
+        type=Path,
+        default=Path("validation"),
         help="output directory (default validation/)",
     )
     parser.add_argument(

@@ -61,13 +61,19 @@ def error_table(ds: xr.Dataset, converged_only: bool = False) -> dict[str, tuple
 
     ``converged_only`` drops the points where HEOM did not converge (NaN if none is left).
     """
-    keep = ds["heom_converged"].values.astype(bool) if converged_only else np.ones(ds.sizes["dT"], bool)
+    keep = (
+        ds["heom_converged"].values.astype(bool)
+        if converged_only
+        else np.ones(ds.sizes["dT"], bool)
+    )
     table = {}
     for name in ds["master_equation"].values:
         err = np.abs(ds["rel_error"].sel(equation=name).values)[keep]
         ok = np.isfinite(err)
         table[str(name)] = (
-            (float(np.max(err[ok])), float(np.median(err[ok]))) if np.any(ok) else (math.nan, math.nan)
+            (float(np.max(err[ok])), float(np.median(err[ok])))
+            if np.any(ok)
+            else (math.nan, math.nan)
         )
     return table
 
@@ -90,7 +96,9 @@ def verdict(summary: dict[str, dict[str, Any]]) -> str:
         )
         lines.append(f"The exact (HEOM) current shows NDTC where Bloch-Redfield does: {shift}.")
     elif br["ndtc"]:
-        lines.append("Bloch-Redfield predicts NDTC but the exact (HEOM) current does NOT show it on this grid.")
+        lines.append(
+            "Bloch-Redfield predicts NDTC but the exact (HEOM) current does NOT show it on this grid."
+        )
     elif heom["ndtc"]:
         lines.append("The exact (HEOM) current shows NDTC although Bloch-Redfield does not.")
     else:

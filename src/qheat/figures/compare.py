@@ -33,12 +33,26 @@ def compare_figure(ds: xr.Dataset, title: str | None = None) -> Figure:
         curve = ds["J1_fine"].sel(master_equation=name)
         off = float(np.max(np.abs(curve))) > ceiling
         style = "--" if str(name).startswith("partial_secular") else "-"
-        top.plot(ds["dT_fine"], curve, style, color=color, label=f"{name} (off scale)" if off else str(name))
+        top.plot(
+            ds["dT_fine"],
+            curve,
+            style,
+            color=color,
+            label=f"{name} (off scale)" if off else str(name),
+        )
         bottom.plot(ds["dT"], 100 * ds["rel_error"].sel(equation=name), "o-", ms=3, color=color)
     ok = ds["heom_converged"].values.astype(bool)
     top.plot(ds["dT"].values[ok], heom[ok], "ko", ms=5, label="HEOM (exact)")
     if np.any(~ok):
-        top.plot(ds["dT"].values[~ok], heom[~ok], "o", mfc="none", mec="k", ms=6, label="HEOM, not converged")
+        top.plot(
+            ds["dT"].values[~ok],
+            heom[~ok],
+            "o",
+            mfc="none",
+            mec="k",
+            ms=6,
+            label="HEOM, not converged",
+        )
     top.set_ylim(min(0.0, 1.5 * float(np.min(heom))), ceiling)
     top.set_ylabel(r"$\mathcal{J}_1$")
     top.legend(fontsize=8)

@@ -33,8 +33,13 @@ def ndtc_map_figure(ds: xr.Dataset, variable: str = "dT_peak") -> Figure:
     mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(values), shading="nearest", cmap="viridis")
     along = str(ds.attrs.get("along", "dt"))
     bath = str(ds.attrs.get("bath", "1"))
-    label = (rf"peak current $J_{{{bath}}}$" if variable == "J_peak" else
-             r"$\Delta T$ of the current peak" if along == "dt" else f"{along} of the current peak")
+    label = (
+        rf"peak current $J_{{{bath}}}$"
+        if variable == "J_peak"
+        else r"$\Delta T$ of the current peak"
+        if along == "dt"
+        else f"{along} of the current peak"
+    )
     fig.colorbar(mesh, ax=ax, label=label)
     if x.size > 1 and y.size > 1 and 0 < ndtc.sum() < ndtc.size:
         ax.contour(x, y, ndtc, levels=[0.5], colors="black", linewidths=1.5)
@@ -49,7 +54,15 @@ def ndtc_map_figure(ds: xr.Dataset, variable: str = "dT_peak") -> Figure:
 
 
 def _axis_label(ds: xr.Dataset, dim: str) -> str:
-    names = {"g": "$g$", "gamma": r"$\gamma_1 = \gamma_2$", "eps": r"$\epsilon_1 = \epsilon_2$",
-             "gamma1": r"$\gamma_1$", "gamma2": r"$\gamma_2$", "eps1": r"$\epsilon_1$",
-             "eps2": r"$\epsilon_2$", "omega_d": r"$\omega_D$", "t2": "$T_2$"}
+    names = {
+        "g": "$g$",
+        "gamma": r"$\gamma_1 = \gamma_2$",
+        "eps": r"$\epsilon_1 = \epsilon_2$",
+        "gamma1": r"$\gamma_1$",
+        "gamma2": r"$\gamma_2$",
+        "eps1": r"$\epsilon_1$",
+        "eps2": r"$\epsilon_2$",
+        "omega_d": r"$\omega_D$",
+        "t2": "$T_2$",
+    }
     return names.get(dim, dim)

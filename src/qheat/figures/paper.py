@@ -87,7 +87,10 @@ def _coherence_panel(ax: Axes, ds: xr.Dataset, every: int, legend: bool) -> None
     """One panel of Fig. 2: lines for Bloch-Redfield, markers for the mean-force Gibbs state."""
     T = ds["T"].values
     marks = slice(every // 2, None, every)
-    for element, color, marker, tex in (("rho14", "tab:blue", "o", r"\rho_{14}"), ("rho23", "tab:red", "x", r"\rho_{23}")):
+    for element, color, marker, tex in (
+        ("rho14", "tab:blue", "o", r"\rho_{14}"),
+        ("rho23", "tab:red", "x", r"\rho_{23}"),
+    ):
         ax.plot(T, ds[f"br_{element}_re"].values, color=color, label=rf"${tex}$ Bloch-Redfield")
         ax.plot(
             T[marks],
@@ -129,9 +132,20 @@ def current_figure(ds: xr.Dataset) -> Figure:
         if k == 0:
             ax.set_ylabel(_J_LABEL)
     handles = _legend_handles(ds, axes_dims, styles, equations)
-    if "secular_ratio" in ds and any(bool((ds["secular_ratio"].sel(equation=eq) > 1).any()) for eq in equations):
-        handles.append(Line2D([], [], color="gray", marker="o", markerfacecolor="none", linestyle="none",
-                              label="secular ratio > 1 from here\n(Lindblad outside its validity)"))
+    if "secular_ratio" in ds and any(
+        bool((ds["secular_ratio"].sel(equation=eq) > 1).any()) for eq in equations
+    ):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="gray",
+                marker="o",
+                markerfacecolor="none",
+                linestyle="none",
+                label="secular ratio > 1 from here\n(Lindblad outside its validity)",
+            )
+        )
     panels[-1].legend(
         handles=handles,
         fontsize=8,
@@ -151,8 +165,15 @@ def _mark_secular_breakdown(ax: Axes, curve: xr.Dataset, equation: str, color: s
     outside = np.flatnonzero(curve["secular_ratio"].sel(equation=equation).values > 1)
     if outside.size:
         i = int(outside[0])
-        ax.plot(curve["dT"].values[i], curve.J1.sel(equation=equation).values[i], marker="o",
-                markerfacecolor="none", markersize=6, color=color, linestyle="none")
+        ax.plot(
+            curve["dT"].values[i],
+            curve.J1.sel(equation=equation).values[i],
+            marker="o",
+            markerfacecolor="none",
+            markersize=6,
+            color=color,
+            linestyle="none",
+        )
 
 
 def _line_style(styles: dict[str, str], selection: dict[str, int], equation: str) -> dict[str, Any]:
@@ -177,24 +198,46 @@ def _legend_text(ds: xr.Dataset, dim: str, index: int) -> str:
 
 def _tex(name: str) -> str:
     """Mathtext of a parameter name."""
-    table = {"eps": r"\varepsilon", "gamma": r"\gamma", "omega_d": r"\omega_D", "g": "g", "t2": "T_2"}
+    table = {
+        "eps": r"\varepsilon",
+        "gamma": r"\gamma",
+        "omega_d": r"\omega_D",
+        "g": "g",
+        "t2": "T_2",
+    }
     base = name.rstrip("12")
-    sub = name[len(base):]
+    sub = name[len(base) :]
     return f"${table.get(base, base)}{'_' + sub if sub else ''}$"
 
 
-def _legend_handles(ds: xr.Dataset, dims: list[str], styles: dict[str, str], equations: list[str]) -> list[Line2D]:
+def _legend_handles(
+    ds: xr.Dataset, dims: list[str], styles: dict[str, str], equations: list[str]
+) -> list[Line2D]:
     """Legend entries: one per equation (unless the colour encodes a family axis), one per curve style."""
     handles: list[Line2D] = []
     color_axis = any(styles[d] == "color" for d in dims)
     if not color_axis:
-        handles += [Line2D([], [], color=EQUATION_COLORS[eq], label=EQUATION_LABELS[eq]) for eq in equations]
+        handles += [
+            Line2D([], [], color=EQUATION_COLORS[eq], label=EQUATION_LABELS[eq]) for eq in equations
+        ]
     else:
-        handles += [Line2D([], [], color="none", label=" / ".join(EQUATION_LABELS[eq] for eq in equations))]
+        handles += [
+            Line2D([], [], color="none", label=" / ".join(EQUATION_LABELS[eq] for eq in equations))
+        ]
     for dim in dims:
         for i in range(ds.sizes[dim]):
             if styles[dim] == "linestyle":
-                handles.append(Line2D([], [], color="gray", linestyle=LINESTYLES[i % 3], label=_legend_text(ds, dim, i)))
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color="gray",
+                        linestyle=LINESTYLES[i % 3],
+                        label=_legend_text(ds, dim, i),
+                    )
+                )
             elif styles[dim] == "color":
-                handles.append(Line2D([], [], color=FAMILY_COLORS[i % 3], label=_legend_text(ds, dim, i)))
+                handles.append(
+                    Line2D([], [], color=FAMILY_COLORS[i % 3], label=_legend_text(ds, dim, i))
+                )
     return handles

@@ -20,8 +20,12 @@ MAX_LINES = 8
 """At most this many values of a second swept dimension are drawn (evenly picked)."""
 
 _COLOURS = {"br": "tab:red", "lindblad": "tab:blue", "local": "tab:green", "ule": "tab:purple"}
-_NAMES = {"br": "Bloch-Redfield", "lindblad": "global Lindblad", "local": "local Lindblad",
-          "ule": "ULE"}
+_NAMES = {
+    "br": "Bloch-Redfield",
+    "lindblad": "global Lindblad",
+    "local": "local Lindblad",
+    "ule": "ULE",
+}
 
 
 def sweep_figure(
@@ -50,8 +54,10 @@ def sweep_figure(
         raise ValueError(f"plot at most two swept dimensions; select values of {others[1:]} first")
     equations = [str(e) for e in ds.equation.values] if equations is None else list(equations)
     baths = [str(b) for b in ds.bath.values] if baths is None else list(baths)
-    for name, wanted, have in (("equation", equations, ds.equation.values),
-                               ("bath", baths, ds.bath.values)):
+    for name, wanted, have in (
+        ("equation", equations, ds.equation.values),
+        ("bath", baths, ds.bath.values),
+    ):
         unknown = sorted(set(wanted) - {str(v) for v in have})
         if unknown:
             raise ValueError(f"unknown {name}(s) {unknown}; the sweep has {list(map(str, have))}")
@@ -68,10 +74,14 @@ def sweep_figure(
                 shade = 1.0 - 0.6 * k / max(1, len(picks) - 1)
                 label = _NAMES.get(eq, eq) if k == 0 else None
                 line = ax.plot(xs, j, color=colour, alpha=shade, lw=1.6, label=label)[0]
-                ratio = np.asarray(ds["secular_ratio"].sel({k2: v for k2, v in sel.items() if k2 != "bath"}))
+                ratio = np.asarray(
+                    ds["secular_ratio"].sel({k2: v for k2, v in sel.items() if k2 != "bath"})
+                )
                 outside = np.flatnonzero(ratio > 1)
                 if outside.size:
-                    ax.plot(xs[outside[0]], j[outside[0]], "o", mfc="none", color=line.get_color(), ms=7)
+                    ax.plot(
+                        xs[outside[0]], j[outside[0]], "o", mfc="none", color=line.get_color(), ms=7
+                    )
         ax.axhline(0.0, color="0.6", lw=0.6)
         ax.set_xlabel(_label(ds, x))
         ax.set_ylabel(f"$J_{{{bath}}}$ (heat from bath {bath} into the system)")
@@ -85,7 +95,9 @@ def sweep_figure(
 
 def _picks(ds: xr.Dataset, dim: str) -> list[float]:
     values = np.asarray(ds[dim])
-    index = np.unique(np.linspace(0, values.size - 1, min(values.size, MAX_LINES)).round().astype(int))
+    index = np.unique(
+        np.linspace(0, values.size - 1, min(values.size, MAX_LINES)).round().astype(int)
+    )
     return [float(values[i]) for i in index]
 
 

@@ -237,4 +237,6 @@ class GlobalLindblad:
 
     def generator(self, system: OpenSystem) -> Generator:
         """Build the global Lindblad generator of ``system``."""
-        return pair_generator(self.name, system, self.lamb_shift, secular_cutoff=system.degeneracy_tol)
+        return pair_generator(
+            self.name, system, self.lamb_shift, secular_cutoff=system.degeneracy_tol
+        )

@@ -238,9 +238,7 @@ class PairGenerator(Generator):
         ``rho`` is nonzero are formed (``d^2 x m`` coefficients instead of ``d^4``).
         """
         d = self.dim
-        batch = np.broadcast_shapes(
-            rho.shape[:-2], self.omega.shape[:-2], self.spectra.shape[1:-2]
-        )
+        batch = np.broadcast_shapes(rho.shape[:-2], self.omega.shape[:-2], self.spectra.shape[1:-2])
         n = int(np.prod(batch))
 
         def em(x: NDArray[Any]) -> NDArray[Any]:

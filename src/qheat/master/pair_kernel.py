@@ -87,7 +87,9 @@ def closure_operator(
         mask: ``M`` of shape ``(..., d, d, d, d)``, or ``None`` for all pairs.
     """
     if mask is None:  # sum_a conj(A_ad) (Gamma o A)_ab (einsum: the same bits at any batch size)
-        return np.asarray(np.einsum("...ad,...ab->...db", np.conj(coupling), weighted), dtype=np.complex128)
+        return np.asarray(
+            np.einsum("...ad,...ab->...db", np.conj(coupling), weighted), dtype=np.complex128
+        )
     mask_abad = np.diagonal(mask, axis1=-4, axis2=-2)  # (..., b, d, a)
     return np.asarray(
         np.einsum("...bda,...ab,...ad->...db", mask_abad, weighted, np.conj(coupling)),
@@ -194,7 +196,9 @@ def _pattern(packed: bytes, n_baths: int, dim: int, close: bytes) -> BoolArray:
         jumps |= np.kron(nz, nz) > 0
         ks |= (nz.T @ nz) > 0
     if close:
-        near = np.unpackbits(np.frombuffer(close, dtype=np.uint8))[: dim**4].reshape(dim * dim, dim * dim)
+        near = np.unpackbits(np.frombuffer(close, dtype=np.uint8))[: dim**4].reshape(
+            dim * dim, dim * dim
+        )
         # vec row (a, c) = c*d + a, column (b, d) = d*d + b: W_abcd kept if |w_ab - w_cd| small
         row, col = np.nonzero(jumps)
         ab, cd = (row % dim) * dim + col % dim, (row // dim) * dim + col // dim

@@ -125,8 +125,10 @@ class PopulationBlock:
         order ``r * m + s`` (computed once per block)."""
         m = self.size
         return (
-            np.repeat(self.rows, m), np.repeat(self.cols, m),
-            np.tile(self.rows, m), np.tile(self.cols, m),
+            np.repeat(self.rows, m),
+            np.repeat(self.cols, m),
+            np.tile(self.rows, m),
+            np.tile(self.cols, m),
         )
 
     @property
@@ -162,7 +164,9 @@ def population_block(pattern: NDArray[np.bool_]) -> PopulationBlock:
 
 @lru_cache(maxsize=64)
 def _population_block(packed: bytes, n: int) -> PopulationBlock:
-    pattern = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+    pattern = (
+        np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+    )
     d = int(round(np.sqrt(n)))
     pops = np.arange(d) * (d + 1)
     graph = pattern.copy()
@@ -201,7 +205,9 @@ def _complement_components(packed: bytes, n: int) -> tuple[IndexArray, ...]:
     block = _complement_block(packed, n)
     if block is None:
         return ()
-    pattern = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+    pattern = (
+        np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+    )
     sub = pattern[np.ix_(block.index, block.index)]
     graph = sub | sub.T
     left = np.ones(block.size, dtype=bool)

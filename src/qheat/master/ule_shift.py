@@ -57,9 +57,7 @@ def _rule(n: int) -> tuple[FloatArray, FloatArray]:
     return nodes, weights
 
 
-def sqrt_rate_remainder(
-    bath: Bath, p: FloatArray, q: FloatArray, scale: FloatArray
-) -> FloatArray:
+def sqrt_rate_remainder(bath: Bath, p: FloatArray, q: FloatArray, scale: FloatArray) -> FloatArray:
     """``r(p, q) = (1/2 pi) P.V. int dx (sqrt G(x - p) - sqrt G(x + q))^2 / x`` (module docstring).
 
     Args:

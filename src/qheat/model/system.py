@@ -389,9 +389,7 @@ def _check_eigenbasis(basis: object, h: ComplexArray) -> None:
         )
     scale = max(1.0, float(np.max(np.abs(h))))
     mismatch = float(np.max(np.abs(h @ vectors - vectors * energies[..., None, :])))
-    unitarity = float(
-        np.max(np.abs(np.conj(np.swapaxes(vectors, -1, -2)) @ vectors - np.eye(d)))
-    )
+    unitarity = float(np.max(np.abs(np.conj(np.swapaxes(vectors, -1, -2)) @ vectors - np.eye(d))))
     if not (mismatch <= EIGENBASIS_RTOL * scale and unitarity <= EIGENBASIS_RTOL):
         raise InvalidParameterError(
             "eigenbasis does not diagonalize the hamiltonian: max |H U - U diag(E)| = "

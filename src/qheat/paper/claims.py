@@ -69,7 +69,9 @@ def coherence_findings(ds: xr.Dataset) -> list[Finding]:
             dev = float(np.max(np.abs(br - mfg) / np.abs(mfg)))
             imag = float(np.max(np.abs(case[f"br_{element}_im"].values) / np.abs(br)))
             worst = max(worst, dev)
-            parts.append(f"gamma2 = {gamma2:g}, {element}: max |BR - MFG|/|MFG| = {dev:.2%}, max |Im/Re| of BR = {imag:.1e}")
+            parts.append(
+                f"gamma2 = {gamma2:g}, {element}: max |BR - MFG|/|MFG| = {dev:.2%}, max |Im/Re| of BR = {imag:.1e}"
+            )
     return [
         Finding(
             2,
@@ -81,7 +83,9 @@ def coherence_findings(ds: xr.Dataset) -> list[Finding]:
     ]
 
 
-def suppression_findings(fig: CurrentFigure, ds: xr.Dataset, axis_claim: str, direction: int) -> list[Finding]:
+def suppression_findings(
+    fig: CurrentFigure, ds: xr.Dataset, axis_claim: str, direction: int
+) -> list[Finding]:
     """Figs. 3-4: ``J_BR < J_L``; ``J_L - J_BR`` grows with ``dT``; its order along the family.
 
     Args:
@@ -104,8 +108,22 @@ def suppression_findings(fig: CurrentFigure, ds: xr.Dataset, axis_claim: str, di
     detail = []
     for i in range(axis.size):
         bad = x[1:][~grows[i]]
-        detail.append(f"{axis.label(i)}: " + ("grows at every step" if bad.size == 0 else f"does not grow for dT in [{bad.min():g}, {bad.max():g}]"))
-    findings.append(Finding(fig.number, "the suppression J_L - J_BR grows with dT", bool(np.all(grows)), "; ".join(detail)))
+        detail.append(
+            f"{axis.label(i)}: "
+            + (
+                "grows at every step"
+                if bad.size == 0
+                else f"does not grow for dT in [{bad.min():g}, {bad.max():g}]"
+            )
+        )
+    findings.append(
+        Finding(
+            fig.number,
+            "the suppression J_L - J_BR grows with dT",
+            bool(np.all(grows)),
+            "; ".join(detail),
+        )
+    )
 
     for name, values in (("J_L - J_BR", suppression), ("1 - J_BR/J_L", 1.0 - j_br / j_l)):
         ordered = np.all(direction * np.diff(values, axis=0) > 0, axis=0)
@@ -120,13 +138,18 @@ def suppression_findings(fig: CurrentFigure, ds: xr.Dataset, axis_claim: str, di
             )
             probe = int(np.argmax(~ordered))
             text += " (at dT = {:g}: {})".format(
-                x[probe], ", ".join(f"{axis.label(i)}: {values[i, probe]:.3e}" for i in range(axis.size))
+                x[probe],
+                ", ".join(f"{axis.label(i)}: {values[i, probe]:.3e}" for i in range(axis.size)),
             )
-        findings.append(Finding(fig.number, f"the suppression is {axis_claim} ({name})", holds, text))
+        findings.append(
+            Finding(fig.number, f"the suppression is {axis_claim} ({name})", holds, text)
+        )
     return findings
 
 
-def _smaller_finding(fig: CurrentFigure, x: FloatArray, j_br: FloatArray, j_l: FloatArray) -> Finding:
+def _smaller_finding(
+    fig: CurrentFigure, x: FloatArray, j_br: FloatArray, j_l: FloatArray
+) -> Finding:
     """``J_BR < J_L`` at every ``dT > 0``; the exceptions with numbers and without the Lamb shift."""
     params = fig.parameters()
     exceptions = []
@@ -145,15 +168,23 @@ def _smaller_finding(fig: CurrentFigure, x: FloatArray, j_br: FloatArray, j_l: F
             f"max(J_BR - J_L) there = {no_ls:.3e}"
         )
     if not exceptions:
-        return Finding(fig.number, "J_BR < J_L (\"always smaller\")", True, f"at every dT in (0, {x[-1]:g}]")
-    return Finding(fig.number, "J_BR < J_L (\"always smaller\")", False, "; ".join(exceptions))
+        return Finding(
+            fig.number, 'J_BR < J_L ("always smaller")', True, f"at every dT in (0, {x[-1]:g}]"
+        )
+    return Finding(fig.number, 'J_BR < J_L ("always smaller")', False, "; ".join(exceptions))
 
 
 def _excess_without_lamb_shift(params: dict[str, FloatArray], dT: FloatArray) -> float:
     """``max(J_BR - J_L)`` at biases ``dT`` with ``S = 0`` in both equations."""
     system = paper_system(
-        params["eps1"], params["eps2"], params["g"], params["gamma1"], params["gamma2"],
-        params["omega_d"], params["t2"] + dT, params["t2"],
+        params["eps1"],
+        params["eps2"],
+        params["g"],
+        params["gamma1"],
+        params["gamma2"],
+        params["omega_d"],
+        params["t2"] + dT,
+        params["t2"],
     )
     br = solve(system, BlochRedfield(lamb_shift=False)).J1
     lindblad = solve(system, GlobalLindblad(lamb_shift=False)).J1
@@ -174,13 +205,21 @@ def symmetric_findings(fig: CurrentFigure, ds: xr.Dataset, br: NDTCResult) -> li
     grows = bool(np.all(np.diff(j, axis=0) > 0))  # e listed as 4, 5, 6
     j_peak = br.J_peak
     return [
-        Finding(5, "the Bloch-Redfield current rises then falls with dT (NDTC)", bool(np.all(br.ndtc)), peaks),
+        Finding(
+            5,
+            "the Bloch-Redfield current rises then falls with dT (NDTC)",
+            bool(np.all(br.ndtc)),
+            peaks,
+        ),
         Finding(
             5,
             "the Bloch-Redfield current shrinks as g decreases",
             shrinks,
             "J_peak for g = 0.2, 0.1, 0.05: "
-            + "; ".join(f"e = {eps_axis.values[0][1][i]:g}: " + ", ".join(f"{v:.4g}" for v in j_peak[i]) for i in range(eps_axis.size))
+            + "; ".join(
+                f"e = {eps_axis.values[0][1][i]:g}: " + ", ".join(f"{v:.4g}" for v in j_peak[i])
+                for i in range(eps_axis.size)
+            )
             + (" (ordered at every dT > 0)" if shrinks else " (not ordered at every dT > 0)"),
         ),
         Finding(
@@ -208,7 +247,9 @@ def gamma_findings(fig: CurrentFigure, ds: xr.Dataset, br: NDTCResult) -> list[F
             6,
             "the NDTC is more pronounced as gamma grows (earlier maximum, deeper fall)",
             pronounced,
-            "dT_peak " + " > ".join(f"{p:.4g}" for p in br.dT_peak) + "; relative fall "
+            "dT_peak "
+            + " > ".join(f"{p:.4g}" for p in br.dT_peak)
+            + "; relative fall "
             + " < ".join(f"{d:.1%}" for d in drop),
         ),
     ]

@@ -44,7 +44,9 @@ def coherence_dataset(fig: CoherenceFigure) -> xr.Dataset:
     br = solve(system, BlochRedfield(lamb_shift=True))
     model = TwoQubitModel(eps1=_array(fig.eps1), eps2=_array(fig.eps2), g=_array(fig.g))
     baths = (
-        DrudeBath(gamma=np.full_like(gamma2, fig.gamma1), omega_d=_array(fig.omega_d), temperature=T),
+        DrudeBath(
+            gamma=np.full_like(gamma2, fig.gamma1), omega_d=_array(fig.omega_d), temperature=T
+        ),
         DrudeBath(gamma=gamma2, omega_d=_array(fig.omega_d), temperature=T),
     )
     mfg = np.broadcast_to(mean_force_gibbs(model, baths), br.rho.shape)
@@ -52,12 +54,26 @@ def coherence_dataset(fig: CoherenceFigure) -> xr.Dataset:
     dims = ("gamma2", "T")
     data: dict[str, tuple[tuple[str, ...], np.ndarray, dict[str, str]]] = {}
     for source, rho in (("br", br.rho), ("mfg", mfg)):
-        name = "Bloch-Redfield steady state" if source == "br" else "mean-force Gibbs state (Eq. 20)"
+        name = (
+            "Bloch-Redfield steady state" if source == "br" else "mean-force Gibbs state (Eq. 20)"
+        )
         for element, (i, j) in _ELEMENTS.items():
             value = rho[..., i, j]
-            data[f"{source}_{element}_re"] = (dims, np.real(value), {"long_name": f"Re {element} of the {name}"})
-            data[f"{source}_{element}_im"] = (dims, np.imag(value), {"long_name": f"Im {element} of the {name}"})
-    data["br_min_eigenvalue"] = (dims, br.min_eigenvalue, {"long_name": "smallest eigenvalue of the Bloch-Redfield state"})
+            data[f"{source}_{element}_re"] = (
+                dims,
+                np.real(value),
+                {"long_name": f"Re {element} of the {name}"},
+            )
+            data[f"{source}_{element}_im"] = (
+                dims,
+                np.imag(value),
+                {"long_name": f"Im {element} of the {name}"},
+            )
+    data["br_min_eigenvalue"] = (
+        dims,
+        br.min_eigenvalue,
+        {"long_name": "smallest eigenvalue of the Bloch-Redfield state"},
+    )
     coords = {
         "gamma2": ("gamma2", gamma2[:, 0], {"long_name": "gamma_2 (0: main panel, else inset)"}),
         "T": ("T", T, {"long_name": "T1 = T2", "units": "energy units (kB = 1)"}),

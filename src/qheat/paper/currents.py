@@ -43,12 +43,16 @@ CONVENTIONS = (
 )
 
 
-def _arguments(params: dict[str, NDArray[np.float64]], dT: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
+def _arguments(
+    params: dict[str, NDArray[np.float64]], dT: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
     """Arguments of :func:`paper_system`: ``params`` plus ``t1 = t2 + dT`` (broadcast)."""
     return {**params, "t1": params["t2"] + dT}
 
 
-def family_current(fig: CurrentFigure, equation: str) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+def family_current(
+    fig: CurrentFigure, equation: str
+) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
     """``current(dT) -> J_1`` for the whole family at one bias per curve (for peak refinement).
 
     ``dT`` has the family's shape; so has the result.
@@ -65,7 +69,11 @@ def family_current(fig: CurrentFigure, equation: str) -> Callable[[NDArray[np.fl
 
 def _secular_ratio(solution: Solution) -> NDArray[np.float64]:
     ratio = solution.secular_ratio
-    return np.full(solution.J1.shape, np.nan) if ratio is None else np.broadcast_to(ratio, solution.J1.shape)
+    return (
+        np.full(solution.J1.shape, np.nan)
+        if ratio is None
+        else np.broadcast_to(ratio, solution.J1.shape)
+    )
 
 
 def current_dataset(fig: CurrentFigure) -> xr.Dataset:
@@ -97,17 +105,35 @@ def current_dataset(fig: CurrentFigure) -> xr.Dataset:
         )
         for name, vals in ax.values:
             if name != ax.name:
-                coords[name] = (ax.name, np.asarray(vals), {"long_name": name, "units": UNITS[name]})
+                coords[name] = (
+                    ax.name,
+                    np.asarray(vals),
+                    {"long_name": name, "units": UNITS[name]},
+                )
     data = {
-        "J1": (dims, np.stack([s.J1 for s in solutions.values()]), {"long_name": "heat current from bath 1", "units": "energy / time (hbar = 1)"}),
-        "J2": (dims, np.stack([s.J2 for s in solutions.values()]), {"long_name": "heat current from bath 2", "units": "energy / time (hbar = 1)"}),
-        "min_eigenvalue": (dims, np.stack([s.min_eigenvalue for s in solutions.values()]), {"long_name": "smallest eigenvalue of the steady state"}),
+        "J1": (
+            dims,
+            np.stack([s.J1 for s in solutions.values()]),
+            {"long_name": "heat current from bath 1", "units": "energy / time (hbar = 1)"},
+        ),
+        "J2": (
+            dims,
+            np.stack([s.J2 for s in solutions.values()]),
+            {"long_name": "heat current from bath 2", "units": "energy / time (hbar = 1)"},
+        ),
+        "min_eigenvalue": (
+            dims,
+            np.stack([s.min_eigenvalue for s in solutions.values()]),
+            {"long_name": "smallest eigenvalue of the steady state"},
+        ),
         "secular_ratio": (
             dims,
             np.stack([_secular_ratio(s) for s in solutions.values()]),
-            {"long_name": "largest transition rate over the smallest Bohr-frequency gap the "
-                          "equation drops (> 1: secular approximation outside its validity); "
-                          "NaN for Bloch-Redfield, which drops none"},
+            {
+                "long_name": "largest transition rate over the smallest Bohr-frequency gap the "
+                "equation drops (> 1: secular approximation outside its validity); "
+                "NaN for Bloch-Redfield, which drops none"
+            },
         ),
     }
     attrs: dict[str, object] = {
@@ -117,7 +143,11 @@ def current_dataset(fig: CurrentFigure) -> xr.Dataset:
         "dT_range": [float(dT[0]), float(dT[-1])],
         "dT_points": int(dT.size),
         "dT_grid": f"{fig.points} even points on [0, {fig.dT_max:g}]"
-        + (f", refined by {fig.fine_points} even points on [0, {min(fig.fine_max, fig.dT_max):g}]" if fig.fine_points else ""),
+        + (
+            f", refined by {fig.fine_points} even points on [0, {min(fig.fine_max, fig.dT_max):g}]"
+            if fig.fine_points
+            else ""
+        ),
         "dT_choice": fig.range_note,
         "drawn_equations": " ".join(fig.equations),
     }

@@ -20,7 +20,9 @@ def figure_name(number: int) -> str:
     return f"fig{number}"
 
 
-def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], seconds: float | None) -> str:
+def summary_markdown(
+    analysis: Analysis, datasets: Mapping[int, xr.Dataset], seconds: float | None
+) -> str:
     """The readable summary: chosen ranges, the paper's claims with verdicts, every curve."""
     lines = [
         "# Reproduction of Figs. 2-6: findings",
@@ -38,7 +40,9 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
     for number in sorted(datasets):
         attrs = datasets[number].attrs
         if number == 2:
-            lines.append(f"- Fig. 2: T in {_range(attrs['T_range'])}, {attrs['T_points']} points. {attrs['T_choice']}.")
+            lines.append(
+                f"- Fig. 2: T in {_range(attrs['T_range'])}, {attrs['T_points']} points. {attrs['T_choice']}."
+            )
         else:
             lines.append(
                 f"- Fig. {number}: dT in {_range(attrs['dT_range'])}, {attrs['dT_points']} points "
@@ -70,7 +74,9 @@ def summary_markdown(analysis: Analysis, datasets: Mapping[int, xr.Dataset], sec
             "",
             "At dT = 0 the Lindblad current vanishes to round-off, but the Bloch-Redfield current "
             "with the Lamb shift does not: max |J_BR(dT = 0)| = "
-            + ", ".join(f"{v:.2e} (Fig. {n})" for n, v in sorted(analysis.equilibrium_current.items()))
+            + ", ".join(
+                f"{v:.2e} (Fig. {n})" for n, v in sorted(analysis.equilibrium_current.items())
+            )
             + ". It vanishes to round-off when S = 0 (tests/test_paper_claims.py); it shifts "
             "J_BR/J_L at the smallest dT > 0 of the grid.",
         ]
@@ -95,9 +101,13 @@ def _secular_validity(datasets: Mapping[int, xr.Dataset]) -> list[str]:
         for k in range(stacked.sizes["curve"]):
             curve = stacked.isel(curve=k)
             label = ", ".join(f"{d} = {float(curve[d]):g}" for d in family) or "the curve"
-            where = [_first_dT(ds["dT"].values, curve.values > level)
-                     for level in (SECULAR_RATIO_WARN, SECULAR_RATIO_NOTICE)]
-            rows.append(f"| {number} | {label} | {float(curve.max()):.3g} | {where[0]} | {where[1]} |")
+            where = [
+                _first_dT(ds["dT"].values, curve.values > level)
+                for level in (SECULAR_RATIO_WARN, SECULAR_RATIO_NOTICE)
+            ]
+            rows.append(
+                f"| {number} | {label} | {float(curve.max()):.3g} | {where[0]} | {where[1]} |"
+            )
     if not rows:
         return []
     return [

@@ -34,7 +34,14 @@ from .report import figure_name, summary_markdown
 from .specs import CURRENT_FIGURES, FIG2, FIGURE_NUMBERS
 from .summary import Analysis, curve_ndtc, curve_summaries
 
-__all__ = ["figure_dataset", "write_figure", "write_data", "analyse", "write_summary", "merge_summary_json"]
+__all__ = [
+    "figure_dataset",
+    "write_figure",
+    "write_data",
+    "analyse",
+    "write_summary",
+    "merge_summary_json",
+]
 
 
 def figure_dataset(number: int, points: int | None = None) -> xr.Dataset:
@@ -82,7 +89,9 @@ def analyse(datasets: Mapping[int, xr.Dataset]) -> Analysis:
         if number == 3:
             findings += suppression_findings(fig, ds, "larger for smaller g", +1)
         elif number == 4:
-            findings += suppression_findings(fig, ds, "larger for smaller e1 - e2 at fixed e1 + e2", -1)
+            findings += suppression_findings(
+                fig, ds, "larger for smaller e1 - e2 at fixed e1 + e2", -1
+            )
         elif number == 5:
             findings += symmetric_findings(fig, ds, results["br"])
         else:
@@ -106,7 +115,9 @@ def merge_summary_json(path: Path, curves: Mapping[str, list[dict[str, Any]]]) -
     return ordered
 
 
-def write_summary(out: Path, analysis: Analysis, datasets: Mapping[int, xr.Dataset], seconds: float | None) -> list[Path]:
+def write_summary(
+    out: Path, analysis: Analysis, datasets: Mapping[int, xr.Dataset], seconds: float | None
+) -> list[Path]:
     """Write ``out/summary.json`` (only the given figures' curves) and ``out/summary.md``."""
     json_path, md_path = out / "summary.json", out / "summary.md"
     json_path.write_text(json.dumps(analysis.curves, indent=1) + "\n")

@@ -60,7 +60,9 @@ class FamilyAxis:
             raise InvalidParameterError(f"axis {self.name!r}: all value tuples need one length")
         unknown = [p for p, _ in self.values if p not in PARAMETERS]
         if unknown:
-            raise InvalidParameterError(f"axis {self.name!r}: unknown parameters {unknown}, allowed {PARAMETERS}")
+            raise InvalidParameterError(
+                f"axis {self.name!r}: unknown parameters {unknown}, allowed {PARAMETERS}"
+            )
         if self.style not in ("linestyle", "color", "panel"):
             raise InvalidParameterError(
                 f"axis {self.name!r}: style must be 'linestyle', 'color' or 'panel', got {self.style!r}"
@@ -149,7 +151,9 @@ class CurrentFigure:
             index = [1] * len(shape)
             index[k] = ax.size
             for name, values in ax.values:
-                out[name] = np.broadcast_to(np.reshape(np.asarray(values, dtype=np.float64), index), shape).copy()
+                out[name] = np.broadcast_to(
+                    np.reshape(np.asarray(values, dtype=np.float64), index), shape
+                ).copy()
         return out
 
 
@@ -264,7 +268,11 @@ FIG6 = CurrentFigure(
     caption="T2 = 5, T1 = 5 + dT, e = (4, 3), g = 0.5, wD = 50; gamma1 = gamma2 = 0.01, 0.02, "
     "0.03 (three panels)",
     fixed=(("eps1", 4.0), ("eps2", 3.0), ("g", 0.5)) + _BATH,
-    axes=(FamilyAxis("gamma", (("gamma1", (0.01, 0.02, 0.03)), ("gamma2", (0.01, 0.02, 0.03))), "panel"),),
+    axes=(
+        FamilyAxis(
+            "gamma", (("gamma1", (0.01, 0.02, 0.03)), ("gamma2", (0.01, 0.02, 0.03))), "panel"
+        ),
+    ),
     dT_max=300.0,
     points=601,
     equations=("br", "lindblad"),

@@ -32,7 +32,9 @@ def curve_ndtc(fig: CurrentFigure, ds: xr.Dataset) -> dict[str, NDTCResult]:
     """:func:`refine_peak` of every curve of ``fig`` for each equation in ``ds``, family-shaped."""
     dT = ds["dT"].values
     return {
-        str(eq): refine_peak(family_current(fig, str(eq)), dT, ds.J1.sel(equation=eq).values, rtol=PEAK_RTOL)
+        str(eq): refine_peak(
+            family_current(fig, str(eq)), dT, ds.J1.sel(equation=eq).values, rtol=PEAK_RTOL
+        )
         for eq in ds["equation"].values
     }
 
@@ -50,7 +52,9 @@ def curve_summaries(
     dT = ds["dT"].values
     results = curve_ndtc(fig, ds) if results is None else results
     biased = dT > 0
-    ratio = suppression_ratio(ds.J1.sel(equation="br").values, ds.J1.sel(equation="lindblad").values)[..., biased]
+    ratio = suppression_ratio(
+        ds.J1.sel(equation="br").values, ds.J1.sel(equation="lindblad").values
+    )[..., biased]
     params = fig.parameters()
     curves: list[dict[str, Any]] = []
     for index in np.ndindex(*fig.family_shape):

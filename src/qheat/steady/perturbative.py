@@ -161,7 +161,9 @@ def coupling_expansion(generator: Generator) -> PerturbativeState:
     )
 
 
-def _populations(rates: ComplexArray, source: NDArray[np.generic], trace: float = 1.0) -> ComplexArray:
+def _populations(
+    rates: ComplexArray, source: NDArray[np.generic], trace: float = 1.0
+) -> ComplexArray:
     """Solve ``rates p = source`` with ``sum p = trace``, replacing the first (dependent) row.
 
     The columns of the population block sum to zero (trace preservation), so the first

@@ -114,12 +114,10 @@ def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
     for k, b in enumerate(blocks):
         sizes.setdefault(b.shape, []).append(k)
     for shape, members in sizes.items():
-        stacked = np.array([blocks[k] for k in members])
-        if shape[-1] == 1:
-            if np.any(stacked == 0):
-                _inverse(stacked)  # raises the singular-matrix error
-            inverted = 1.0 / stacked
-        else:
+        stacked = np.array([blocks[k] for k in members], dtype=np.complex128)
+        if shape[-1] == 1 and not np.any(stacked == 0):
+            inverted: ComplexArray = 1.0 / stacked
+        else:  # LU (and the singular-matrix error for a zero 1 x 1 block)
             inverted = _inverse(stacked)
         for k, inv in zip(members, inverted):
             out[k] = inv
@@ -208,7 +206,9 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     others = []
     if complement is not None:  # block-diagonal over its components: invert each, stacked
         whole = generator.block_liouvillian(complement)
-        others = [whole[..., part[:, None], part[None, :]] for part in complement_components(pattern)]
+        others = [
+            whole[..., part[:, None], part[None, :]] for part in complement_components(pattern)
+        ]
     if not (np.isfinite(liou).all() and all(np.isfinite(o).all() for o in others)):
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
@@ -220,7 +220,9 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     inverse = inverses[0]
     x_block = inverse[..., :, 0]
     # B is block-diagonal (population block, complement): its 1-norm condition
-    cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max([_norm1(i) for i in inverses], axis=0)
+    cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max(
+        [_norm1(i) for i in inverses], axis=0
+    )
     d = generator.dim
     x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
     x[..., block.index] = x_block

@@ -46,12 +46,24 @@ Builder = Callable[..., OpenSystem]
 PAPER_PARAMETERS = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "dt", "t2")
 """Names :func:`paper_point` takes (``t1`` or ``dt = T1 - T2``, not both)."""
 DEFAULTS: dict[str, float] = {
-    "eps1": 5.0, "eps2": 4.0, "g": 0.5, "gamma1": 0.01, "gamma2": 0.01, "omega_d": 50.0, "t2": 5.0,
+    "eps1": 5.0,
+    "eps2": 4.0,
+    "g": 0.5,
+    "gamma1": 0.01,
+    "gamma2": 0.01,
+    "omega_d": 50.0,
+    "t2": 5.0,
 }
 """Values of the parameters a paper sweep does not name (those of ``qheat current``); ``dt = 0``."""
 LIMITS: dict[str, tuple[float | None, bool]] = {
-    "eps1": (0.0, True), "eps2": (0.0, True), "g": (None, False), "gamma1": (0.0, False),
-    "gamma2": (0.0, False), "omega_d": (0.0, True), "t1": (0.0, False), "t2": (0.0, False),
+    "eps1": (0.0, True),
+    "eps2": (0.0, True),
+    "g": (None, False),
+    "gamma1": (0.0, False),
+    "gamma2": (0.0, False),
+    "omega_d": (0.0, True),
+    "t1": (0.0, False),
+    "t2": (0.0, False),
     "dt": (None, False),
 }
 """``(lower bound, strict)`` of each paper parameter; None: any real value."""
@@ -160,8 +172,10 @@ def builder_info(build: Any) -> BuilderInfo:
             build=system,
             names=tuple(build.parameters),
             defaults={k: float(v) for k, v in build.parameters.items()},
-            units={k: f"device parameter {k} ({getattr(build, 'source', 'device')})"
-                   for k in build.parameters},
+            units={
+                k: f"device parameter {k} ({getattr(build, 'source', 'device')})"
+                for k in build.parameters
+            },
             identity=f"device {content}",
             title=f"steady-state heat currents of the device {getattr(build, 'source', '')}",
         )
@@ -182,7 +196,8 @@ def _keyword_names(build: Callable[..., Any]) -> tuple[str, ...] | None:
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
         return None
     return tuple(
-        p.name for p in parameters
+        p.name
+        for p in parameters
         if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     )
 

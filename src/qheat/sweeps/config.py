@@ -125,8 +125,12 @@ def read_config(path: str | Path) -> SweepConfig:
         zipped=_typed(where, "zipped", settings.get("zipped"), bool, "true or false"),
         chunk_size=_chunk_size(where, settings.get("chunk_size")),
         scheduler=_choice(where, "scheduler", settings.get("scheduler"), SCHEDULERS),
-        address=_typed(where, "address", settings.get("address"), str, 'a string "tcp://host:port"'),
-        out=_typed(where, "out", settings.get("out"), str, 'a file name ending in ".nc" or ".zarr"'),
+        address=_typed(
+            where, "address", settings.get("address"), str, 'a string "tcp://host:port"'
+        ),
+        out=_typed(
+            where, "out", settings.get("out"), str, 'a file name ending in ".nc" or ".zarr"'
+        ),
     )
 
 
@@ -170,8 +174,10 @@ def _raw_values(key: str, value: Any) -> FloatArray:
         return np.asarray(float(value))
     if isinstance(value, str):
         return parse_values(key, value)
-    if isinstance(value, list) and value and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     ):
         return np.asarray(value, dtype=float)
     if isinstance(value, dict):
@@ -210,7 +216,7 @@ def _equations(where: _Locator, value: Any) -> tuple[str, ...] | None:
         value = [value]
     if not (isinstance(value, list) and value and all(v in EQUATION_NAMES for v in value)):
         raise ConfigError(
-            f"{where('sweep', 'equations')}: equations must be \"all\" or a list from "
+            f'{where("sweep", "equations")}: equations must be "all" or a list from '
             f"{list(EQUATION_NAMES)}, got {value!r}"
         )
     return tuple(dict.fromkeys(value))

@@ -148,8 +148,10 @@ def create_store(
 
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     remove_path(tmp)
-    coords = xr.Dataset(coords=coordinates(grid, equations, baths, info),
-                        attrs=dataset_attributes(equations, info, lamb_shift))
+    coords = xr.Dataset(
+        coords=coordinates(grid, equations, baths, info),
+        attrs=dataset_attributes(equations, info, lamb_shift),
+    )
     coords.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False)
     group = zarr.open_group(str(tmp), mode="r+", zarr_format=2)
     scalars = " ".join(name for name, _ in grid.fixed)

@@ -25,7 +25,11 @@ __all__ = ["VARIABLES", "ChunkSpec", "ChunkTask", "evaluate_chunk", "evaluate_sy
 FloatArray = NDArray[np.float64]
 
 VARIABLES = (
-    "min_eigenvalue", "residual", "condition_number", "secular_ratio", "conservation_residual",
+    "min_eigenvalue",
+    "residual",
+    "condition_number",
+    "secular_ratio",
+    "conservation_residual",
 )
 """The diagnostics of :class:`~qheat.steady.Solution` a sweep records, ``(equation, n)`` each."""
 

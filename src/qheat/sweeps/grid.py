@@ -174,7 +174,9 @@ def checked_values(
     """
     arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
     if arr.ndim > 1:
-        raise InvalidParameterError(f"{name} must be a number or a 1-D array, got shape {arr.shape}")
+        raise InvalidParameterError(
+            f"{name} must be a number or a 1-D array, got shape {arr.shape}"
+        )
     if arr.ndim == 1 and arr.size == 0:
         raise InvalidParameterError(f"{name} must not be empty")
     lower, strict = limit if limit is not None else LIMITS.get(name, (None, False))

@@ -102,25 +102,34 @@ def ndtc_map(
         return arr
 
     names = set(info.names or ()) | set(aliases)
-    (xname, xv), (yname, yv) = (x[0], np.asarray(x[1], dtype=float)), (y[0], np.asarray(y[1], dtype=float))
+    (xname, xv), (yname, yv) = (
+        (x[0], np.asarray(x[1], dtype=float)),
+        (y[0], np.asarray(y[1], dtype=float)),
+    )
     for name, values in ((xname, xv), (yname, yv)):
         if info.names is not None and name not in names:
             raise InvalidParameterError(
                 f"plane axis must be one of {', '.join(sorted(names - {along}))}, got {name!r}"
             )
         if values.ndim != 1 or values.size < 1:
-            raise InvalidParameterError(f"values of plane axis {name} must be a non-empty 1-D array")
+            raise InvalidParameterError(
+                f"values of plane axis {name} must be a non-empty 1-D array"
+            )
     if set(_expand(xname)) & set(_expand(yname)):
         raise InvalidParameterError(f"plane axes {xname} and {yname} set the same parameter")
     if along in (_expand(xname) + _expand(yname)):
         raise InvalidParameterError(f"{along} is swept along each curve; it cannot be a plane axis")
     bias = np.asarray(dt, dtype=float)
     if bias.ndim != 1 or bias.size < 3 or not np.all(np.diff(bias) > 0):
-        raise InvalidParameterError(f"{along} must be a strictly increasing 1-D grid of at least 3 values")
+        raise InvalidParameterError(
+            f"{along} must be a strictly increasing 1-D grid of at least 3 values"
+        )
     exclusive = {"t1", "dt"} if along in ("t1", "dt") else {along}
     clash = set(fixed) & (set(_expand(xname)) | set(_expand(yname)) | exclusive)
     if clash:
-        raise InvalidParameterError(f"{sorted(clash)} are set by the plane or the swept grid; do not fix them")
+        raise InvalidParameterError(
+            f"{sorted(clash)} are set by the plane or the swept grid; do not fix them"
+        )
     params: dict[str, ArrayLike] = {**info.defaults, **fixed}
     for name in _expand(xname):
         params[name] = xv
@@ -159,21 +168,50 @@ def ndtc_map(
     label = "dT" if along == "dt" else along
 
     def var(values: ArrayLike, long_name: str, units: str) -> xr.DataArray:
-        return xr.DataArray(np.asarray(values).reshape(shape), dims=dims, attrs={"long_name": long_name, "units": units})
+        return xr.DataArray(
+            np.asarray(values).reshape(shape),
+            dims=dims,
+            attrs={"long_name": long_name, "units": units},
+        )
 
     return xr.Dataset(
         {
-            "ndtc": var(result.ndtc, f"dJ/d{label} < 0 somewhere in the {label} range ({eq.name}, bath {bath})", "1"),
-            peak_variable(along): var(result.dT_peak, f"{label} of the interior maximum of J, refined to rtol={rtol:g}; NaN: none", unit),
-            "J_peak": var(result.J_peak, f"J at the peak (heat from bath {bath} into the system)", "energy per time (hbar = 1)"),
-            "negative_interval_start": var(result.negative_interval[..., 0], f"start of the first {label} interval of negative conductance (grid resolution)", unit),
-            "negative_interval_end": var(result.negative_interval[..., 1], f"end of the first {label} interval of negative conductance (grid resolution)", unit),
+            "ndtc": var(
+                result.ndtc,
+                f"dJ/d{label} < 0 somewhere in the {label} range ({eq.name}, bath {bath})",
+                "1",
+            ),
+            peak_variable(along): var(
+                result.dT_peak,
+                f"{label} of the interior maximum of J, refined to rtol={rtol:g}; NaN: none",
+                unit,
+            ),
+            "J_peak": var(
+                result.J_peak,
+                f"J at the peak (heat from bath {bath} into the system)",
+                "energy per time (hbar = 1)",
+            ),
+            "negative_interval_start": var(
+                result.negative_interval[..., 0],
+                f"start of the first {label} interval of negative conductance (grid resolution)",
+                unit,
+            ),
+            "negative_interval_end": var(
+                result.negative_interval[..., 1],
+                f"end of the first {label} interval of negative conductance (grid resolution)",
+                unit,
+            ),
         },
         coords={
             xname: xr.DataArray(xv, dims=(xname,), attrs={"long_name": _label(info, xname)}),
             yname: xr.DataArray(yv, dims=(yname,), attrs={"long_name": _label(info, yname)}),
-            **{k: xr.DataArray(float(np.asarray(v)), attrs={"long_name": _label(info, k) + " (fixed)"})
-               for k, v in params.items() if k not in _expand(xname) + _expand(yname)},
+            **{
+                k: xr.DataArray(
+                    float(np.asarray(v)), attrs={"long_name": _label(info, k) + " (fixed)"}
+                )
+                for k, v in params.items()
+                if k not in _expand(xname) + _expand(yname)
+            },
         },
         attrs={
             "title": f"NDTC map of the heat current J({label}) of bath {bath} ({eq.name})",
@@ -190,7 +228,9 @@ def ndtc_map(
     )
 
 
-def _current(info: BuilderInfo, eq: MasterEquation, bath: str, values: Mapping[str, ArrayLike]) -> FloatArray:
+def _current(
+    info: BuilderInfo, eq: MasterEquation, bath: str, values: Mapping[str, ArrayLike]
+) -> FloatArray:
     """``J`` of ``bath`` at the (broadcast) parameters, through :func:`qheat.solve`; its
     warnings are the map's diagnostics, not raised per chunk."""
     with warnings.catch_warnings():
@@ -209,6 +249,8 @@ def fixed_values(values: Mapping[str, FloatArray]) -> dict[str, float]:
     out = {}
     for name, value in values.items():
         if np.ndim(value) != 0:
-            raise InvalidParameterError(f"{name} is fixed on an NDTC map: give one value, not a range")
+            raise InvalidParameterError(
+                f"{name} is fixed on an NDTC map: give one value, not a range"
+            )
         out[name] = float(value)
     return out

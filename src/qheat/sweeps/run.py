@@ -190,8 +190,9 @@ def sweep(
         ChunkLostError: a chunk lost with its worker more often than the scheduler retries.
 
     Warns:
-        IllConditionedWarning, PositivityWarning, SecularityWarning: once per sweep and
-        equation, with the number of points.
+        IllConditionedWarning: once per sweep and equation, with the number of points.
+        PositivityWarning: likewise.
+        SecularityWarning: likewise.
 
     Example:
         >>> import numpy as np
@@ -229,8 +230,14 @@ def run_grid(
     """:func:`sweep` on a ready :class:`~qheat.sweeps.grid.Grid`."""
     scheduler = scheduler or Serial()
     prepared = prepare_grid(
-        grid, info=info, equations=equations, chunk_size=chunk_size, scheduler=scheduler,
-        out=out, resume=resume, overwrite=overwrite,
+        grid,
+        info=info,
+        equations=equations,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        out=out,
+        resume=resume,
+        overwrite=overwrite,
     )
     return execute(prepared, scheduler, progress)
 
@@ -271,15 +278,20 @@ class SweepPlan:
         time_line = (
             f"expected time: {_duration(self.seconds)} for {todo} chunks on {workers} "
             f"({self.seconds_per_point * 1e6:.3g} us per point, timed on one chunk)"
-            if todo else "expected time: 0 s (every chunk is written already)"
+            if todo
+            else "expected time: 0 s (every chunk is written already)"
         )
-        held = (f"streamed, {_size(self.memory_bytes)} of results in memory at a time"
-                if out is not None and out.suffix == ".zarr" else
-                f"{_size(self.memory_bytes)} in memory")
+        held = (
+            f"streamed, {_size(self.memory_bytes)} of results in memory at a time"
+            if out is not None and out.suffix == ".zarr"
+            else f"{_size(self.memory_bytes)} in memory"
+        )
         where = f"output {out}" if out is not None else "result"
         lines = [
-            (f"{self.points} points ({dims}) in {self.chunks} chunks of up to "
-             f"{self.chunk_points} points{written}"),
+            (
+                f"{self.points} points ({dims}) in {self.chunks} chunks of up to "
+                f"{self.chunk_points} points{written}"
+            ),
             time_line,
             f"{where}: {_size(self.result_bytes)} ({held})",
         ]
@@ -366,13 +378,20 @@ def prepare_grid(
     workers = scheduler.parallelism()
     points_left = min(grid.size, n_pending * layout.points_per_chunk)
     plan = SweepPlan(
-        points=grid.size, chunks=layout.n_chunks, chunks_done=n_done,
-        chunk_points=layout.points_per_chunk, workers=workers, seconds_per_point=per_point,
+        points=grid.size,
+        chunks=layout.n_chunks,
+        chunks_done=n_done,
+        chunk_points=layout.points_per_chunk,
+        workers=workers,
+        seconds_per_point=per_point,
         seconds=per_point * points_left / min(workers, max(1, n_pending)),
-        result_bytes=result_bytes, memory_bytes=memory, disk_bytes=disk,
+        result_bytes=result_bytes,
+        memory_bytes=memory,
+        disk_bytes=disk,
     )
-    return Prepared(grid, info, equations, layout, baths, manifest, out, resume, overwrite,
-                    done, plan, timed)
+    return Prepared(
+        grid, info, equations, layout, baths, manifest, out, resume, overwrite, done, plan, timed
+    )
 
 
 def execute(prepared: Prepared, scheduler: Scheduler, progress: bool | None = None) -> xr.Dataset:
@@ -438,7 +457,10 @@ def _parts(out: Path) -> Path:
 
 
 def _existing(
-    out: Path | None, layout: ChunkLayout, manifest: Mapping[str, Any], resume: bool,
+    out: Path | None,
+    layout: ChunkLayout,
+    manifest: Mapping[str, Any],
+    resume: bool,
     overwrite: bool,
 ) -> NDArray[np.bool_]:
     """Apply the rules on existing outputs; the chunks already written (resume).
@@ -486,8 +508,16 @@ def _open_sink(p: Prepared) -> tuple[Sink, Path | None]:
         return open_parts(parts, p.layout, p.manifest, p.resume and not p.overwrite), parts
     if p.overwrite or not (p.resume and p.out.exists()):
         remove_path(p.out)
-        create_store(p.out, p.grid, p.layout, tuple(eq.name for eq in p.equations), p.baths,
-                     p.info, _lamb_shift_note(p.equations), p.manifest)
+        create_store(
+            p.out,
+            p.grid,
+            p.layout,
+            tuple(eq.name for eq in p.equations),
+            p.baths,
+            p.info,
+            _lamb_shift_note(p.equations),
+            p.manifest,
+        )
     return ZarrSink(p.out, p.layout, names), None
 
 
