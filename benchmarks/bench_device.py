@@ -29,6 +29,7 @@ from functools import reduce  # noqa: E402
 import numpy as np  # noqa: E402
 
 import qheat  # noqa: E402
+from bench_sweep import floor_per_solve  # noqa: E402  (the same floor as the sweep benchmark)
 
 I2, X, Y, Z = (
     np.eye(2),
@@ -130,18 +131,6 @@ def _spectrum(temperature: float):  # type: ignore[no-untyped-def]
         return float(2.0 * GAMMA * w / (1.0 + (w / OMEGA_D) ** 2) / -np.expm1(-w / temperature))
 
     return spectrum
-
-
-def floor_per_solve(size: int, count: int) -> float:
-    rng = np.random.default_rng(1)
-    a = rng.normal(size=(count, size, size)) + 1j * rng.normal(size=(count, size, size))
-    b = rng.normal(size=(count, size, 1)) + 0j
-    best = np.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        np.linalg.solve(a, b)
-        best = min(best, time.perf_counter() - start)
-    return best / count
 
 
 def main() -> None:
