@@ -161,14 +161,22 @@ def test_bad_input_ends_with_one_line_and_status_2(
     assert "Traceback" not in err
 
 
-def test_a_file_without_a_unique_steady_state_is_an_error(tmp_path: Path) -> None:
-    """Without the bath R, IIZ is conserved (see tests/test_devices.py): exit 2, one line."""
+def test_a_file_without_a_unique_steady_state_warns_and_reports(tmp_path: Path) -> None:
+    """Without the bath R, IIZ is conserved (see tests/test_devices.py, which checks the
+    currents against the two sectors solved apart): exit 0, the JSON names the warning, the
+    infinite condition number is null (JSON has no infinity), the currents sum to zero."""
     text = Path(THREE).read_text()
     path = tmp_path / "two_baths.toml"
     path.write_text(text[: text.index("# Qubit 2 couples")])
-    code, out, err = run_cli(["current", "--device", str(path), "--equation", "br"])
-    assert code == 2 and out == ""
-    assert len(err.strip().splitlines()) == 1 and "no unique steady state" in err
+    code, out, err = run_cli(
+        ["current", "--device", str(path), "--equation", "br", "--no-lamb-shift", "--json"]
+    )
+    assert code == 0 and "DegenerateSteadyStateWarning" in err
+    entry = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))["br"]
+    assert entry["condition_number"] is None
+    assert any("not unique" in w for w in entry["warnings"])
+    currents = np.array(list(entry["currents"].values()))
+    assert abs(currents.sum()) <= 1e-12 * np.abs(currents).sum()
 
 
 NEAR_RESONANT = """

@@ -22,7 +22,7 @@ import qheat
 from qheat.baths import registry
 from qheat.baths.registry import BathKind
 from qheat.devices import MAX_QUBITS, DeviceFileError, load_device, parse_device, pauli
-from qheat.errors import InvalidParameterError, NonUniqueSteadyStateError
+from qheat.errors import InvalidParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,12 +154,26 @@ def test_the_issue_file_parses_to_its_kron_sum() -> None:
 
 def test_the_issue_file_has_a_conserved_sz_of_qubit_2() -> None:
     """IIZ commutes with H and both couplings (checked here), so the steady state is not
-    unique: solve says so instead of returning one."""
+    unique: solve warns and returns the limit from the maximally mixed state, which weighs
+    the two sectors sz2 = +1, -1 equally. Independent value: the mean of the two 2-qubit
+    systems of those sectors (qubit 2 frozen: H = 0.5 ZI + (0.3 +- 0.35) IZ + 0.2 XX), each
+    solved on its own."""
     conserved = kron(I2, I2, Z)
     for op in (issue_hamiltonian(), kron(X, I2, I2), kron(I2, X, I2)):
         assert np.abs(op @ conserved - conserved @ op).max() == 0
-    with pytest.raises(NonUniqueSteadyStateError):
-        qheat.solve(parse_device(ISSUE_FILE).system())
+    baths = (qheat.DrudeBath(0.01, 40.0, 1.0), qheat.DrudeBath(0.005, 40.0, 0.5))
+    for equation in (qheat.BlochRedfield(), qheat.GlobalLindblad()):
+        with pytest.warns(qheat.DegenerateSteadyStateWarning, match="not unique"):
+            sol = qheat.solve(parse_device(ISSUE_FILE).system(), equation)
+        assert np.isinf(float(sol.state.condition_number))
+        sectors = []
+        for z in (1.0, -1.0):
+            h = 0.5 * np.kron(Z, I2) + (0.3 + 0.35 * z) * np.kron(I2, Z) + 0.2 * np.kron(X, X)
+            two = qheat.OpenSystem(h, (np.kron(X, I2), np.kron(I2, X)), baths)
+            sectors.append(qheat.solve(two, equation).currents)
+        np.testing.assert_allclose(sol.currents, np.mean(sectors, axis=0), rtol=1e-9)
+        assert float(np.trace(sol.rho).real) == pytest.approx(1.0, abs=1e-13)
+        assert float(sol.min_eigenvalue) > 0
 
 
 @pytest.mark.parametrize("equation", EQUATIONS, ids=lambda e: f"{e.name}-{e.lamb_shift}")

@@ -21,6 +21,7 @@ from .baths import (
 from .devices import Device, DeviceFileError, load_device, parse_device
 from .errors import (
     ConvergenceWarning,
+    DegenerateSteadyStateWarning,
     IllConditionedWarning,
     InvalidParameterError,
     NonUniqueSteadyStateError,
@@ -60,6 +61,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "BlochRedfield",
     "ConvergenceWarning",
+    "DegenerateSteadyStateWarning",
     "Device",
     "DeviceFileError",
     "DrudeBath",

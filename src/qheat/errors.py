@@ -7,6 +7,7 @@ so that code catching bad input generically keeps working.
 from __future__ import annotations
 
 __all__ = [
+    "DegenerateSteadyStateWarning",
     "ChunkLostError",
     "QheatError",
     "InvalidParameterError",
@@ -54,6 +55,17 @@ class PositivityWarning(RuntimeWarning):
     The Bloch-Redfield equation is not completely positive: at strong coupling or low
     temperature its steady state can leave the set of density matrices. The result
     carries ``min_eigenvalue``; treat such points as outside Redfield's validity.
+    """
+
+
+class DegenerateSteadyStateWarning(RuntimeWarning):
+    """The steady state is not unique: a quantity conserved by ``H`` and every coupling (a
+    symmetry, e.g. a qubit that no bath touches) splits the state space into sectors.
+
+    The state returned is the long-time limit reached from the maximally mixed state
+    ``1/d`` (its projection onto the kernel of ``L`` along the conserved quantities);
+    other initial states give other steady states and other currents. Its condition number
+    is reported as ``inf``. Fix: couple a bath to the conserved sector, or break the symmetry.
     """
 
 

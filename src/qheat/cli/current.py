@@ -128,7 +128,7 @@ def run_paper(args: argparse.Namespace) -> int:
             "rho_imag": np.imag(sol.rho).tolist(),
             "min_eigenvalue": float(sol.min_eigenvalue),
             "residual": float(sol.state.residual),
-            "condition_number": float(sol.state.condition_number),
+            "condition_number": _finite_or_none(float(sol.state.condition_number)),
             "conservation_residual": float(sol.conservation_residual),
             "warnings": notes,
         }
@@ -186,7 +186,7 @@ def run_device(args: argparse.Namespace) -> int:
             "currents": _currents(sol),
             "min_eigenvalue": float(sol.min_eigenvalue),
             "residual": float(sol.state.residual),
-            "condition_number": float(sol.state.condition_number),
+            "condition_number": _finite_or_none(float(sol.state.condition_number)),
             "conservation_residual": float(sol.conservation_residual),
             "secular_ratio": None if secular is None else float(secular),
             "warnings": notes,
@@ -200,7 +200,8 @@ def run_device(args: argparse.Namespace) -> int:
         print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
         print(
             f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
-            f"{r['residual']:.2e}, condition number {r['condition_number']:.3g}"
+            f"{r['residual']:.2e}, condition number "
+            f"{'inf' if r['condition_number'] is None else format(r['condition_number'], '.3g')}"
         )
         if r["secular_ratio"] is not None:
             ratio = r["secular_ratio"]
@@ -262,6 +263,11 @@ def _device_header(device: Device, params: dict[str, float], no_lamb_shift: bool
         f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
         f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if no_lamb_shift else ''}"
     )
+
+
+def _finite_or_none(value: float) -> float | None:
+    """JSON has no infinity: an infinite condition number (a degenerate steady state) is null."""
+    return value if math.isfinite(value) else None
 
 
 def parse_params(items: list[str]) -> dict[str, float]:

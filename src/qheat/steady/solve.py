@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import (
+    DegenerateSteadyStateWarning,
     IllConditionedWarning,
     InvalidParameterError,
     NonUniqueSteadyStateError,
@@ -40,6 +41,15 @@ __all__ = [
 
 POSITIVITY_TOL = 1e-12
 """A smallest eigenvalue below ``-POSITIVITY_TOL`` raises a :class:`PositivityWarning`."""
+KERNEL_RTOL = 1e-10
+"""Singular values of ``L`` below this times its largest span its kernel (degenerate states)."""
+DEGENERATE_MESSAGE = (
+    "steady state not unique at {n} of {total} points: a quantity conserved by H and every "
+    "coupling (e.g. a subsystem no bath touches) leaves one steady state per sector; the "
+    "limit from the maximally mixed state 1/d is returned (condition number inf), other "
+    "initial states give other currents"
+)
+"""The :class:`~qheat.errors.DegenerateSteadyStateWarning` (``{n}``, ``{total}``: counts)."""
 WARN_COND = 1e10
 """Condition numbers above this raise an :class:`IllConditionedWarning`."""
 SINGULAR_COND = 1e14
@@ -107,6 +117,40 @@ def _inverse(m: ComplexArray) -> ComplexArray:
         ) from exc
 
 
+def _kernel_limit(generator: Generator, degenerate: NDArray[np.bool_]) -> ComplexArray:
+    """Steady states where the kernel of ``L`` has more than one dimension, ``(k, d^2)``.
+
+    The long-time limit of the maximally mixed state ``1/d``: ``P vec(1/d)`` with the
+    projector onto the kernel ``P = R (C^dag R)^-1 C^dag``, ``R`` the right kernel of ``L``
+    (the steady states) and ``C`` its left kernel (the conserved quantities, the trace among
+    them, so ``Tr rho = 1``); both from the SVD of the dense ``L`` at each such point.
+
+    Raises:
+        NonUniqueSteadyStateError: no bath dissipates at such a point (``L = -i[H, .]``), or
+            the kernel is defective or not resolved.
+    """
+    d = generator.dim
+    batch = degenerate.shape
+    liou = np.broadcast_to(generator.liouvillian(), batch + (d * d, d * d))[degenerate]
+    dissipative = np.broadcast_to(sum(generator.dissipators), batch + (d * d, d * d))[degenerate]
+    rho0 = vec(np.eye(d, dtype=np.complex128) / d)
+    out = []
+    for point, damping in zip(liou, dissipative):
+        u, sigma, vh = np.linalg.svd(point)
+        k = int(np.count_nonzero(sigma <= KERNEL_RTOL * sigma[0]))
+        if np.abs(damping).max() <= KERNEL_RTOL * sigma[0] or k == 0:
+            raise NonUniqueSteadyStateError(f"no unique steady state: {_NO_BATH}")
+        right, left = np.conj(vh[-k:]).T, u[:, -k:]
+        overlap = np.conj(left).T @ right
+        if np.linalg.cond(overlap) > 1e8:
+            raise NonUniqueSteadyStateError(
+                "no unique steady state and no limit from the maximally mixed state (the "
+                f"kernel of L is defective): {_NO_BATH}"
+            )
+        out.append(right @ np.linalg.solve(overlap, np.conj(left).T @ rho0))
+    return np.array(out)
+
+
 def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
     """Inverses of square matrices, one stacked LU per distinct size (1 x 1: reciprocals)."""
     out: list[ComplexArray | None] = [None] * len(blocks)
@@ -140,22 +184,33 @@ def check_steady_state(
     ``label`` prefixes the messages (e.g. the equation's name in a sweep).
 
     Raises:
-        NonUniqueSteadyStateError: a condition number above :data:`SINGULAR_COND` (or NaN).
+        NonUniqueSteadyStateError: a finite condition number above :data:`SINGULAR_COND`
+            (or NaN).
 
     Warns:
+        DegenerateSteadyStateWarning: an infinite condition number (:func:`steady_state`
+            returned the limit from the maximally mixed state there).
         IllConditionedWarning: a condition number above :data:`WARN_COND`.
         PositivityWarning: a smallest eigenvalue below ``-POSITIVITY_TOL``.
     """
     if not cond.size or (cond.max() <= WARN_COND and min_eig.min() >= -POSITIVITY_TOL):
         return  # the common case, without counting (NaN compares False: counted below)
     prefix = f"{label}: " if label else ""
-    n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND)))
+    degenerate = np.isposinf(cond)
+    n_singular = int(np.count_nonzero(~(cond < SINGULAR_COND) & ~degenerate))
     if n_singular:
         raise NonUniqueSteadyStateError(
             f"{prefix}no unique steady state at {n_singular} of {cond.size} points (condition "
             f"number {np.nanmax(cond):.2e} > {SINGULAR_COND:.0e}): {_NO_BATH}"
         )
-    n_ill = int(np.count_nonzero(cond > WARN_COND))
+    n_degenerate = int(np.count_nonzero(degenerate))
+    if n_degenerate:
+        warnings.warn(
+            f"{prefix}{DEGENERATE_MESSAGE.format(n=n_degenerate, total=cond.size)}",
+            DegenerateSteadyStateWarning,
+            stacklevel=stacklevel,
+        )
+    n_ill = int(np.count_nonzero((cond > WARN_COND) & ~degenerate))
     if n_ill:
         warnings.warn(
             f"{prefix}ill-conditioned steady-state solve at {n_ill} of {cond.size} points "
@@ -216,23 +271,28 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
         )
     bordered = _bordered(liou, block)
     blocks = [bordered, *others]
-    inverses = _inverses(blocks)
-    inverse = inverses[0]
-    x_block = inverse[..., :, 0]
-    # B is block-diagonal (population block, complement): its 1-norm condition
-    cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max(
-        [_norm1(i) for i in inverses], axis=0
-    )
     d = generator.dim
     x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
+    try:
+        inverses = _inverses(blocks)
+    except NonUniqueSteadyStateError:  # exactly singular somewhere: every point by its kernel
+        cond = np.full(liou.shape[:-2], np.inf)
+        x_block = np.zeros(liou.shape[:-1], dtype=complex)
+    else:
+        x_block = inverses[0][..., :, 0]
+        # B is block-diagonal (population block, complement): its 1-norm condition
+        cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max(
+            [_norm1(i) for i in inverses], axis=0
+        )
     x[..., block.index] = x_block
-    if not np.isfinite(x_block).all():  # a singular solve (cond is NaN or inf): raise now
-        check_steady_state(cond, np.zeros_like(cond))
+    degenerate = ~(cond < SINGULAR_COND)
+    if degenerate.any():  # a second steady state: the limit from 1/d, or an error
+        x[degenerate] = _kernel_limit(generator, degenerate)
+        cond = np.where(degenerate, np.inf, cond)
     # L preserves Hermiticity, so the steady state is Hermitian: keep the Hermitian part of the
     # solution (its anti-Hermitian part is round-off of the solve)
     rho = unvec(x)
     rho = 0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2)))
-    x_block = vec(rho)[..., block.index]
     min_eig = np.asarray(np.linalg.eigvalsh(rho)[..., 0], dtype=np.float64)
     if warn:
         check_steady_state(cond, min_eig)
@@ -244,7 +304,7 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     dissipated = generator.dissipate(rho)
     lr = np.abs(generator.apply(rho, dissipated))
     residual = lr.reshape(lr.shape[:-2] + (-1,)).max(axis=-1) / (
-        norm_l * np.abs(x_block).max(axis=-1)
+        norm_l * np.abs(vec(rho)).max(axis=-1)
     )
     return SteadyState(
         rho=rho,

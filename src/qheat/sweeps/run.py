@@ -38,6 +38,7 @@ from tqdm import tqdm
 from .._version import __version__
 from ..api import check_equation
 from ..errors import (
+    DegenerateSteadyStateWarning,
     IllConditionedWarning,
     InvalidParameterError,
     PositivityWarning,
@@ -51,7 +52,7 @@ from ..master import (
     UniversalLindblad,
 )
 from ..master.equations import SECULAR_RATIO_WARN
-from ..steady.solve import POSITIVITY_TOL, WARN_COND
+from ..steady.solve import DEGENERATE_MESSAGE, POSITIVITY_TOL, WARN_COND
 from .builders import BuilderInfo, builder_info
 from .dataset import build_dataset, create_store, write_dataset
 from .evaluate import VARIABLES, ChunkSpec, ChunkTask, evaluate_chunk, evaluate_system
@@ -583,6 +584,7 @@ class _Tally:
     names: tuple[str, ...]
     points: int = 0
     ill: NDArray[np.int64] = field(init=False)
+    degenerate: NDArray[np.int64] = field(init=False)
     negative: NDArray[np.int64] = field(init=False)
     secular: NDArray[np.int64] = field(init=False)
     max_cond: FloatArray = field(init=False)
@@ -591,7 +593,9 @@ class _Tally:
 
     def __post_init__(self) -> None:
         n = len(self.names)
-        self.ill, self.negative, self.secular = (np.zeros(n, dtype=np.int64) for _ in range(3))
+        self.ill, self.negative, self.secular, self.degenerate = (
+            np.zeros(n, dtype=np.int64) for _ in range(4)
+        )
         self.max_cond = np.full(n, -np.inf)
         self.min_eig = np.full(n, np.inf)
         self.max_ratio = np.full(n, -np.inf)
@@ -600,10 +604,13 @@ class _Tally:
         cond, eig = arrays["condition_number"], arrays["min_eigenvalue"]
         ratio = arrays["secular_ratio"]
         self.points += cond.shape[-1]
-        self.ill += np.count_nonzero(cond > WARN_COND, axis=-1)
+        infinite = np.isposinf(cond)  # a degenerate steady state (DegenerateSteadyStateWarning)
+        self.degenerate += np.count_nonzero(infinite, axis=-1)
+        self.ill += np.count_nonzero((cond > WARN_COND) & ~infinite, axis=-1)
         self.negative += np.count_nonzero(eig < -POSITIVITY_TOL, axis=-1)
         self.secular += np.count_nonzero(ratio > SECULAR_RATIO_WARN, axis=-1)
-        self.max_cond = np.fmax(self.max_cond, cond.max(axis=-1, initial=-np.inf))
+        finite = np.where(infinite, -np.inf, cond)
+        self.max_cond = np.fmax(self.max_cond, finite.max(axis=-1, initial=-np.inf))
         self.min_eig = np.fmin(self.min_eig, eig.min(axis=-1, initial=np.inf))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no pair dropped
@@ -613,6 +620,7 @@ class _Tally:
         """Add the counts of another part of the grid."""
         self.points += other.points
         self.ill += other.ill
+        self.degenerate += other.degenerate
         self.negative += other.negative
         self.secular += other.secular
         self.max_cond = np.fmax(self.max_cond, other.max_cond)
@@ -627,6 +635,9 @@ class _Tally:
 
     def _messages(self, i: int, name: str) -> Iterator[tuple[str, type[Warning]]]:
         n = self.points
+        if self.degenerate[i]:
+            message = DEGENERATE_MESSAGE.format(n=self.degenerate[i], total=n)
+            yield f"{name}: {message}", DegenerateSteadyStateWarning
         if self.ill[i]:
             message = (
                 f"{name}: ill-conditioned steady-state solve at {self.ill[i]} of {n} points "
