@@ -17,6 +17,7 @@ Two kinds, one interface (what :func:`qheat.steady.steady_state` and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -25,12 +26,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Eigenbasis
-from .pair_kernel import block_jumps, coupling_pattern, pair_positions, spectral_pair_terms
+from .pair_kernel import coupling_pattern, spectral_pair_terms
+from .pair_loops import NO_CUTOFF, assemble_block, dissipate_pairs
 from .superop import (
     PopulationBlock,
-    block_multiplication,
     commutator,
-    element_major,
     sandwich,
     unvec,
     vec,
@@ -45,11 +45,6 @@ BoolArray = NDArray[np.bool_]
 
 def _dag(x: ComplexArray) -> ComplexArray:
     return np.conj(np.swapaxes(x, -1, -2))
-
-
-def _dag_em(x: ComplexArray) -> ComplexArray:
-    """The adjoint of ``(d, d, n)`` matrices stored with the batch last."""
-    return np.conj(np.swapaxes(x, 0, 1))
 
 
 @dataclass(frozen=True)
@@ -136,6 +131,21 @@ class Generator:
 
 
 @dataclass(frozen=True)
+class _FlatPairs:
+    """A pair generator's pieces, batch-first: ``A_j``, ``Gamma_j``, ``K_j`` ``(n_baths, n, d,
+    d)``; ``X = -iH - K``, ``Y = iH - K^dag``, ``w_ab`` ``(n, d, d)``; the batch shape."""
+
+    batch: tuple[int, ...]
+    couplings: ComplexArray
+    spectra: ComplexArray
+    closures: ComplexArray
+    left: ComplexArray
+    right: ComplexArray
+    omega: FloatArray
+    cutoff: float
+
+
+@dataclass(frozen=True)
 class PairGenerator(Generator):
     """A generator of the Bloch-Redfield family (Eqs. 8-12; secular selection, Eqs. A12-A15).
 
@@ -196,97 +206,69 @@ class PairGenerator(Generator):
         """
         return self._pattern
 
-    def block_liouvillian(self, block: PopulationBlock) -> ComplexArray:
-        """``L`` on ``block`` only, assembled element by element (no ``d^2 x d^2`` matrix)."""
+    @cached_property
+    def _flat(self) -> _FlatPairs:
+        """:meth:`_flatten` over the generator's own batch."""
+        return self._flatten(())
+
+    def _flatten(self, extra: tuple[int, ...]) -> _FlatPairs:
+        """The pieces of ``L`` broadcast to the batch (and ``extra``, e.g. a batch of states)
+        and flattened, batch-first and contiguous (what :mod:`qheat.master.pair_loops` reads)."""
+        d, n_baths = self.dim, self.n_baths
         batch = np.broadcast_shapes(
-            self.omega.shape[:-2], self.couplings.shape[1:-2], self.spectra.shape[1:-2]
+            extra,
+            self.omega.shape[:-2],
+            self.couplings.shape[1:-2],
+            self.spectra.shape[1:-2],
+            self.closures.shape[1:-2],
+            self.hamiltonian.shape[:-2],
         )
-        d, m = self.dim, block.size
+        n = math.prod(batch)
 
-        def em(x: NDArray[Any]) -> NDArray[Any]:
-            return element_major(np.broadcast_to(x, batch + (d, d)))
+        def flat(x: NDArray[Any], baths: bool, dtype: type) -> NDArray[Any]:
+            lead = (n_baths,) if baths else ()
+            out = np.broadcast_to(x, lead + batch + (d, d))
+            return np.ascontiguousarray(out, dtype=dtype).reshape(lead + (n, d, d))
 
-        # only the pairs the sparsity pattern allows (a secular selection removes most)
-        ab, cd = pair_positions(block)
-        keep = self._pattern[np.ix_(block.index, block.index)].ravel()
-        ab, cd = ab[keep], cd[keep]
-        total = None
-        for a, gam in zip(self.couplings, self.spectra):
-            a_em = em(a)
-            if not np.any(a_em.imag):  # a real coupling (the paper's) halves the work
-                a_em = np.ascontiguousarray(a_em.real)
-            jump = block_jumps(a_em, em(gam * a), ab, cd)
-            total = jump if total is None else np.add(total, jump, out=total)
-        assert total is not None
-        if self.cutoff is not None:  # the secular selection M_{ab,cd} on the block's pairs
-            omega_em = em(self.omega)
-            total = total * (np.abs(omega_em[ab] - omega_em[cd]) <= self.cutoff)
-        k = em(self.closures.sum(axis=0))
-        h = em(self.hamiltonian)
-        k_dag = np.conj(k[np.arange(d * d).reshape(d, d).T.ravel()])
-        out = block_multiplication(-1j * h - k, 1j * h - k_dag, block)
-        out[keep] += total
-        total = out
-        return np.ascontiguousarray(total.T).reshape(batch + (m, m))
+        k = flat(self.closures, True, complex)
+        k_total = k.sum(axis=0)
+        h = flat(self.hamiltonian, False, complex)
+        return _FlatPairs(
+            batch=batch,
+            couplings=flat(self.couplings, True, complex),
+            spectra=flat(self.spectra, True, complex),
+            closures=k,
+            left=-1j * h - k_total,
+            right=1j * h - np.conj(np.swapaxes(k_total, -1, -2)),
+            omega=flat(self.omega, False, float),
+            cutoff=NO_CUTOFF if self.cutoff is None else float(self.cutoff),
+        )
+
+    def block_liouvillian(self, block: PopulationBlock) -> ComplexArray:
+        """``L`` on ``block`` only, element by element (no ``d^2 x d^2`` matrix), compiled."""
+        f = self._flat
+        keep = self._pattern[np.ix_(block.index, block.index)]
+        out = assemble_block(
+            block.rows,
+            block.cols,
+            keep,
+            f.couplings,
+            f.spectra,
+            f.left,
+            f.right,
+            f.omega,
+            f.cutoff,
+        )
+        return out.reshape(f.batch + out.shape[-2:])
 
     def dissipate(self, rho: ComplexArray) -> ComplexArray:
-        """``D_j(rho) = jumps_j(rho) - {P_j, rho}/2`` of every bath, ``(n, ..., d, d)``.
-
-        Computed with the batch as the last, contiguous axis (small matrix products are
-        vector operations there). Without a secular mask the jumps are ``W rho A^dag + A rho
-        W^dag``; with one, only the columns of the jump superoperator at the elements where
-        ``rho`` is nonzero are formed (``d^2 x m`` coefficients instead of ``d^4``).
-        """
-        d = self.dim
-        batch = np.broadcast_shapes(rho.shape[:-2], self.omega.shape[:-2], self.spectra.shape[1:-2])
-        n = int(np.prod(batch))
-
-        def em(x: NDArray[Any]) -> NDArray[Any]:
-            """``(..., d, d) -> (d, d, n)``, the batch last."""
-            flat = np.broadcast_to(x, batch + (d, d)).reshape(n, d, d)
-            return np.ascontiguousarray(np.moveaxis(flat, 0, -1))
-
-        x = em(rho)
-        # D maps Hermitian operators to Hermitian ones: D(X) = D(X_h) + i D(-i X_a) with X_h,
-        # -i X_a Hermitian, and for Hermitian Y the products pair up as T + T^dag
-        parts = [(1.0 + 0j, 0.5 * (x + _dag_em(x)))]
-        anti = 0.5 * (x - _dag_em(x))
-        if np.any(anti):
-            parts.append((1j, -1j * anti))
-        omega = em(self.omega).reshape(d * d, n) if self.cutoff is not None else None
-        out = []
-        for coupling, gam, k in zip(self.couplings, self.spectra, self.closures):
-            a, w, p = em(coupling), em(gam * coupling), em(k)
-            p = p + _dag_em(p)
-            total = None
-            for factor, y in parts:
-                if omega is None:  # W Y A^dag + A Y W^dag = T + T^dag
-                    t = np.einsum("acn,ecn->aen", np.einsum("abn,bcn->acn", w, y), np.conj(a))
-                    t -= 0.5 * np.einsum("abn,bcn->acn", p, y)  # -{P, Y}/2 = -(Q + Q^dag)/2
-                    value = t + _dag_em(t)
-                else:
-                    value = self._masked_jumps(a, w, y, omega)
-                    q = np.einsum("abn,bcn->acn", p, y)
-                    value -= 0.5 * (q + _dag_em(q))
-                total = value if total is None else total + factor * value
-            assert total is not None
-            out.append(np.moveaxis(total, -1, 0).reshape(batch + (d, d)))
-        return np.array(out)
-
-    def _masked_jumps(
-        self, a: ComplexArray, w: ComplexArray, x: ComplexArray, om: FloatArray
-    ) -> ComplexArray:
-        """``sum_be M_{ab,ce} (W_ab A*_ce + A_ab W*_ce) x_be`` on ``(d, d, n)`` arrays (``om``:
-        the Bohr frequencies, ``(d*d, n)``), over the elements ``(b, e)`` where ``x`` is
-        nonzero."""
-        d, n = x.shape[0], x.shape[-1]
-        flat_x = x.reshape(d * d, n)
-        support = np.flatnonzero(np.any(flat_x != 0, axis=1))
-        rows = np.arange(d * d)
-        ra, rc = rows // d, rows % d
-        sb, se = support // d, support % d
-        ab, ce = ra[:, None] * d + sb[None, :], rc[:, None] * d + se[None, :]
-        keep = np.abs(om[ab] - om[ce]) <= self.cutoff
-        a2, w2 = a.reshape(d * d, n), w.reshape(d * d, n)
-        coef = (w2[ab] * np.conj(a2[ce]) + a2[ab] * np.conj(w2[ce])) * keep
-        return np.einsum("rsn,sn->rn", coef, flat_x[support]).reshape(d, d, n)
+        """``D_j(rho) = jumps_j(rho) - {P_j, rho}/2`` of every bath, ``(n, ..., d, d)``,
+        compiled (:func:`~qheat.master.pair_loops.dissipate_pairs`)."""
+        f, d = self._flat, self.dim
+        if np.broadcast_shapes(rho.shape[:-2], f.batch) != f.batch:  # more states than points
+            f = self._flatten(rho.shape[:-2])
+        x = np.ascontiguousarray(np.broadcast_to(rho, f.batch + (d, d)), dtype=complex)
+        out = dissipate_pairs(
+            f.couplings, f.spectra, f.closures, x.reshape(-1, d, d), f.omega, f.cutoff
+        )
+        return out.reshape((self.n_baths,) + f.batch + (d, d))

@@ -20,8 +20,8 @@ Both sums close over one matrix, ``K_db = sum_a M_{ab,ad} Gamma(w_ab) A_ab A*_ad
 and the jump term is ``sum_abcd W_abcd |a><b| rho |d><c|`` with
 ``W_abcd = M_abcd (Gamma(w_ab) + Gamma*(w_cd)) A_ab A*_cd``; without a mask its superoperator is
 ``conj(A) kron (Gamma o A) + conj(Gamma o A) kron A``. This module builds these pieces directly
-(no generic 4-index contraction), either on the full ``d^2 x d^2`` space or on a
-:class:`~qheat.master.superop.PopulationBlock` only.
+(no generic 4-index contraction) on the full ``d^2 x d^2`` space, and the sparsity pattern of
+``L``; :mod:`qheat.master.pair_loops` evaluates the same sums on a block of ``L`` or on a state.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from ..model import Bath, Eigenbasis
 from ..model.system import coupling_support
 from ..model.system import spectral_rates as model_spectral_rates
-from .superop import PopulationBlock, multiplication
+from .superop import multiplication
 
 __all__ = [
     "bohr_frequencies",
@@ -43,9 +43,7 @@ __all__ = [
     "pair_terms",
     "spectral_pair_terms",
     "without_lamb_shift",
-    "block_jumps",
     "coupling_pattern",
-    "pair_positions",
 ]
 
 ComplexArray = NDArray[np.complex128]
@@ -210,36 +208,3 @@ def _pattern(packed: bytes, n_baths: int, dim: int, close: bytes) -> BoolArray:
     pattern = np.eye(dim * dim, dtype=bool) | jumps | np.kron(eye, ks) | np.kron(ks.T, eye)
     pattern.flags.writeable = False
     return pattern
-
-
-def block_jumps(
-    coupling: ComplexArray | FloatArray,
-    weighted: ComplexArray,
-    ab: NDArray[np.intp],
-    cd: NDArray[np.intp],
-) -> ComplexArray:
-    """One bath's jump coefficients ``W_abcd`` (every pair kept; module docstring) at the
-    element pairs ``(ab, cd)`` of :func:`pair_positions`, element-major.
-
-    Args:
-        coupling: ``A`` in the eigenbasis, element-major ``(d*d, n)``
-            (:func:`~qheat.master.superop.element_major`); a real array when ``A`` is real
-            (the paper's model) halves the work.
-        weighted: ``Gamma o A`` (``Gamma`` from :func:`spectral_rates`), element-major.
-        ab, cd: flat positions of ``(a, b)`` and ``(c, d)`` of each pair wanted, ``(k,)``.
-
-    Returns:
-        ``(k, n)``: the coefficient of ``rho_bd`` in ``D(rho)_ac``. A secular selection
-        multiplies it by a secular mask; ``K`` comes from :func:`closure_operator`.
-    """
-    a_cd = np.conj(coupling[cd]) if np.iscomplexobj(coupling) else coupling[cd]
-    jump = weighted[ab] * a_cd
-    jump += coupling[ab] * np.conj(weighted[cd])
-    return jump
-
-
-def pair_positions(block: PopulationBlock) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Flat positions of ``(a, b)`` and ``(c, d)`` for row ``(a, c)``, column ``(b, d)``."""
-    a, c, b, e = block.pairs
-    d = block.dim
-    return a * d + b, c * d + e

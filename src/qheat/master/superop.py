@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,13 +30,10 @@ __all__ = [
     "PopulationBlock",
     "population_block",
     "complement_block",
-    "complement_components",
-    "block_multiplication",
-    "element_major",
+    "complement_offsets",
 ]
 
 ComplexArray = NDArray[np.complex128]
-ScalarT = TypeVar("ScalarT", bound=np.generic)
 IndexArray = NDArray[np.intp]
 
 
@@ -189,74 +185,40 @@ def complement_block(pattern: NDArray[np.bool_]) -> PopulationBlock | None:
     ``L`` is block-diagonal over (population block, complement); the steady state is zero on
     the complement if and only if ``L`` there is nonsingular (a singular complement holds a
     second steady state, e.g. a coherence protected by a conserved symmetry). Returned as a
-    :class:`PopulationBlock` (its ``rows``, ``cols``, ``index``) with an empty ``complement``.
+    :class:`PopulationBlock` (its ``rows``, ``cols``, ``index``) with an empty ``complement``,
+    its elements grouped by the connected components of ``L`` there, largest first
+    (:func:`complement_offsets`).
     """
-    return _complement_block(np.packbits(pattern).tobytes(), pattern.shape[-1])
+    found = _complement(np.packbits(pattern).tobytes(), pattern.shape[-1])
+    return None if found is None else found[0]
 
 
-def complement_components(pattern: NDArray[np.bool_]) -> tuple[IndexArray, ...]:
-    """Positions within :func:`complement_block` of its connected components (the complement
-    block of ``L`` is block-diagonal over them), largest first."""
-    return _complement_components(np.packbits(pattern).tobytes(), pattern.shape[-1])
-
-
-@lru_cache(maxsize=64)
-def _complement_components(packed: bytes, n: int) -> tuple[IndexArray, ...]:
-    block = _complement_block(packed, n)
-    if block is None:
-        return ()
-    pattern = (
-        np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
-    )
-    sub = pattern[np.ix_(block.index, block.index)]
-    graph = sub | sub.T
-    left = np.ones(block.size, dtype=bool)
-    parts = []
-    while left.any():
-        reached = _reachable(graph, int(np.argmax(left))) & left
-        parts.append(np.flatnonzero(reached).astype(np.intp))
-        left &= ~reached
-    return tuple(sorted(parts, key=lambda p: -p.size))
+def complement_offsets(pattern: NDArray[np.bool_]) -> IndexArray:
+    """Boundaries ``(k + 1,)`` of the components within :func:`complement_block` (``L`` on the
+    complement is block-diagonal over them); ``[0]`` when there is no complement."""
+    found = _complement(np.packbits(pattern).tobytes(), pattern.shape[-1])
+    return np.zeros(1, dtype=np.intp) if found is None else found[1]
 
 
 @lru_cache(maxsize=64)
-def _complement_block(packed: bytes, n: int) -> PopulationBlock | None:
+def _complement(packed: bytes, n: int) -> tuple[PopulationBlock, IndexArray] | None:
     index = _population_block(packed, n).complement
     if not index.size:
         return None
+    pattern = (
+        np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
+    )
+    sub = pattern[np.ix_(index, index)]
+    graph = sub | sub.T
+    left = np.ones(index.size, dtype=bool)
+    parts = []
+    while left.any():
+        reached = _reachable(graph, int(np.argmax(left))) & left
+        parts.append(np.flatnonzero(reached))
+        left &= ~reached
+    parts.sort(key=lambda part: -part.size)
+    index = index[np.concatenate(parts)].astype(np.intp)
+    offsets = np.cumsum([0] + [part.size for part in parts]).astype(np.intp)
     d = int(round(np.sqrt(n)))
-    return PopulationBlock(d, index % d, index // d, index, np.zeros(0, dtype=np.intp))
-
-
-def element_major(op: NDArray[ScalarT]) -> NDArray[ScalarT]:
-    """``(..., d, d) -> (d*d, n)``: element ``a*d + b`` first, the flattened batch last.
-
-    The block kernels work in this layout: gathering matrix elements is then a copy of whole
-    rows, the fastest access numpy has (the batch is contiguous).
-    """
-    d = op.shape[-1]
-    return np.ascontiguousarray(op.reshape(-1, d * d).T)
-
-
-def block_multiplication(
-    left: ComplexArray, right: ComplexArray, block: PopulationBlock
-) -> ComplexArray:
-    """Superoperator of ``rho -> X rho + rho Y`` restricted to ``block``, element-major.
-
-    Args:
-        left: ``X`` element-major (:func:`element_major`), ``(d*d, n)``.
-        right: ``Y`` element-major, ``(d*d, n)``.
-        block: the population block (size m).
-
-    Returns:
-        ``(m*m, n)``: row ``r*m + s`` holds element ``[(i, j), (k, l)] = X_ik delta_jl +
-        delta_ik Y_lj`` for block elements ``r = (i, j)``, ``s = (k, l)``; e.g. ``X = -iH, Y = iH``
-        gives ``-i [H, rho]``. Exact on the block when ``X`` and ``Y`` leave it invariant.
-    """
-    d, m = block.dim, block.size
-    i, j, k, col = block.pairs  # element r = (i, j), element s = (k, col)
-    out = np.zeros((m * m,) + left.shape[1:], dtype=complex)
-    same_col, same_row = np.flatnonzero(j == col), np.flatnonzero(i == k)
-    out[same_col] = left[(i * d + k)[same_col]]
-    out[same_row] += right[(col * d + j)[same_row]]
-    return out
+    block = PopulationBlock(d, index % d, index // d, index, np.zeros(0, dtype=np.intp))
+    return block, offsets

@@ -23,12 +23,12 @@ from ..errors import (
 )
 from ..master import Generator, unvec, vec
 from ..master.superop import (
-    PopulationBlock,
     complement_block,
-    complement_components,
+    complement_offsets,
     population_block,
 )
 from ..model import Eigenbasis
+from .block_solve import solve_blocks
 
 __all__ = [
     "SteadyState",
@@ -103,20 +103,6 @@ class SteadyState:
         return np.real(np.diagonal(self.rho, axis1=-2, axis2=-1))
 
 
-def _norm1(m: ComplexArray) -> FloatArray:
-    """Matrix 1-norm (largest column sum of moduli) over the last two axes."""
-    return np.asarray(np.abs(m).sum(axis=-2).max(axis=-1), dtype=np.float64)
-
-
-def _inverse(m: ComplexArray) -> ComplexArray:
-    try:
-        return np.asarray(np.linalg.inv(m), dtype=np.complex128)
-    except np.linalg.LinAlgError as exc:
-        raise NonUniqueSteadyStateError(
-            f"the Liouvillian has no unique steady state (singular system): {_NO_BATH}"
-        ) from exc
-
-
 def _kernel_limit(generator: Generator, degenerate: NDArray[np.bool_]) -> ComplexArray:
     """Steady states where the kernel of ``L`` has more than one dimension, ``(k, d^2)``.
 
@@ -149,31 +135,6 @@ def _kernel_limit(generator: Generator, degenerate: NDArray[np.bool_]) -> Comple
             )
         out.append(right @ np.linalg.solve(overlap, np.conj(left).T @ rho0))
     return np.array(out)
-
-
-def _inverses(blocks: list[ComplexArray]) -> list[ComplexArray]:
-    """Inverses of square matrices, one stacked LU per distinct size (1 x 1: reciprocals)."""
-    out: list[ComplexArray | None] = [None] * len(blocks)
-    sizes: dict[tuple[int, ...], list[int]] = {}
-    for k, b in enumerate(blocks):
-        sizes.setdefault(b.shape, []).append(k)
-    for shape, members in sizes.items():
-        stacked = np.array([blocks[k] for k in members], dtype=np.complex128)
-        if shape[-1] == 1 and not np.any(stacked == 0):
-            inverted: ComplexArray = 1.0 / stacked
-        else:  # LU (and the singular-matrix error for a zero 1 x 1 block)
-            inverted = _inverse(stacked)
-        for k, inv in zip(members, inverted):
-            out[k] = inv
-    return [inv for inv in out if inv is not None]
-
-
-def _bordered(liou_block: ComplexArray, block: PopulationBlock) -> ComplexArray:
-    """``B_P``: ``L_P`` with the row of ``rho_11`` replaced by the trace functional."""
-    bordered = liou_block.copy()
-    bordered[..., 0, :] = 0.0
-    bordered[..., 0, block.populations] = 1.0
-    return bordered
 
 
 def check_steady_state(
@@ -235,8 +196,9 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     the union over the batch) splits the matrix elements into the block connected to the
     populations and the rest, on which the steady state is zero (for the paper's model the
     parity-conserving X block of Appendix B, 8 of 16 elements). Only ``L`` on that block is
-    built (:meth:`Generator.block_liouvillian`) and the bordered system is solved there with
-    one stacked LU. The residual is that of the whole ``L`` (:meth:`Generator.apply`), so a
+    built (:meth:`Generator.block_liouvillian`, and on the complement's components to find its
+    condition) and the bordered system is solved there by one compiled loop of small LU
+    factorizations over the batch (:func:`~qheat.steady.block_solve.solve_blocks`). The residual is that of the whole ``L`` (:meth:`Generator.apply`), so a
     block that is not invariant shows up in it.
 
     Args:
@@ -257,34 +219,28 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     pattern = generator.pattern()
     block = population_block(pattern)
     liou = generator.block_liouvillian(block)
+    batch = liou.shape[:-2]
+    parts = [(liou, np.array([0, block.size]), generator.dim)]
     complement = complement_block(pattern)
-    others = []
-    if complement is not None:  # block-diagonal over its components: invert each, stacked
-        whole = generator.block_liouvillian(complement)
-        others = [
-            whole[..., part[:, None], part[None, :]] for part in complement_components(pattern)
-        ]
-    if not (np.isfinite(liou).all() and all(np.isfinite(o).all() for o in others)):
+    if complement is not None:  # block-diagonal over its components
+        parts.append((generator.block_liouvillian(complement), complement_offsets(pattern), 0))
+    if not all(np.isfinite(matrix).all() for matrix, _, _ in parts):
         raise InvalidParameterError(
             "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
             "for these system and bath parameters; rescale the energies"
         )
-    bordered = _bordered(liou, block)
-    blocks = [bordered, *others]
+    solved = [
+        solve_blocks(matrix.reshape((-1,) + matrix.shape[-2:]), offsets, n_pop)
+        for matrix, offsets, n_pop in parts
+    ]
+    # B is block-diagonal (population block, complement's components): its 1-norm condition
+    norm = np.max([s.norm for s in solved], axis=0)
+    with np.errstate(invalid="ignore"):  # 0 * inf: a zero block that is singular
+        cond = (norm * np.max([s.norm_inverse for s in solved], axis=0)).reshape(batch)
+    cond[np.isnan(cond)] = np.inf
     d = generator.dim
-    x = np.zeros(liou.shape[:-2] + (d * d,), dtype=complex)
-    try:
-        inverses = _inverses(blocks)
-    except NonUniqueSteadyStateError:  # exactly singular somewhere: every point by its kernel
-        cond = np.full(liou.shape[:-2], np.inf)
-        x_block = np.zeros(liou.shape[:-1], dtype=complex)
-    else:
-        x_block = inverses[0][..., :, 0]
-        # B is block-diagonal (population block, complement): its 1-norm condition
-        cond = np.max([_norm1(b) for b in blocks], axis=0) * np.max(
-            [_norm1(i) for i in inverses], axis=0
-        )
-    x[..., block.index] = x_block
+    x = np.zeros(batch + (d * d,), dtype=complex)
+    x[..., block.index] = solved[0].first.reshape(batch + (block.size,))
     degenerate = ~(cond < SINGULAR_COND)
     if degenerate.any():  # a second steady state: the limit from 1/d, or an error
         x[degenerate] = _kernel_limit(generator, degenerate)
@@ -300,7 +256,7 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             check_steady_state(cond, min_eig)
-    norm_l = np.abs(liou).sum(axis=-1).max(axis=-1)
+    norm_l = solved[0].norm_rows.reshape(batch)
     dissipated = generator.dissipate(rho)
     lr = np.abs(generator.apply(rho, dissipated))
     residual = lr.reshape(lr.shape[:-2] + (-1,)).max(axis=-1) / (
