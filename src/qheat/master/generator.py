@@ -10,8 +10,8 @@ Two kinds, one interface (what :func:`qheat.steady.steady_state` and
   user writes);
 * :class:`PairGenerator` (the Bloch-Redfield family, Eqs. 8-12 and A12-A15) holds the
   couplings and spectra and builds only what is asked: the sparsity pattern of ``L`` from the
-  couplings and the secular selection, ``L`` on a block of matrix elements, or the action
-  ``L(rho)`` and ``D_j(rho)`` on a state as matrix products. Its full superoperators
+  couplings and the secular selection, ``L`` on a block of matrix elements, or ``D_j(rho)``
+  on a state, in compiled loops (:mod:`qheat.master.pair_loops`). Its full superoperators
   (``dissipators``, :meth:`liouvillian`) are built on first use and equal the blocks.
 """
 
@@ -115,14 +115,6 @@ class Generator:
         """``L`` on the matrix elements of ``block``, ``(..., m, m)`` (block order)."""
         p = block.index
         return self.liouvillian()[..., p[:, None], p[None, :]]
-
-    def apply(self, rho: ComplexArray, dissipated: ComplexArray | None = None) -> ComplexArray:
-        """``L(rho) = -i [H_S + H_LS, rho] + sum_j D_j(rho)``, ``(..., d, d)``: the whole
-        Liouvillian acting on a state (``dissipated``: :meth:`dissipate` of ``rho`` if known)."""
-        if dissipated is None:
-            return unvec((self.liouvillian() @ vec(rho)[..., None])[..., 0])
-        e = self.energy_operator
-        return -1j * (e @ rho - rho @ e) + dissipated.sum(axis=0)
 
     def dissipate(self, rho: ComplexArray) -> ComplexArray:
         """``D_j(rho)`` of every bath, the baths on a leading axis, ``(n_baths, ..., d, d)``."""

@@ -132,6 +132,21 @@ class PopulationBlock:
         """Block positions of the populations ``rho_aa`` (the first d)."""
         return np.arange(self.dim)
 
+    @cached_property
+    def level_groups(self) -> tuple[IndexArray, ...]:
+        """The levels joined by the block's coherences (connected components of the graph with
+        an edge ``i - j`` per element ``rho_ij``): an operator that is zero outside the block
+        is block-diagonal over these groups, so its eigenvalues are theirs."""
+        joined = np.eye(self.dim, dtype=bool)
+        joined[self.rows, self.cols] = True
+        left = np.ones(self.dim, dtype=bool)
+        groups = []
+        while left.any():
+            reached = _reachable(joined, int(np.argmax(left)))
+            groups.append(np.flatnonzero(reached).astype(np.intp))
+            left &= ~reached
+        return tuple(groups)
+
 
 def _reachable(adjacency: NDArray[np.bool_], start: int) -> NDArray[np.bool_]:
     """Nodes connected to ``start`` in the undirected graph of a square boolean matrix."""

@@ -31,7 +31,8 @@ class BlockSolution:
 
     Attributes:
         first: ``B^-1 e_0`` on the first block, ``(n, m_0)`` (zero where singular).
-        norm_rows: ``||L_P||_inf`` before bordering (largest row sum of moduli), ``(n,)``.
+        norm_rows: ``||L_P||_inf`` before bordering (largest row sum of moduli), ``(n,)``;
+            ``inf`` where an entry is not finite.
         norm: the largest 1-norm of the blocks of ``B``, ``(n,)``.
         norm_inverse: the largest 1-norm of their inverses, ``(n,)``; ``inf`` where a block is
             exactly singular (a zero pivot).
@@ -96,7 +97,7 @@ def _solve(
                     value = matrices[p, start + i, start + j]
                     row += _modulus(value)
                     lu[i, j] = value
-                rows_max = max(rows_max, row)
+                rows_max = max(rows_max, row) if math.isfinite(row) else math.inf
             bordered = c == 0 and n_pop > 0
             if bordered:
                 for j in range(size):
@@ -131,15 +132,18 @@ def _solve(
                 inv_max = np.inf
                 continue
             for col in range(size):  # column col of the inverse: its 1-norm, and B^-1 e_0
+                q = col  # where the row swaps move the 1 of e_col; x is zero above it
+                for k in range(size):
+                    if q == k:
+                        q = pivots[k]
+                    elif q == pivots[k]:
+                        q = k
                 for i in range(size):
                     x[i] = 0.0
-                x[col] = 1.0
-                for k in range(size):
-                    if pivots[k] != k:
-                        x[k], x[pivots[k]] = x[pivots[k]], x[k]
-                for i in range(size):
+                x[q] = 1.0
+                for i in range(q + 1, size):  # L (unit diagonal), from row q on
                     acc = x[i]
-                    for j in range(i):
+                    for j in range(q, i):
                         acc -= lu[i, j] * x[j]
                     x[i] = acc
                 column = 0.0

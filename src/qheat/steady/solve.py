@@ -29,6 +29,7 @@ from ..master.superop import (
 )
 from ..model import Eigenbasis
 from .block_solve import solve_blocks
+from .residual import action_and_state_maxima
 
 __all__ = [
     "SteadyState",
@@ -57,6 +58,7 @@ SINGULAR_COND = 1e14
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.intp]
 
 _NO_BATH = (
     "couple at least one bath with gamma > 0 through an operator connecting all eigenstates "
@@ -137,6 +139,24 @@ def _kernel_limit(generator: Generator, degenerate: NDArray[np.bool_]) -> Comple
     return np.array(out)
 
 
+def _smallest_eigenvalue(rho: ComplexArray, groups: tuple[IndexArray, ...]) -> FloatArray:
+    """Smallest eigenvalue of Hermitian ``rho`` ``(..., d, d)``, block-diagonal over ``groups``
+    of levels: the diagonal for single levels, the closed form of a ``2 x 2`` Hermitian
+    matrix, LAPACK's ``eigvalsh`` for larger groups."""
+    smallest = np.full(rho.shape[:-2], np.inf)
+    for group in groups:
+        if group.size == 1:
+            value = rho[..., group[0], group[0]].real
+        elif group.size == 2:
+            a, b = rho[..., group[0], group[0]].real, rho[..., group[1], group[1]].real
+            c = rho[..., group[0], group[1]]
+            value = 0.5 * (a + b) - np.sqrt((0.5 * (a - b)) ** 2 + (c.real**2 + c.imag**2))
+        else:
+            value = np.linalg.eigvalsh(rho[..., group[:, None], group[None, :]])[..., 0]
+        smallest = np.minimum(smallest, value)
+    return np.asarray(smallest, dtype=np.float64)
+
+
 def check_steady_state(
     cond: FloatArray, min_eig: FloatArray, label: str = "", stacklevel: int = 3
 ) -> None:
@@ -198,7 +218,7 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     parity-conserving X block of Appendix B, 8 of 16 elements). Only ``L`` on that block is
     built (:meth:`Generator.block_liouvillian`, and on the complement's components to find its
     condition) and the bordered system is solved there by one compiled loop of small LU
-    factorizations over the batch (:func:`~qheat.steady.block_solve.solve_blocks`). The residual is that of the whole ``L`` (:meth:`Generator.apply`), so a
+    factorizations over the batch (:func:`~qheat.steady.block_solve.solve_blocks`). The residual is that of the whole ``L`` (:func:`~qheat.steady.residual.action_and_state_maxima`), so a
     block that is not invariant shows up in it.
 
     Args:
@@ -224,15 +244,15 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     complement = complement_block(pattern)
     if complement is not None:  # block-diagonal over its components
         parts.append((generator.block_liouvillian(complement), complement_offsets(pattern), 0))
-    if not all(np.isfinite(matrix).all() for matrix, _, _ in parts):
-        raise InvalidParameterError(
-            "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
-            "for these system and bath parameters; rescale the energies"
-        )
     solved = [
         solve_blocks(matrix.reshape((-1,) + matrix.shape[-2:]), offsets, n_pop)
         for matrix, offsets, n_pop in parts
     ]
+    if not all(np.isfinite(s.norm_rows).all() for s in solved):
+        raise InvalidParameterError(
+            "the generator (H_LS and the dissipators) is not finite (floating-point overflow) "
+            "for these system and bath parameters; rescale the energies"
+        )
     # B is block-diagonal (population block, complement's components): its 1-norm condition
     norm = np.max([s.norm for s in solved], axis=0)
     with np.errstate(invalid="ignore"):  # 0 * inf: a zero block that is singular
@@ -249,7 +269,8 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
     # solution (its anti-Hermitian part is round-off of the solve)
     rho = unvec(x)
     rho = 0.5 * (rho + np.conj(np.swapaxes(rho, -1, -2)))
-    min_eig = np.asarray(np.linalg.eigvalsh(rho)[..., 0], dtype=np.float64)
+    groups = (np.arange(d),) if degenerate.any() else block.level_groups
+    min_eig = _smallest_eigenvalue(rho, groups)
     if warn:
         check_steady_state(cond, min_eig)
     else:
@@ -258,10 +279,8 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
             check_steady_state(cond, min_eig)
     norm_l = solved[0].norm_rows.reshape(batch)
     dissipated = generator.dissipate(rho)
-    lr = np.abs(generator.apply(rho, dissipated))
-    residual = lr.reshape(lr.shape[:-2] + (-1,)).max(axis=-1) / (
-        norm_l * np.abs(vec(rho)).max(axis=-1)
-    )
+    action, size = action_and_state_maxima(generator.energy_operator, rho, dissipated)
+    residual = action / (norm_l * size)
     return SteadyState(
         rho=rho,
         eigenbasis=generator.eigenbasis,
