@@ -145,6 +145,7 @@ def _smallest_eigenvalue(rho: ComplexArray, groups: tuple[IndexArray, ...]) -> F
     matrix, LAPACK's ``eigvalsh`` for larger groups."""
     smallest = np.full(rho.shape[:-2], np.inf)
     for group in groups:
+        value: FloatArray
         if group.size == 1:
             value = rho[..., group[0], group[0]].real
         elif group.size == 2:
