@@ -153,7 +153,10 @@ def _smallest_eigenvalue(rho: ComplexArray, groups: tuple[IndexArray, ...]) -> F
             c = rho[..., group[0], group[1]]
             value = 0.5 * (a + b) - np.sqrt((0.5 * (a - b)) ** 2 + (c.real**2 + c.imag**2))
         else:
-            value = np.linalg.eigvalsh(rho[..., group[:, None], group[None, :]])[..., 0]
+            value = np.asarray(
+                np.linalg.eigvalsh(rho[..., group[:, None], group[None, :]])[..., 0],
+                dtype=np.float64,
+            )
         smallest = np.minimum(smallest, value)
     return np.asarray(smallest, dtype=np.float64)
 
