@@ -20,7 +20,8 @@ from .._checks import flag, tolerance
 from ..errors import InvalidParameterError, SecularityWarning
 from ..model import OpenSystem
 from .generator import Generator, PairGenerator
-from .pair_kernel import closure_operator, without_lamb_shift
+from .pair_kernel import without_lamb_shift
+from .pair_loops import closures, smallest_dropped_gap
 
 __all__ = [
     "MasterEquation",
@@ -83,10 +84,9 @@ def pair_generator(
     ratio = None
     # S = 0 without the Lamb shift: Gamma = G (K keeps the non-secular (G(w) - G(w'))/2i part)
     spectra = without_lamb_shift(spectra, lamb_shift)
-    k = closure_operator(couplings, spectra * couplings, None)
+    k = closures(couplings, spectra)
     if secular_cutoff is not None:
-        gap = bohr_gaps(omega)
-        ratio = secular_ratio(couplings, spectra, gap, gap <= secular_cutoff)
+        ratio = secular_ratio(couplings, spectra, omega, secular_cutoff)
         warn_if_not_secular(name, ratio)
         k = k * (np.abs(omega) <= secular_cutoff)  # M_{ab,ad} = |w_db| <= cutoff
     h_s = np.zeros(omega.shape, dtype=complex)
@@ -115,28 +115,26 @@ def bohr_gaps(omega: NDArray[np.float64]) -> NDArray[np.float64]:
 def secular_ratio(
     couplings: NDArray[np.complex128],
     spectra: NDArray[np.complex128],
-    gap: NDArray[np.float64],
-    kept: NDArray[np.bool_],
+    omega: NDArray[np.float64],
+    cutoff: float,
 ) -> NDArray[np.float64]:
     """Largest transition rate over the smallest Bohr-frequency gap a secular equation drops.
 
     The rate of ``|b> -> |a>`` (Fermi's golden rule) is ``sum_j 2 G_j(w_ab) |A_j,ab|^2``; the
-    pairs dropped are those of one bath (``A_j,ab A_j,cd != 0``) not ``kept``. The secular
-    approximation (Eqs. A12-A15) needs rates << gaps (docs/sharp-bits.md). 0 when no pair is
-    dropped.
+    pairs dropped are those of one bath (``A_j,ab A_j,cd != 0``) with ``|w_ab - w_cd| >
+    cutoff``. The secular approximation (Eqs. A12-A15) needs rates << gaps
+    (docs/sharp-bits.md). 0 when no pair is dropped.
 
     Args:
         couplings: ``A_j`` in the eigenbasis, the baths on a leading axis, ``(n, ..., d, d)``.
         spectra: ``Gamma_j(w_ab)`` (only ``G = Re Gamma`` is used), ``(n, ..., d, d)``.
-        gap: ``|w_ab - w_cd|``, ``(..., d, d, d, d)``.
-        kept: the pairs kept, ``(..., d, d, d, d)``.
+        omega: the Bohr frequencies ``w_ab``, ``(..., d, d)``.
+        cutoff: the secular cutoff (pairs closer than this are kept).
     """
     n, d = couplings.shape[0], couplings.shape[-1]
     support = (couplings != 0).reshape(n, -1, d * d).any(axis=1)  # (n, d*d), union over batch
     pairs = _pairs_of_one_bath(np.packbits(support).tobytes(), n, d)
-    flat_gap = gap.reshape(gap.shape[:-4] + (-1,))[..., pairs]
-    flat_kept = kept.reshape(kept.shape[:-4] + (-1,))[..., pairs]
-    smallest = np.where(flat_kept, np.inf, flat_gap).min(axis=-1, initial=np.inf)
+    smallest = smallest_dropped_gap(omega, pairs, cutoff)
     rate = 2.0 * (spectra.real * np.abs(couplings) ** 2).sum(axis=0)
     largest = rate.reshape(rate.shape[:-2] + (-1,)).max(axis=-1)
     return np.asarray(largest / smallest, dtype=np.float64)

@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from ..model import Bath, Eigenbasis
 from ..model.system import coupling_support
 from ..model.system import spectral_rates as model_spectral_rates
+from .pair_loops import near_pairs
 from .superop import multiplication
 
 __all__ = [
@@ -170,13 +171,7 @@ def coupling_pattern(
     supports = np.array([coupling_support(a) for a in couplings])  # (n_baths, d, d)
     close = b""
     if secular_cutoff is not None and omega is not None:
-        flat = omega.reshape(-1, dim * dim)
-        near = np.zeros((dim * dim, dim * dim), dtype=bool)
-        step = max(1, 2**20 // dim**4)  # the union over the batch, in slices of ~1 MB
-        for start in range(0, flat.shape[0], step):
-            part = flat[start : start + step]
-            near |= (np.abs(part[:, :, None] - part[:, None, :]) <= secular_cutoff).any(axis=0)
-        close = np.packbits(near).tobytes()
+        close = np.packbits(near_pairs(omega, secular_cutoff)).tobytes()
     return _pattern(np.packbits(supports).tobytes(), len(couplings), dim, close)
 
 

@@ -17,11 +17,13 @@ All arrays are batch-first and C-contiguous: ``(n, d, d)``, or ``(n_baths, n, d,
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["assemble_block", "dissipate_pairs"]
+__all__ = ["assemble_block", "closures", "dissipate_pairs", "near_pairs", "smallest_dropped_gap"]
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -81,6 +83,79 @@ def dissipate_pairs(
     out = np.empty(couplings.shape, dtype=np.complex128)
     _dissipate(couplings, spectra, closures, rho, omega, cutoff, out)
     return out
+
+
+def closures(couplings: ComplexArray, spectra: ComplexArray) -> ComplexArray:
+    """``K_db = sum_a Gamma_ab A_ab A*_ad`` (``K = A^dag (Gamma o A)``, every pair kept) of each
+    bath, ``(n_baths, ..., d, d)`` from ``A_j`` and ``Gamma_j`` ``(n_baths, ..., d, d)``."""
+    d, n_baths = couplings.shape[-1], couplings.shape[0]
+    batch = np.broadcast_shapes(couplings.shape[1:-2], spectra.shape[1:-2])
+    shape = (n_baths, math.prod(batch), d, d)
+
+    def flat(x: ComplexArray) -> ComplexArray:
+        out = np.broadcast_to(x, (n_baths,) + batch + (d, d))
+        return np.ascontiguousarray(out, dtype=np.complex128).reshape(shape)
+
+    out = np.empty(shape, dtype=np.complex128)
+    _closures(flat(couplings), flat(spectra), out)
+    return out.reshape((n_baths,) + batch + (d, d))
+
+
+def near_pairs(omega: FloatArray, cutoff: float) -> NDArray[np.bool_]:
+    """``(d^2, d^2)``: the pairs ``(ab, cd)`` with ``|w_ab - w_cd| <= cutoff`` at some point of
+    the batch (``omega``: ``(..., d, d)``)."""
+    d = omega.shape[-1]
+    flat = np.ascontiguousarray(omega, dtype=np.float64).reshape(-1, d * d)
+    out = np.zeros((d * d, d * d), dtype=np.bool_)
+    _near(flat, cutoff, out)
+    return out
+
+
+def smallest_dropped_gap(omega: FloatArray, pairs: NDArray[np.intp], cutoff: float) -> FloatArray:
+    """``min |w_ab - w_cd|`` over the flat pairs ``ab * d^2 + cd`` in ``pairs`` farther apart
+    than ``cutoff`` (the pairs a secular selection drops), ``(...)``; ``inf`` if none."""
+    d = omega.shape[-1]
+    flat = np.ascontiguousarray(omega, dtype=np.float64).reshape(-1, d * d)
+    out = np.empty(flat.shape[0])
+    _dropped(flat, pairs.astype(np.int64), cutoff, out)
+    return out.reshape(omega.shape[:-2])
+
+
+@numba.njit(cache=True, nogil=True)
+def _closures(a: ComplexArray, g: ComplexArray, out: ComplexArray) -> None:  # pragma: no cover
+    n_baths, n, d = a.shape[0], a.shape[1], a.shape[2]
+    for b in range(n_baths):
+        for p in range(n):
+            for i in range(d):
+                for j in range(d):
+                    acc = 0j
+                    for k in range(d):
+                        acc += np.conj(a[b, p, k, i]) * (g[b, p, k, j] * a[b, p, k, j])
+                    out[b, p, i, j] = acc
+
+
+@numba.njit(cache=True, nogil=True)
+def _near(omega: FloatArray, cutoff: float, out: NDArray[np.bool_]) -> None:  # pragma: no cover
+    n, size = omega.shape
+    for p in range(n):
+        for r in range(size):
+            for s in range(size):
+                if not out[r, s] and abs(omega[p, r] - omega[p, s]) <= cutoff:
+                    out[r, s] = True
+
+
+@numba.njit(cache=True, nogil=True)
+def _dropped(
+    omega: FloatArray, pairs: NDArray[np.int64], cutoff: float, out: FloatArray
+) -> None:  # pragma: no cover
+    n, size = omega.shape
+    for p in range(n):
+        smallest = np.inf
+        for pair in pairs:
+            gap = abs(omega[p, pair // size] - omega[p, pair % size])
+            if gap > cutoff and gap < smallest:
+                smallest = gap
+        out[p] = smallest
 
 
 @numba.njit(cache=True, nogil=True)
