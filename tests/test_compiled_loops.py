@@ -26,7 +26,7 @@ def _bordered(matrix: np.ndarray, n_pop: int) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("m", [1, 3, 8, 17])
+@pytest.mark.parametrize("m", [1, 3, 8, 17, 30])  # 30: LAPACK (LAPACK_FROM = 24)
 def test_bordered_solve_equals_lapack(m: int) -> None:
     rng = np.random.default_rng(m)
     a = rng.normal(size=(20, m, m)) + 1j * rng.normal(size=(20, m, m))
@@ -44,14 +44,15 @@ def test_bordered_solve_equals_lapack(m: int) -> None:
     np.testing.assert_allclose(solved.norm * solved.norm_inverse, np.linalg.cond(b, 1), rtol=1e-9)
 
 
-def test_block_diagonal_parts_and_a_singular_block() -> None:
+@pytest.mark.parametrize("sizes", [[3, 2, 1], [26, 3], [3, 26]])  # 26: by LAPACK
+def test_block_diagonal_parts_and_a_singular_block(sizes: list[int]) -> None:
     rng = np.random.default_rng(7)
-    sizes = [3, 2, 1]
     offsets = np.cumsum([0, *sizes])
-    a = np.zeros((6, 6, 6), dtype=complex)
+    m = sum(sizes)
+    a = np.zeros((6, m, m), dtype=complex)
     for start, size in zip(offsets[:-1], sizes):
         a[:, start : start + size, start : start + size] = rng.normal(size=(6, size, size))
-    a[2, 3:5, 3] = 0.0  # point 2: the second block has a zero column (exactly singular)
+    a[2, :, sizes[0]] = 0.0  # point 2: the second block has a zero column (exactly singular)
     solved = solve_blocks(a, offsets, 0)
     for p in range(6):
         blocks = [a[p, s : s + n, s : s + n] for s, n in zip(offsets[:-1], sizes)]
