@@ -26,8 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Eigenbasis
+from ..model.system import coupling_support
 from .pair_kernel import coupling_pattern, spectral_pair_terms
-from .pair_loops import NO_CUTOFF, assemble_block, dissipate_pairs
+from .pair_loops import NO_CUTOFF, assemble_block, dissipate_pairs, near_pairs
 from .superop import (
     PopulationBlock,
     commutator,
@@ -186,9 +187,25 @@ class PairGenerator(Generator):
         return np.abs(w[..., :, :, None, None] - w[..., None, None, :, :]) <= self.cutoff
 
     @cached_property
+    def _near(self) -> BoolArray | None:
+        """``(d^2, d^2)``: the pairs the secular selection keeps at some point (None: all)."""
+        return None if self.cutoff is None else near_pairs(self.omega, self.cutoff)
+
+    @cached_property
     def _pattern(self) -> BoolArray:
-        couplings = tuple(self.couplings)
-        return coupling_pattern(couplings, self.dim, self.omega, self.cutoff)
+        return coupling_pattern(tuple(self.couplings), self.dim, self._near)
+
+    @cached_property
+    def _selected_pairs(self) -> NDArray[np.int64]:
+        """``(3, T)``: bath, ``ab`` and ``ce`` of the pairs ``A_ab A*_ce`` a secular selection
+        may keep (``near`` and both elements coupled by that bath somewhere in the batch)."""
+        assert self._near is not None
+        rows = []
+        for j, coupling in enumerate(self.couplings):
+            support = coupling_support(coupling).ravel()
+            ab, ce = np.nonzero(self._near & support[:, None] & support[None, :])
+            rows.append(np.stack([np.full(ab.size, j), ab, ce]))
+        return np.concatenate(rows, axis=1).astype(np.int64)
 
     def pattern(self) -> BoolArray:
         """Structural sparsity of ``L`` from the couplings and the secular selection.
@@ -260,7 +277,8 @@ class PairGenerator(Generator):
         if np.broadcast_shapes(rho.shape[:-2], f.batch) != f.batch:  # more states than points
             f = self._flatten(rho.shape[:-2])
         x = np.ascontiguousarray(np.broadcast_to(rho, f.batch + (d, d)), dtype=complex)
+        pairs = np.zeros((3, 0), dtype=np.int64) if self.cutoff is None else self._selected_pairs
         out = dissipate_pairs(
-            f.couplings, f.spectra, f.closures, x.reshape(-1, d, d), f.omega, f.cutoff
+            f.couplings, f.spectra, f.closures, x.reshape(-1, d, d), f.omega, f.cutoff, pairs
         )
         return out.reshape((self.n_baths,) + f.batch + (d, d))

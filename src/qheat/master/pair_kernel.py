@@ -34,7 +34,6 @@ from numpy.typing import NDArray
 from ..model import Bath, Eigenbasis
 from ..model.system import coupling_support
 from ..model.system import spectral_rates as model_spectral_rates
-from .pair_loops import near_pairs
 from .superop import multiplication
 
 __all__ = [
@@ -154,24 +153,19 @@ def spectral_pair_terms(
 
 
 def coupling_pattern(
-    couplings: tuple[ComplexArray, ...],
-    dim: int,
-    omega: FloatArray | None = None,
-    secular_cutoff: float | None = None,
+    couplings: tuple[ComplexArray, ...], dim: int, near: BoolArray | None = None
 ) -> BoolArray:
     """Where the Liouvillian of couplings ``A_j`` (eigenbasis) can be nonzero, ``(d^2, d^2)``.
 
     Structural, the union over the batch: jumps link ``(a, c)`` to ``(b, d)`` when
     ``A_ab A_cd != 0``; ``K`` (hence ``H_LS`` and ``P``) is nonzero where ``|A|^T |A|`` is; the
-    diagonal ``H_S`` adds the diagonal. With ``secular_cutoff`` (and the Bohr frequencies
-    ``omega``), only the pairs ``|w_ab - w_cd| <= cutoff`` at some batch point are kept, as the
-    secular mask does. Vanishing rates only remove entries. The pattern is built once per
+    diagonal ``H_S`` adds the diagonal. With ``near`` (``(d^2, d^2)``, the pairs ``|w_ab -
+    w_cd| <= cutoff`` at some batch point: :func:`~qheat.master.pair_loops.near_pairs`), only
+    those pairs are kept, as the secular mask does. Vanishing rates only remove entries. The pattern is built once per
     distinct structure (cached).
     """
     supports = np.array([coupling_support(a) for a in couplings])  # (n_baths, d, d)
-    close = b""
-    if secular_cutoff is not None and omega is not None:
-        close = np.packbits(near_pairs(omega, secular_cutoff)).tobytes()
+    close = b"" if near is None else np.packbits(near).tobytes()
     return _pattern(np.packbits(supports).tobytes(), len(couplings), dim, close)
 
 

@@ -54,20 +54,31 @@ def assemble_block(
         omega: the Bohr frequencies, ``(n, d, d)``.
         cutoff: the secular cutoff, or :data:`NO_CUTOFF`.
     """
-    out = np.empty((left.shape[0], rows.size, rows.size), dtype=np.complex128)
+    n_baths, n, d = couplings.shape[:3]
+    m = rows.size
+    r, s = np.nonzero(keep)  # entry (r, s): element (i, j) <- element (k, l)
+    i, j, k, col = rows[r], cols[r], rows[s], cols[s]
+    table = np.stack(
+        [
+            r * m + s,
+            i * d + k,
+            j * d + col,
+            np.where(j == col, i * d + k, -1),  # X_ik delta_jl
+            np.where(i == k, col * d + j, -1),  # delta_ik Y_lj
+        ]
+    ).astype(np.int64)
+    out = np.zeros((n, m * m), dtype=np.complex128)
     _assemble(
-        rows.astype(np.int64),
-        cols.astype(np.int64),
-        np.ascontiguousarray(keep),
-        couplings,
-        spectra,
-        left,
-        right,
-        omega,
+        table,
+        couplings.reshape(n_baths, n, d * d),
+        spectra.reshape(n_baths, n, d * d),
+        left.reshape(n, d * d),
+        right.reshape(n, d * d),
+        omega.reshape(n, d * d),
         cutoff,
         out,
     )
-    return out
+    return out.reshape(n, m, m)
 
 
 def dissipate_pairs(
@@ -77,11 +88,19 @@ def dissipate_pairs(
     rho: ComplexArray,
     omega: FloatArray,
     cutoff: float,
+    pairs: NDArray[np.int64],
 ) -> ComplexArray:
-    """``D_j(rho)`` of every bath, ``(n_baths, n, d, d)`` (``closures``: ``K_j``, same shape as
-    ``couplings``; ``rho``: ``(n, d, d)``; other arguments as :func:`assemble_block`)."""
+    """``D_j(rho)`` of every bath, ``(n_baths, n, d, d)``.
+
+    Args:
+        couplings, spectra, omega, cutoff: as :func:`assemble_block`.
+        closures: ``K_j``, same shape as ``couplings``.
+        rho: the states, ``(n, d, d)``.
+        pairs: with a cutoff, ``(3, T)``: bath, ``ab`` and ``ce`` of the pairs ``A_ab A*_ce``
+            that may be kept (the others are zero or dropped everywhere); ignored without one.
+    """
     out = np.empty(couplings.shape, dtype=np.complex128)
-    _dissipate(couplings, spectra, closures, rho, omega, cutoff, out)
+    _dissipate(couplings, spectra, closures, rho, omega, cutoff, pairs, out)
     return out
 
 
@@ -160,9 +179,7 @@ def _dropped(
 
 @numba.njit(cache=True, nogil=True)
 def _assemble(
-    rows: NDArray[np.int64],
-    cols: NDArray[np.int64],
-    keep: NDArray[np.bool_],
+    table: NDArray[np.int64],
     a: ComplexArray,
     g: ComplexArray,
     x: ComplexArray,
@@ -171,28 +188,21 @@ def _assemble(
     cutoff: float,
     out: ComplexArray,
 ) -> None:  # pragma: no cover - compiled (tested through the generator)
-    n_baths, n, m = a.shape[0], a.shape[1], rows.size
+    n_baths, n = a.shape[0], a.shape[1]
     for p in range(n):
-        for r in range(m):
-            i, j = rows[r], cols[r]
-            for s in range(m):
-                if not keep[r, s]:
-                    out[p, r, s] = 0.0
-                    continue
-                k, ll = rows[s], cols[s]
-                value = 0j
-                if j == ll:
-                    value += x[p, i, k]
-                if i == k:
-                    value += y[p, ll, j]
-                if cutoff < 0.0 or abs(omega[p, i, k] - omega[p, j, ll]) <= cutoff:
-                    for b in range(n_baths):
-                        value += (
-                            a[b, p, i, k]
-                            * np.conj(a[b, p, j, ll])
-                            * (g[b, p, i, k] + np.conj(g[b, p, j, ll]))
-                        )
-                out[p, r, s] = value
+        for t in range(table.shape[1]):
+            ik, jl = table[1, t], table[2, t]
+            value = 0j
+            if table[3, t] >= 0:
+                value += x[p, table[3, t]]
+            if table[4, t] >= 0:
+                value += y[p, table[4, t]]
+            if cutoff < 0.0 or abs(omega[p, ik] - omega[p, jl]) <= cutoff:
+                for b in range(n_baths):
+                    value += (
+                        a[b, p, ik] * np.conj(a[b, p, jl]) * (g[b, p, ik] + np.conj(g[b, p, jl]))
+                    )
+            out[p, table[0, t]] = value
 
 
 @numba.njit(cache=True, nogil=True)
@@ -203,18 +213,20 @@ def _dissipate(
     rho: ComplexArray,
     omega: FloatArray,
     cutoff: float,
+    pairs: NDArray[np.int64],
     out: ComplexArray,
 ) -> None:  # pragma: no cover - compiled (tested through the generator)
     n_baths, n, d = a.shape[0], a.shape[1], a.shape[2]
     w = np.empty((d, d), dtype=np.complex128)
     left = np.empty((d, d), dtype=np.complex128)
     right = np.empty((d, d), dtype=np.complex128)
+    anti = np.empty((d, d), dtype=np.complex128)
     for b in range(n_baths):
         for p in range(n):
-            for i in range(d):
-                for j in range(d):
-                    w[i, j] = g[b, p, i, j] * a[b, p, i, j]
             if cutoff < 0.0:  # W rho A^dag + A rho W^dag: rho A^dag and rho W^dag first
+                for i in range(d):
+                    for j in range(d):
+                        w[i, j] = g[b, p, i, j] * a[b, p, i, j]
                 for i in range(d):
                     for c in range(d):
                         acc_a, acc_w = 0j, 0j
@@ -228,25 +240,26 @@ def _dissipate(
                         for e in range(d):
                             acc += w[i, e] * left[e, c] + a[b, p, i, e] * right[e, c]
                         out[b, p, i, c] = acc
-            else:  # the masked sum over (b, e) of every element (a, c)
-                for i in range(d):
-                    for c in range(d):
-                        acc = 0j
-                        for e1 in range(d):
-                            for e2 in range(d):
-                                if abs(omega[p, i, e1] - omega[p, c, e2]) <= cutoff:
-                                    acc += (
-                                        a[b, p, i, e1]
-                                        * np.conj(a[b, p, c, e2])
-                                        * (g[b, p, i, e1] + np.conj(g[b, p, c, e2]))
-                                        * rho[p, e1, e2]
-                                    )
-                        out[b, p, i, c] = acc
+            else:  # the selected pairs (i e1, c e2) of this bath kept at this point
+                out[b, p] = 0.0
+                for t in range(pairs.shape[1]):
+                    if pairs[0, t] != b:
+                        continue
+                    i, e1 = pairs[1, t] // d, pairs[1, t] % d
+                    c, e2 = pairs[2, t] // d, pairs[2, t] % d
+                    if abs(omega[p, i, e1] - omega[p, c, e2]) <= cutoff:
+                        out[b, p, i, c] += (
+                            a[b, p, i, e1]
+                            * np.conj(a[b, p, c, e2])
+                            * (g[b, p, i, e1] + np.conj(g[b, p, c, e2]))
+                            * rho[p, e1, e2]
+                        )
             for i in range(d):  # - {P, rho} / 2 with P = K + K^dag
+                for c in range(d):
+                    anti[i, c] = k[b, p, i, c] + np.conj(k[b, p, c, i])
+            for i in range(d):
                 for c in range(d):
                     acc = 0j
                     for e in range(d):
-                        p_ie = k[b, p, i, e] + np.conj(k[b, p, e, i])
-                        p_ec = k[b, p, e, c] + np.conj(k[b, p, c, e])
-                        acc += p_ie * rho[p, e, c] + rho[p, i, e] * p_ec
+                        acc += anti[i, e] * rho[p, e, c] + rho[p, i, e] * anti[e, c]
                     out[b, p, i, c] -= 0.5 * acc
