@@ -1,4 +1,5 @@
-"""Compiled loops of the Bloch-Redfield family: ``L`` on a block and ``D_j(rho)``, per point.
+"""Compiled loops of the Bloch-Redfield family, per point: ``L`` on a block, ``D_j(rho)``, the
+closures ``K_j`` and the pairs a secular selection keeps or drops.
 
 The formulas are those of :mod:`qheat.master.pair_kernel` (Eqs. 9-12, A12-A15 with
 ``Gamma = G + iS``, ``lambda^2`` absorbed into ``gamma``), written element by element so that
@@ -12,7 +13,9 @@ one compiled loop over the batch replaces dozens of numpy calls on ``4 x 4`` arr
   rho_be - {P, rho}_ac / 2`` with ``P = K_j + K_j^dag``; without a cutoff the sum is the
   matrix product ``W rho A^dag + A rho W^dag`` (``W = Gamma o A``).
 
-All arrays are batch-first and C-contiguous: ``(n, d, d)``, or ``(n_baths, n, d, d)``.
+All arrays are batch-first and C-contiguous: ``(n, d, d)``, or ``(n_baths, n, d, d)``. numba
+compiles each loop on first use and caches it on disk (``__pycache__``), so later processes
+load it in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -113,7 +116,7 @@ def closures(couplings: ComplexArray, spectra: ComplexArray) -> ComplexArray:
 
     def flat(x: ComplexArray) -> ComplexArray:
         out = np.broadcast_to(x, (n_baths,) + batch + (d, d))
-        return np.ascontiguousarray(out, dtype=np.complex128).reshape(shape)
+        return np.require(out, np.complex128, ("C", "W")).reshape(shape)
 
     out = np.empty(shape, dtype=np.complex128)
     _closures(flat(couplings), flat(spectra), out)
@@ -124,7 +127,7 @@ def near_pairs(omega: FloatArray, cutoff: float) -> NDArray[np.bool_]:
     """``(d^2, d^2)``: the pairs ``(ab, cd)`` with ``|w_ab - w_cd| <= cutoff`` at some point of
     the batch (``omega``: ``(..., d, d)``)."""
     d = omega.shape[-1]
-    flat = np.ascontiguousarray(omega, dtype=np.float64).reshape(-1, d * d)
+    flat = np.require(omega, np.float64, ("C", "W")).reshape(-1, d * d)
     out = np.zeros((d * d, d * d), dtype=np.bool_)
     _near(flat, cutoff, out)
     return out
@@ -134,14 +137,14 @@ def smallest_dropped_gap(omega: FloatArray, pairs: NDArray[np.intp], cutoff: flo
     """``min |w_ab - w_cd|`` over the flat pairs ``ab * d^2 + cd`` in ``pairs`` farther apart
     than ``cutoff`` (the pairs a secular selection drops), ``(...)``; ``inf`` if none."""
     d = omega.shape[-1]
-    flat = np.ascontiguousarray(omega, dtype=np.float64).reshape(-1, d * d)
+    flat = np.require(omega, np.float64, ("C", "W")).reshape(-1, d * d)
     out = np.empty(flat.shape[0])
     _dropped(flat, pairs.astype(np.int64), cutoff, out)
     return out.reshape(omega.shape[:-2])
 
 
 @numba.njit(cache=True, nogil=True)
-def _closures(a: ComplexArray, g: ComplexArray, out: ComplexArray) -> None:  # pragma: no cover
+def _closures(a: ComplexArray, g: ComplexArray, out: ComplexArray) -> None:
     n_baths, n, d = a.shape[0], a.shape[1], a.shape[2]
     for b in range(n_baths):
         for p in range(n):
@@ -154,7 +157,7 @@ def _closures(a: ComplexArray, g: ComplexArray, out: ComplexArray) -> None:  # p
 
 
 @numba.njit(cache=True, nogil=True)
-def _near(omega: FloatArray, cutoff: float, out: NDArray[np.bool_]) -> None:  # pragma: no cover
+def _near(omega: FloatArray, cutoff: float, out: NDArray[np.bool_]) -> None:
     n, size = omega.shape
     for p in range(n):
         for r in range(size):
@@ -164,9 +167,7 @@ def _near(omega: FloatArray, cutoff: float, out: NDArray[np.bool_]) -> None:  # 
 
 
 @numba.njit(cache=True, nogil=True)
-def _dropped(
-    omega: FloatArray, pairs: NDArray[np.int64], cutoff: float, out: FloatArray
-) -> None:  # pragma: no cover
+def _dropped(omega: FloatArray, pairs: NDArray[np.int64], cutoff: float, out: FloatArray) -> None:
     n, size = omega.shape
     for p in range(n):
         smallest = np.inf
@@ -187,7 +188,7 @@ def _assemble(
     omega: FloatArray,
     cutoff: float,
     out: ComplexArray,
-) -> None:  # pragma: no cover - compiled (tested through the generator)
+) -> None:
     n_baths, n = a.shape[0], a.shape[1]
     for p in range(n):
         for t in range(table.shape[1]):
@@ -215,7 +216,7 @@ def _dissipate(
     cutoff: float,
     pairs: NDArray[np.int64],
     out: ComplexArray,
-) -> None:  # pragma: no cover - compiled (tested through the generator)
+) -> None:
     n_baths, n, d = a.shape[0], a.shape[1], a.shape[2]
     w = np.empty((d, d), dtype=np.complex128)
     left = np.empty((d, d), dtype=np.complex128)

@@ -54,8 +54,8 @@ def solve_blocks(matrices: ComplexArray, offsets: NDArray[np.intp], n_pop: int) 
             trace over the populations, its first ``n_pop`` elements) and ``B x = e_0`` is
             solved.
     """
-    matrices = np.ascontiguousarray(matrices, dtype=np.complex128)
-    offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    matrices = np.require(matrices, np.complex128, ("C", "W"))
+    offsets = np.require(offsets, np.int64, ("C", "W"))
     n = matrices.shape[0]
     first = np.zeros((n, int(offsets[1] - offsets[0])), dtype=np.complex128)
     norms = np.empty((3, n))
@@ -93,7 +93,7 @@ assuming finite values, so NaN and inf propagate)."""
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _modulus(z: complex) -> float:  # pragma: no cover - compiled
+def _modulus(z: complex) -> float:
     """``|z|`` without ``hypot``'s overflow guard (10x cheaper; the entries are far from 1e154)."""
     return math.sqrt(z.real * z.real + z.imag * z.imag)
 
@@ -106,7 +106,7 @@ def _solve(
     large: NDArray[np.bool_],
     first: ComplexArray,
     norms: FloatArray,
-) -> None:  # pragma: no cover - compiled (tested through solve_blocks)
+) -> None:
     n, m = matrices.shape[0], matrices.shape[1]
     lu = np.empty((m, m), dtype=np.complex128)
     x = np.empty(m, dtype=np.complex128)

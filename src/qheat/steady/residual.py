@@ -34,7 +34,7 @@ def action_and_state_maxima(
 
     def flat(x: ComplexArray, lead: tuple[int, ...]) -> ComplexArray:
         out = np.broadcast_to(x, lead + batch + (d, d))
-        return np.ascontiguousarray(out, dtype=np.complex128).reshape(lead + (n, d, d))
+        return np.require(out, np.complex128, ("C", "W")).reshape(lead + (n, d, d))
 
     maxima = np.empty((2, n))
     _maxima(flat(energy, ()), flat(rho, ()), flat(dissipated, (n_baths,)), maxima)
@@ -42,9 +42,7 @@ def action_and_state_maxima(
 
 
 @numba.njit(cache=True, nogil=True)
-def _maxima(
-    e: ComplexArray, rho: ComplexArray, dissipated: ComplexArray, out: FloatArray
-) -> None:  # pragma: no cover - compiled (tested through steady_state)
+def _maxima(e: ComplexArray, rho: ComplexArray, dissipated: ComplexArray, out: FloatArray) -> None:
     n_baths, n, d = dissipated.shape[0], rho.shape[0], rho.shape[1]
     for p in range(n):
         action, state = 0.0, 0.0
