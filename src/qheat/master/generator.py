@@ -192,6 +192,11 @@ class PairGenerator(Generator):
         return None if self.cutoff is None else near_pairs(self.omega, self.cutoff)
 
     @cached_property
+    def _supports(self) -> BoolArray:
+        """``(n_baths, d*d)``: where each ``A_j`` is nonzero at some point of the batch."""
+        return np.array([coupling_support(a).ravel() for a in self.couplings])
+
+    @cached_property
     def _pattern(self) -> BoolArray:
         return coupling_pattern(tuple(self.couplings), self.dim, self._near)
 
@@ -201,8 +206,7 @@ class PairGenerator(Generator):
         may keep (``near`` and both elements coupled by that bath somewhere in the batch)."""
         assert self._near is not None
         rows = []
-        for j, coupling in enumerate(self.couplings):
-            support = coupling_support(coupling).ravel()
+        for j, support in enumerate(self._supports):
             ab, ce = np.nonzero(self._near & support[:, None] & support[None, :])
             rows.append(np.stack([np.full(ab.size, j), ab, ce]))
         return np.concatenate(rows, axis=1).astype(np.int64)
@@ -261,6 +265,7 @@ class PairGenerator(Generator):
             block.rows,
             block.cols,
             keep,
+            self._supports,
             f.couplings,
             f.spectra,
             f.left,

@@ -38,6 +38,7 @@ def assemble_block(
     rows: NDArray[np.intp],
     cols: NDArray[np.intp],
     keep: NDArray[np.bool_],
+    supports: NDArray[np.bool_],
     couplings: ComplexArray,
     spectra: ComplexArray,
     left: ComplexArray,
@@ -50,6 +51,7 @@ def assemble_block(
     Args:
         rows, cols: levels ``(i, j)`` of each block element, ``(m,)``.
         keep: ``(m, m)``, where ``L`` may be nonzero (the structural pattern on the block).
+        supports: ``(n_baths, d*d)``, where each ``A_j`` is nonzero somewhere in the batch.
         couplings: ``A_j``, ``(n_baths, n, d, d)``.
         spectra: ``Gamma_j(w)``, ``(n_baths, n, d, d)``.
         left: ``X = -iH - K``, ``(n, d, d)``.
@@ -68,6 +70,10 @@ def assemble_block(
             j * d + col,
             np.where(j == col, i * d + k, -1),  # X_ik delta_jl
             np.where(i == k, col * d + j, -1),  # delta_ik Y_lj
+            # the baths whose jumps reach the entry (A_ik A*_jl != 0 somewhere), as bits
+            (supports[:, i * d + k] & supports[:, j * d + col]).T @ (1 << np.arange(n_baths))
+            if n_baths < 63
+            else np.full(r.size, -1),
         ]
     ).astype(np.int64)
     out = np.zeros((n, m * m), dtype=np.complex128)
@@ -198,11 +204,12 @@ def _assemble(
                 value += x[p, table[3, t]]
             if table[4, t] >= 0:
                 value += y[p, table[4, t]]
-            if cutoff < 0.0 or abs(omega[p, ik] - omega[p, jl]) <= cutoff:
+            baths = table[5, t]  # the baths whose jumps reach the entry, as bits (-1: all)
+            if baths != 0 and (cutoff < 0.0 or abs(omega[p, ik] - omega[p, jl]) <= cutoff):
                 for b in range(n_baths):
-                    value += (
-                        a[b, p, ik] * np.conj(a[b, p, jl]) * (g[b, p, ik] + np.conj(g[b, p, jl]))
-                    )
+                    if baths & (1 << b):
+                        a_ik, a_jl = a[b, p, ik], np.conj(a[b, p, jl])
+                        value += a_ik * a_jl * (g[b, p, ik] + np.conj(g[b, p, jl]))
             out[p, table[0, t]] = value
 
 
