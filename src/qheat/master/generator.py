@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import dense
 from ..model import Eigenbasis
 from ..model.system import coupling_support
 from .pair_kernel import coupling_pattern, spectral_pair_terms
@@ -240,8 +241,7 @@ class PairGenerator(Generator):
 
         def flat(x: NDArray[Any], baths: bool, dtype: type) -> NDArray[Any]:
             lead = (n_baths,) if baths else ()
-            out = np.broadcast_to(x, lead + batch + (d, d))
-            return np.require(out, dtype, ("C", "W")).reshape(lead + (n, d, d))
+            return dense(x, lead + batch + (d, d), dtype).reshape(lead + (n, d, d))
 
         k = flat(self.closures, True, complex)
         k_total = k.sum(axis=0)
@@ -281,7 +281,7 @@ class PairGenerator(Generator):
         f, d = self._flat, self.dim
         if np.broadcast_shapes(rho.shape[:-2], f.batch) != f.batch:  # more states than points
             f = self._flatten(rho.shape[:-2])
-        x = np.require(np.broadcast_to(rho, f.batch + (d, d)), complex, ("C", "W"))
+        x = dense(rho, f.batch + (d, d), np.complex128)
         pairs = np.zeros((3, 0), dtype=np.int64) if self.cutoff is None else self._selected_pairs
         out = dissipate_pairs(
             f.couplings, f.spectra, f.closures, x.reshape(-1, d, d), f.omega, f.cutoff, pairs

@@ -26,6 +26,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import dense
+
 __all__ = ["assemble_block", "closures", "dissipate_pairs", "near_pairs", "smallest_dropped_gap"]
 
 ComplexArray = NDArray[np.complex128]
@@ -121,8 +123,7 @@ def closures(couplings: ComplexArray, spectra: ComplexArray) -> ComplexArray:
     shape = (n_baths, math.prod(batch), d, d)
 
     def flat(x: ComplexArray) -> ComplexArray:
-        out = np.broadcast_to(x, (n_baths,) + batch + (d, d))
-        return np.require(out, np.complex128, ("C", "W")).reshape(shape)
+        return dense(x, (n_baths,) + batch + (d, d), np.complex128).reshape(shape)
 
     out = np.empty(shape, dtype=np.complex128)
     _closures(flat(couplings), flat(spectra), out)
@@ -133,7 +134,7 @@ def near_pairs(omega: FloatArray, cutoff: float) -> NDArray[np.bool_]:
     """``(d^2, d^2)``: the pairs ``(ab, cd)`` with ``|w_ab - w_cd| <= cutoff`` at some point of
     the batch (``omega``: ``(..., d, d)``)."""
     d = omega.shape[-1]
-    flat = np.require(omega, np.float64, ("C", "W")).reshape(-1, d * d)
+    flat = dense(omega, omega.shape, np.float64).reshape(-1, d * d)
     out = np.zeros((d * d, d * d), dtype=np.bool_)
     _near(flat, cutoff, out)
     return out
@@ -143,7 +144,7 @@ def smallest_dropped_gap(omega: FloatArray, pairs: NDArray[np.intp], cutoff: flo
     """``min |w_ab - w_cd|`` over the flat pairs ``ab * d^2 + cd`` in ``pairs`` farther apart
     than ``cutoff`` (the pairs a secular selection drops), ``(...)``; ``inf`` if none."""
     d = omega.shape[-1]
-    flat = np.require(omega, np.float64, ("C", "W")).reshape(-1, d * d)
+    flat = dense(omega, omega.shape, np.float64).reshape(-1, d * d)
     out = np.empty(flat.shape[0])
     _dropped(flat, pairs.astype(np.int64), cutoff, out)
     return out.reshape(omega.shape[:-2])

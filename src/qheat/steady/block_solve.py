@@ -19,6 +19,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import dense
+
 __all__ = ["BlockSolution", "solve_blocks"]
 
 ComplexArray = NDArray[np.complex128]
@@ -54,8 +56,8 @@ def solve_blocks(matrices: ComplexArray, offsets: NDArray[np.intp], n_pop: int) 
             trace over the populations, its first ``n_pop`` elements) and ``B x = e_0`` is
             solved.
     """
-    matrices = np.require(matrices, np.complex128, ("C", "W"))
-    offsets = np.require(offsets, np.int64, ("C", "W"))
+    matrices = dense(matrices, matrices.shape, np.complex128)
+    offsets = dense(offsets, offsets.shape, np.int64)
     n = matrices.shape[0]
     first = np.zeros((n, int(offsets[1] - offsets[0])), dtype=np.complex128)
     norms = np.empty((3, n))

@@ -12,6 +12,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import dense
+
 __all__ = ["action_and_state_maxima"]
 
 ComplexArray = NDArray[np.complex128]
@@ -33,8 +35,7 @@ def action_and_state_maxima(
     n = math.prod(batch)
 
     def flat(x: ComplexArray, lead: tuple[int, ...]) -> ComplexArray:
-        out = np.broadcast_to(x, lead + batch + (d, d))
-        return np.require(out, np.complex128, ("C", "W")).reshape(lead + (n, d, d))
+        return dense(x, lead + batch + (d, d), np.complex128).reshape(lead + (n, d, d))
 
     maxima = np.empty((2, n))
     _maxima(flat(energy, ()), flat(rho, ()), flat(dissipated, (n_baths,)), maxima)
