@@ -6,9 +6,10 @@ The formulas are those of :mod:`qheat.master.pair_kernel` (Eqs. 9-12, A12-A15 wi
 one compiled loop over the batch replaces dozens of numpy calls on ``4 x 4`` arrays:
 
 * the element of ``L`` mapping ``rho_kl`` into ``(d rho/dt)_ij`` is
-  ``X_ik delta_jl + delta_ik Y_lj + sum_j M_{ik,jl} A_ik A*_jl (Gamma_ik + Gamma*_jl)``
-  with ``X = -iH - K``, ``Y = iH - K^dag``, ``K = sum_j K_j`` (the closures, selection applied)
-  and ``M_{ik,jl} = |w_ik - w_jl| <= cutoff`` (all ones without a cutoff);
+  ``X_ik delta_jl + delta_ik Y_lj + sum_b M_{ik,jl} A_ik A*_jl (Gamma_ik + Gamma*_jl)``
+  (``A``, ``Gamma`` of bath ``b``) with ``X = -iH - K``, ``Y = iH - K^dag``, ``K = sum_b K_b``
+  (the closures, selection applied) and ``M_{ik,jl} = |w_ik - w_jl| <= cutoff`` (all ones
+  without a cutoff);
 * one bath's dissipator is ``D(rho)_ac = sum_be M_{ab,ce} A_ab A*_ce (Gamma_ab + Gamma*_ce)
   rho_be - {P, rho}_ac / 2`` with ``P = K_j + K_j^dag``; without a cutoff the sum is the
   matrix product ``W rho A^dag + A rho W^dag`` (``W = Gamma o A``).
