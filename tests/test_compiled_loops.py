@@ -104,6 +104,8 @@ def test_pair_loops_equal_the_full_superoperators(d: int, equation: object) -> N
     )
 
     x = rng.normal(size=(5, d, d)) + 1j * rng.normal(size=(5, d, d))
+    x[3] = x[3] + x[3].conj().T  # one exactly Hermitian point: D = S + S^dag
+    assert np.array_equal(x[3], x[3].conj().T)
     compiled = generator.dissipate(x)
     kron = unvec((np.array(generator.dissipators) @ vec(x)[..., None])[..., 0])
     np.testing.assert_allclose(compiled, kron, atol=1e-14 * np.abs(kron).max())
@@ -114,7 +116,7 @@ def test_pair_loops_equal_the_full_superoperators(d: int, equation: object) -> N
     couplings = np.broadcast_to(generator.couplings, (3, 5, d, d))
     spectra = np.broadcast_to(generator.spectra, (3, 5, d, d))
     for j, (a_j, g_j) in enumerate(zip(couplings, spectra)):
-        for p in range(2):
+        for p in (0, 3):
             expected = np.zeros((d, d), dtype=complex)
             for a, b, c, e in np.ndindex(d, d, d, d):
                 if abs(w[p, a, b] - w[p, c, e]) > cutoff:

@@ -85,7 +85,7 @@ class Generator:
         """Number of baths (dissipators)."""
         return len(self.dissipators)
 
-    @property
+    @cached_property
     def energy_operator(self) -> ComplexArray:
         """``H_S + H_LS``, the energy that the heat currents (Eqs. 21-23) measure."""
         return self.hamiltonian + self.lamb_shift

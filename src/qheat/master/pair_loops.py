@@ -109,7 +109,11 @@ def dissipate_pairs(
         closures: ``K_j``, same shape as ``couplings``.
         rho: the states, ``(n, d, d)``.
         pairs: with a cutoff, ``(3, T)``: bath, ``ab`` and ``ce`` of the pairs ``A_ab A*_ce``
-            that may be kept (the others are zero or dropped everywhere); ignored without one.
+            that may be kept (the others are zero or dropped everywhere), sorted by bath;
+            ignored without one.
+
+    Where ``rho`` is exactly Hermitian (a steady state), ``D(rho) = S + S^dag`` with ``S = W rho
+    A^dag - P rho / 2`` takes half the products.
     """
     out = np.empty(couplings.shape, dtype=np.complex128)
     _dissipate(couplings, spectra, closures, rho, omega, cutoff, pairs, out)
@@ -231,9 +235,51 @@ def _dissipate(
     left = np.empty((d, d), dtype=np.complex128)
     right = np.empty((d, d), dtype=np.complex128)
     anti = np.empty((d, d), dtype=np.complex128)
-    for b in range(n_baths):
-        for p in range(n):
-            if cutoff < 0.0:  # W rho A^dag + A rho W^dag: rho A^dag and rho W^dag first
+    half = np.empty((d, d), dtype=np.complex128)
+    bounds = np.searchsorted(pairs[0], np.arange(n_baths + 1))  # pairs are sorted by bath
+    for p in range(n):
+        hermitian = True  # then T + T^dag: half the products
+        for i in range(d):
+            for c in range(i, d):
+                if rho[p, i, c] != np.conj(rho[p, c, i]):
+                    hermitian = False
+        for b in range(n_baths):
+            for i in range(d):
+                for c in range(d):
+                    anti[i, c] = k[b, p, i, c] + np.conj(k[b, p, c, i])  # P = K + K^dag
+            if cutoff >= 0.0:  # the selected pairs (i e1, c e2) of this bath kept at this point
+                out[b, p] = 0.0
+                for t in range(bounds[b], bounds[b + 1]):
+                    i, e1 = pairs[1, t] // d, pairs[1, t] % d
+                    c, e2 = pairs[2, t] // d, pairs[2, t] % d
+                    if abs(omega[p, i, e1] - omega[p, c, e2]) <= cutoff:
+                        out[b, p, i, c] += (
+                            a[b, p, i, e1]
+                            * np.conj(a[b, p, c, e2])
+                            * (g[b, p, i, e1] + np.conj(g[b, p, c, e2]))
+                            * rho[p, e1, e2]
+                        )
+            elif hermitian:  # W rho A^dag - P rho / 2 = S; D = S + S^dag
+                for i in range(d):
+                    for j in range(d):
+                        w[i, j] = g[b, p, i, j] * a[b, p, i, j]
+                for i in range(d):
+                    for c in range(d):
+                        acc = 0j
+                        for e in range(d):
+                            acc += rho[p, i, e] * np.conj(a[b, p, c, e])
+                        left[i, c] = acc
+                for i in range(d):
+                    for c in range(d):
+                        acc = 0j
+                        for e in range(d):
+                            acc += w[i, e] * left[e, c] - 0.5 * anti[i, e] * rho[p, e, c]
+                        half[i, c] = acc
+                for i in range(d):
+                    for c in range(d):
+                        out[b, p, i, c] = half[i, c] + np.conj(half[c, i])
+                continue
+            else:  # W rho A^dag + A rho W^dag: rho A^dag and rho W^dag first
                 for i in range(d):
                     for j in range(d):
                         w[i, j] = g[b, p, i, j] * a[b, p, i, j]
@@ -250,24 +296,7 @@ def _dissipate(
                         for e in range(d):
                             acc += w[i, e] * left[e, c] + a[b, p, i, e] * right[e, c]
                         out[b, p, i, c] = acc
-            else:  # the selected pairs (i e1, c e2) of this bath kept at this point
-                out[b, p] = 0.0
-                for t in range(pairs.shape[1]):
-                    if pairs[0, t] != b:
-                        continue
-                    i, e1 = pairs[1, t] // d, pairs[1, t] % d
-                    c, e2 = pairs[2, t] // d, pairs[2, t] % d
-                    if abs(omega[p, i, e1] - omega[p, c, e2]) <= cutoff:
-                        out[b, p, i, c] += (
-                            a[b, p, i, e1]
-                            * np.conj(a[b, p, c, e2])
-                            * (g[b, p, i, e1] + np.conj(g[b, p, c, e2]))
-                            * rho[p, e1, e2]
-                        )
-            for i in range(d):  # - {P, rho} / 2 with P = K + K^dag
-                for c in range(d):
-                    anti[i, c] = k[b, p, i, c] + np.conj(k[b, p, c, i])
-            for i in range(d):
+            for i in range(d):  # - {P, rho} / 2
                 for c in range(d):
                     acc = 0j
                     for e in range(d):
