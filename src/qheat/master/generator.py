@@ -260,11 +260,9 @@ class PairGenerator(Generator):
     def block_liouvillian(self, block: PopulationBlock) -> ComplexArray:
         """``L`` on ``block`` only, element by element (no ``d^2 x d^2`` matrix), compiled."""
         f = self._flat
-        keep = self._pattern[np.ix_(block.index, block.index)]
         out = assemble_block(
-            block.rows,
-            block.cols,
-            keep,
+            block.index,
+            self._pattern,
             self._supports,
             f.couplings,
             f.spectra,

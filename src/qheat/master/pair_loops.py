@@ -22,6 +22,7 @@ load it in a fraction of a second.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numba
 import numpy as np
@@ -38,9 +39,8 @@ NO_CUTOFF = -1.0
 
 
 def assemble_block(
-    rows: NDArray[np.intp],
-    cols: NDArray[np.intp],
-    keep: NDArray[np.bool_],
+    index: NDArray[np.intp],
+    pattern: NDArray[np.bool_],
     supports: NDArray[np.bool_],
     couplings: ComplexArray,
     spectra: ComplexArray,
@@ -49,11 +49,11 @@ def assemble_block(
     omega: FloatArray,
     cutoff: float,
 ) -> ComplexArray:
-    """``L`` on the block elements ``rho[rows[r], cols[r]]``, ``(n, m, m)``.
+    """``L`` on the block of elements ``vec(rho)[index]``, ``(n, m, m)``.
 
     Args:
-        rows, cols: levels ``(i, j)`` of each block element, ``(m,)``.
-        keep: ``(m, m)``, where ``L`` may be nonzero (the structural pattern on the block).
+        index: column-stacked positions ``j d + i`` of the elements ``rho_ij``, ``(m,)``.
+        pattern: ``(d^2, d^2)``, where ``L`` may be nonzero (its structural pattern).
         supports: ``(n_baths, d*d)``, where each ``A_j`` is nonzero somewhere in the batch.
         couplings: ``A_j``, ``(n_baths, n, d, d)``.
         spectra: ``Gamma_j(w)``, ``(n_baths, n, d, d)``.
@@ -63,7 +63,41 @@ def assemble_block(
         cutoff: the secular cutoff, or :data:`NO_CUTOFF`.
     """
     n_baths, n, d = couplings.shape[:3]
-    m = rows.size
+    m = index.size
+    table = _entries(
+        index.astype(np.int64).tobytes(),
+        np.packbits(pattern).tobytes(),
+        np.packbits(supports).tobytes(),
+        d,
+        n_baths,
+    )
+    out = np.zeros((n, m * m), dtype=np.complex128)
+    _assemble(
+        table,
+        couplings.reshape(n_baths, n, d * d),
+        spectra.reshape(n_baths, n, d * d),
+        left.reshape(n, d * d),
+        right.reshape(n, d * d),
+        omega.reshape(n, d * d),
+        cutoff,
+        out,
+    )
+    return out.reshape(n, m, m)
+
+
+@lru_cache(maxsize=256)
+def _entries(
+    index_bytes: bytes, pattern_bits: bytes, support_bits: bytes, d: int, n_baths: int
+) -> NDArray[np.int64]:
+    """The structural entries of ``L`` on a block, ``(6, T)`` (cached per structure): flat
+    position ``r m + s``; ``ik``; ``jl``; where ``X_ik`` enters (``-1``: no); where ``Y_lj``
+    enters; the baths whose jumps reach the entry as bits (``-1``: all, beyond 62 baths)."""
+    index = np.frombuffer(index_bytes, dtype=np.int64)
+    rows, cols, m = index % d, index // d, index.size
+    pattern = np.unpackbits(np.frombuffer(pattern_bits, dtype=np.uint8))[: d**4]
+    keep = pattern.reshape(d * d, d * d)[np.ix_(index, index)]
+    supports = np.unpackbits(np.frombuffer(support_bits, dtype=np.uint8))[: n_baths * d * d]
+    supports = supports.reshape(n_baths, d * d).astype(bool)
     r, s = np.nonzero(keep)  # entry (r, s): element (i, j) <- element (k, l)
     i, j, k, col = rows[r], cols[r], rows[s], cols[s]
     table = np.stack(
@@ -79,18 +113,8 @@ def assemble_block(
             else np.full(r.size, -1),
         ]
     ).astype(np.int64)
-    out = np.zeros((n, m * m), dtype=np.complex128)
-    _assemble(
-        table,
-        couplings.reshape(n_baths, n, d * d),
-        spectra.reshape(n_baths, n, d * d),
-        left.reshape(n, d * d),
-        right.reshape(n, d * d),
-        omega.reshape(n, d * d),
-        cutoff,
-        out,
-    )
-    return out.reshape(n, m, m)
+    table.flags.writeable = False
+    return table
 
 
 def dissipate_pairs(
