@@ -129,9 +129,12 @@ def dissipate_pairs(
     """``D_j(rho)`` of every bath, ``(n_baths, n, d, d)``.
 
     Args:
-        couplings, spectra, omega, cutoff: as :func:`assemble_block`.
-        closures: ``K_j``, same shape as ``couplings``.
+        couplings: ``A_j``, ``(n_baths, n, d, d)``.
+        spectra: ``Gamma_j(w)``, same shape.
+        closures: ``K_j``, same shape.
         rho: the states, ``(n, d, d)``.
+        omega: the Bohr frequencies, ``(n, d, d)``.
+        cutoff: the secular cutoff, or :data:`NO_CUTOFF`.
         pairs: with a cutoff, ``(3, T)``: bath, ``ab`` and ``ce`` of the pairs ``A_ab A*_ce``
             that may be kept (the others are zero or dropped everywhere), sorted by bath;
             ignored without one.
