@@ -269,6 +269,15 @@ def test_cli_ndtc_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds["ndtc"].shape == (2, 2)
     assert main(["ndtc-map", "--x", "g", "--y", "gamma=0:1:2", "--dt", "1:2:3"]) == 2
+    # an existing output is refused before any work, replaced with --overwrite
+    again = ["ndtc-map", "--x", "g=0.3:1:2", "--y", "gamma=0.004:0.03:2", "--dt", "0.1:100:5"]
+    before = out.stat().st_mtime_ns
+    assert main([*again, "--out", str(out)]) == 2
+    assert "exists; give --overwrite" in capsys.readouterr().err
+    assert out.stat().st_mtime_ns == before
+    assert main([*again, "--out", str(out), "--overwrite"]) == 0
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.sizes["g"] == 2 and out.stat().st_mtime_ns != before
 
 
 def test_one_positivity_warning_per_sweep() -> None:

@@ -80,6 +80,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="save the map data")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out (without it, an existing output is refused)",
+    )
     parser.add_argument("--figure", metavar="FILE.png|FILE.pdf", help="render the map")
     parser.add_argument(
         "--color",
@@ -103,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
     x, y = _axis("--x", args.x), _axis("--y", args.y)
     if args.out and Path(args.out).suffix not in (".nc", ".zarr"):
         raise InvalidParameterError(f"--out must end in .nc or .zarr, got {args.out!r}")
+    if args.out and Path(args.out).exists() and not args.overwrite:
+        raise InvalidParameterError(
+            f"--out {args.out} exists; give --overwrite to replace it, or another path"
+        )
     build = None
     if args.device is not None:
         paper = [
