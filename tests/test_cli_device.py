@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -282,3 +283,31 @@ def test_a_heom_result_that_did_not_converge_is_refused(monkeypatch: pytest.Monk
         code, out, err = run_cli(["current", "--device", THREE, "--equation", "heom", *extra])
         assert code == 1 and out == ""
         assert "did not converge" in err and "3.00e-04" in err and "budget exhausted" in err
+
+
+def test_python_dash_m_qheat_runs_the_issue_file(tmp_path: Path) -> None:
+    """``python -m qheat current --device F --no-lamb-shift --json`` in a fresh process, on the
+    issue's two-bath file (qubit 2 has no bath: the warning and null condition number), gives
+    exit 0 and the currents of qheat.solve on the same device, summing to zero."""
+    text = Path(THREE).read_text()
+    path = tmp_path / "issue.toml"
+    path.write_text(text[: text.index("# Qubit 2 couples")])
+    result = subprocess.run(
+        [sys.executable, "-m", "qheat", "current", "--device", str(path), "--no-lamb-shift"]
+        + ["--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["br", "lindblad", "local", "ule"]
+    system = qheat.load_device(path).system()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = qheat.solve(system, qheat.BlochRedfield(lamb_shift=False))
+    got = np.array(list(data["br"]["currents"].values()))
+    assert list(data["br"]["currents"]) == ["L", "M"]
+    np.testing.assert_allclose(got, want.currents, rtol=1e-12, atol=1e-18)
+    assert abs(got.sum()) <= 1e-12 * np.abs(got).sum()

@@ -98,7 +98,3 @@ def _one_line_warning(command: str) -> Callable[..., None]:
         tqdm.write(f"qheat {command}: warning: {category.__name__}: {message}", file=sys.stderr)
 
     return show
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
