@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	# compile the engine's loops once (about 10 s; numba caches them next to the sources)
+	$(BIN)/qheat current --device examples/three_qubits.toml --json > /dev/null
 	touch $(STAMP)
 
 run: $(STAMP)

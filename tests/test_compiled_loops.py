@@ -104,7 +104,7 @@ def test_pair_loops_equal_the_full_superoperators(d: int, equation: object) -> N
     )
 
     x = rng.normal(size=(5, d, d)) + 1j * rng.normal(size=(5, d, d))
-    x[3] = x[3] + x[3].conj().T  # one exactly Hermitian point: D = S + S^dag
+    x[3] = x[3] + x[3].conj().T  # one exactly Hermitian point (a steady state is one)
     assert np.array_equal(x[3], x[3].conj().T)
     compiled = generator.dissipate(x)
     kron = unvec((np.array(generator.dissipators) @ vec(x)[..., None])[..., 0])

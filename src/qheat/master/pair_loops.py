@@ -138,9 +138,6 @@ def dissipate_pairs(
         pairs: with a cutoff, ``(3, T)``: bath, ``ab`` and ``ce`` of the pairs ``A_ab A*_ce``
             that may be kept (the others are zero or dropped everywhere), sorted by bath;
             ignored without one.
-
-    Where ``rho`` is exactly Hermitian (a steady state), ``D(rho) = S + S^dag`` with ``S = W rho
-    A^dag - P rho / 2`` takes half the products.
     """
     out = np.empty(couplings.shape, dtype=np.complex128)
     _dissipate(couplings, spectra, closures, rho, omega, cutoff, pairs, out)
@@ -262,14 +259,8 @@ def _dissipate(
     left = np.empty((d, d), dtype=np.complex128)
     right = np.empty((d, d), dtype=np.complex128)
     anti = np.empty((d, d), dtype=np.complex128)
-    half = np.empty((d, d), dtype=np.complex128)
     bounds = np.searchsorted(pairs[0], np.arange(n_baths + 1))  # pairs are sorted by bath
     for p in range(n):
-        hermitian = True  # then T + T^dag: half the products
-        for i in range(d):
-            for c in range(i, d):
-                if rho[p, i, c] != np.conj(rho[p, c, i]):
-                    hermitian = False
         for b in range(n_baths):
             for i in range(d):
                 for c in range(d):
@@ -286,26 +277,6 @@ def _dissipate(
                             * (g[b, p, i, e1] + np.conj(g[b, p, c, e2]))
                             * rho[p, e1, e2]
                         )
-            elif hermitian:  # W rho A^dag - P rho / 2 = S; D = S + S^dag
-                for i in range(d):
-                    for j in range(d):
-                        w[i, j] = g[b, p, i, j] * a[b, p, i, j]
-                for i in range(d):
-                    for c in range(d):
-                        acc = 0j
-                        for e in range(d):
-                            acc += rho[p, i, e] * np.conj(a[b, p, c, e])
-                        left[i, c] = acc
-                for i in range(d):
-                    for c in range(d):
-                        acc = 0j
-                        for e in range(d):
-                            acc += w[i, e] * left[e, c] - 0.5 * anti[i, e] * rho[p, e, c]
-                        half[i, c] = acc
-                for i in range(d):
-                    for c in range(d):
-                        out[b, p, i, c] = half[i, c] + np.conj(half[c, i])
-                continue
             else:  # W rho A^dag + A rho W^dag: rho A^dag and rho W^dag first
                 for i in range(d):
                     for j in range(d):
