@@ -36,7 +36,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, overload, runtime_checkable
 
@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..api import solve
 from ..errors import InvalidParameterError
 from ..master import BlochRedfield, MasterEquation
-from ..model import OpenSystem
+from ..model import Builder, OpenSystem
 from .ndtc import NDTCResult, conductance, ndtc_on_grid, to_last
 
 __all__ = [
@@ -60,8 +60,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-Builder = Callable[..., OpenSystem]
-"""``build(**params) -> OpenSystem``, e.g. ``qheat.paper_system`` or a device's ``system``."""
 
 
 @runtime_checkable

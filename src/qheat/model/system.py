@@ -6,6 +6,7 @@ model). Every array may carry leading batch axes ``(...)`` that broadcast (numpy
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from ..errors import InvalidParameterError
 
 __all__ = [
     "Bath",
+    "Builder",
     "Eigenbasis",
     "OpenSystem",
     "as_matrix",
@@ -282,6 +284,11 @@ class OpenSystem:
             stack_baths(self.eigen_couplings, ndim),
             stack_baths(self.correlation_spectra, ndim),
         )
+
+
+Builder = Callable[..., OpenSystem]
+"""``build(**params) -> OpenSystem``: what sweeps and analyses call at each point (e.g.
+``qheat.paper_system`` or a device's ``system``)."""
 
 
 def as_matrix(value: Any) -> Any:

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..api import paper_system
 from ..errors import InvalidParameterError
-from ..model import OpenSystem
+from ..model import Builder, OpenSystem
 
 __all__ = [
     "PAPER_PARAMETERS",
@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-Builder = Callable[..., OpenSystem]
 
 PAPER_PARAMETERS = ("eps1", "eps2", "g", "gamma1", "gamma2", "omega_d", "t1", "dt", "t2")
 """Names :func:`paper_point` takes (``t1`` or ``dt = T1 - T2``, not both)."""
