@@ -13,6 +13,8 @@ from .errors import InvalidParameterError, NonUniqueSteadyStateError
 from .master import BlochRedfield, MasterEquation
 from .model import OpenSystem, TwoQubitModel
 from .steady import Solution, heat_currents, steady_state
+from .steady.currents import current_round_off
+from .steady.validity import entropy_production, second_law_broken, warn_if_not_weak
 
 __all__ = ["paper_system", "solve", "check_equation"]
 
@@ -74,6 +76,10 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
             states can lose positivity); ``Solution.min_eigenvalue`` holds it per point.
         IllConditionedWarning: the steady-state solve is ill-conditioned; see
             ``Solution.state.condition_number`` and ``Solution.state.residual``.
+        WeakCouplingWarning: the system is outside weak coupling at some point
+            (``Solution.weak_coupling_ratio`` above
+            :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`) or the currents break the
+            second law there (``Solution.entropy_production < 0``); docs/trust.md.
 
     Example:
         >>> from qheat import GlobalLindblad
@@ -93,12 +99,21 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
     state = steady_state(generator)  # refuses a generator that is not finite
     currents = heat_currents(generator, state.rho, state.dissipated)
     finite_output("the heat currents", currents, "these system and bath parameters")
+    coupling = system.coupling_strength
+    floor = current_round_off(generator, state.rho)
+    sigma = entropy_production(currents, system.temperatures)
+    broken = second_law_broken(currents, system.temperatures, floor)
+    warn_if_not_weak(eq.name, coupling.ratio, broken, sigma)
     return Solution(
         equation=eq.name,
         generator=generator,
         state=state,
         currents=currents,
         bath_names=system.bath_names or (),
+        coupling=coupling,
+        entropy_production=sigma,
+        second_law_broken=broken,
+        current_floor=floor,
     )
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "IllConditionedWarning",
     "PositivityWarning",
     "SecularityWarning",
+    "WeakCouplingWarning",
     "ConvergenceWarning",
 ]
 
@@ -83,6 +84,22 @@ class SecularityWarning(RuntimeWarning):
 
     Also raised by :func:`qheat.perturbative_state`, whose expansion about the secular
     (Lindblad) state has the same small parameter (``PerturbativeState.expansion_parameter``).
+    """
+
+
+class WeakCouplingWarning(RuntimeWarning):
+    """A perturbative master equation is used outside weak coupling: its result is not physics.
+
+    Every master equation of qheat (Bloch-Redfield, global, local and partial-secular Lindblad,
+    ULE) is second order in the system-bath coupling and Markovian. Cause: a bath couples
+    strongly (a large ``gamma``, a narrow underdamped resonance at a Bohr frequency) or is too
+    slow for the system's rates. Measures (docs/trust.md): ``Solution.weak_coupling_ratio``,
+    the larger of the transitions' zero-temperature rate over their frequency and their rate
+    times the bath's memory time; the warning is raised above
+    :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`, and wherever the heat currents break the
+    second law (``Solution.entropy_production < 0``: heat flowing from cold to hot), which no
+    valid weak-coupling result does. Fix: weaker coupling, or an exact method
+    (``qheat current --equation heom``, :func:`qheat.exact.solve_heom`).
     """
 
 

@@ -114,6 +114,12 @@ class DrudeBath:
         pad = (...,) + (None,) * ndim
         return self._checked(self.gamma[pad], self.omega_d[pad], self.temperature[pad])
 
+    @property
+    def memory_rate(self) -> FloatArray:
+        """``wD``: the correlation function's slowest non-thermal decay rate (its bath memory
+        time is ``1/wD``; :mod:`qheat.model.coupling`)."""
+        return self.omega_d
+
     def J(self, omega: ArrayLike) -> FloatArray:
         """Spectral density ``J(w) = gamma w / (1 + (w/wD)^2)`` (Eq. 17), odd in w.
 

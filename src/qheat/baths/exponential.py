@@ -73,6 +73,11 @@ class ExponentialBath:
         """The baths on a leading axis (each evaluated on its own): a :class:`BathStack`."""
         return BathStack(baths, ndim)
 
+    @property
+    def memory_rate(self) -> float:
+        """``min_k Re nu_k``: the slowest decay rate of ``C(t)`` (:mod:`qheat.model.coupling`)."""
+        return float(self.exponents.real.min())
+
     def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
         """``Gamma(w) = sum_k c_k / (nu_k - i w)`` (Eq. 13), exact for these exponents."""
         w = frequency(omega)

@@ -81,6 +81,12 @@ class OhmicBath(ParametricBath):
             temperature=real_array("temperature", temperature, minimum=0.0),
         )
 
+    @property
+    def memory_rate(self) -> FloatArray:
+        """``omega_c``: the cutoff, the inverse memory time of the bath
+        (:mod:`qheat.model.coupling`)."""
+        return self.omega_c
+
     def _j_over_w(self, w: FloatArray) -> FloatArray:
         r = np.abs(w) / self.omega_c
         with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):

@@ -97,6 +97,15 @@ class UnderdampedBath(ParametricBath):
             temperature=real_array("temperature", temperature, minimum=0.0),
         )
 
+    @property
+    def memory_rate(self) -> FloatArray:
+        """The slowest decay rate of the resonance's correlation function
+        (:mod:`qheat.model.coupling`): ``width / 2`` when underdamped (``width < 2 omega_0``),
+        ``width / 2 - sqrt(width^2 / 4 - omega_0^2)`` when overdamped (the poles of ``J``)."""
+        half = 0.5 * self.width
+        excess = np.sqrt(np.maximum(half * half - self.omega_0**2, 0.0))
+        return np.asarray(half - excess, dtype=np.float64)
+
     def _j_over_w(self, w: FloatArray) -> FloatArray:
         w0 = self.omega_0
         r = w / w0

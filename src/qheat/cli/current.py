@@ -27,6 +27,7 @@ from ..master import (
 from ..master.equations import SECULAR_RATIO_NOTICE, secular_notice
 from ..model import OpenSystem
 from ..steady import Solution
+from ..steady.validity import weak_coupling_notice
 from . import SUMMARIES
 from ._parser import add_model_options, temperatures
 
@@ -130,6 +131,7 @@ def run_paper(args: argparse.Namespace) -> int:
             "residual": float(sol.state.residual),
             "condition_number": _finite_or_none(float(sol.state.condition_number)),
             "conservation_residual": float(sol.conservation_residual),
+            **_validity(sol),
             "warnings": notes,
         }
         if sol.secular_ratio is not None:  # secular equations: rate / neglected gap
@@ -153,6 +155,7 @@ def run_paper(args: argparse.Namespace) -> int:
                 or f"secular_ratio {ratio:.3g}: below the notice level "
                 f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)"
             )
+        _print_validity(r)
         print(
             f"steady state in the eigenbasis (s1..s4), smallest eigenvalue {r['min_eigenvalue']:.3e}:"
         )
@@ -189,6 +192,7 @@ def run_device(args: argparse.Namespace) -> int:
             "condition_number": _finite_or_none(float(sol.state.condition_number)),
             "conservation_residual": float(sol.conservation_residual),
             "secular_ratio": None if secular is None else float(secular),
+            **_validity(sol),
             "warnings": notes,
         }
     if args.json:
@@ -203,6 +207,7 @@ def run_device(args: argparse.Namespace) -> int:
             f"{r['residual']:.2e}, condition number "
             f"{'inf' if r['condition_number'] is None else format(r['condition_number'], '.3g')}"
         )
+        _print_validity(r)
         if r["secular_ratio"] is not None:
             ratio = r["secular_ratio"]
             print(
@@ -299,6 +304,26 @@ def _solve(system: OpenSystem, eq: MasterEquation) -> tuple[Solution, list[str]]
     for note in notes:
         print(f"qheat current: warning [{eq.name}]: {note}", file=sys.stderr)
     return sol, notes
+
+
+def _validity(sol: Solution) -> dict[str, Any]:
+    """The weak-coupling diagnostics of a one-point solution (docs/trust.md) for JSON."""
+    ratio, sigma = sol.weak_coupling_ratio, sol.entropy_production
+    broken = sol.second_law_broken
+    return {
+        "weak_coupling_ratio": None if ratio is None else float(ratio),
+        "entropy_production": None if sigma is None else _finite_or_none(float(sigma)),
+        "second_law_broken": None if broken is None else bool(broken),
+    }
+
+
+def _print_validity(r: dict[str, Any]) -> None:
+    """The weak-coupling line of a printed summary: a notice, or the ratio below it."""
+    ratio = r["weak_coupling_ratio"]
+    if ratio is None:
+        return
+    notice = weak_coupling_notice(ratio, bool(r["second_law_broken"]))
+    print(notice or f"weak-coupling ratio {ratio:.3g}: weak coupling (docs/trust.md)")
 
 
 def _currents(sol: Solution) -> dict[str, float]:

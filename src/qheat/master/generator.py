@@ -123,6 +123,13 @@ class Generator:
         d_rho = np.array(self.dissipators) @ vec(rho)[..., :, None]
         return unvec(d_rho[..., 0])
 
+    def rate_scale(self) -> FloatArray:
+        """The largest rate of the dissipators, ``(...)``: ``max_j max |D_j|`` elementwise
+        (the size of the terms whose sums are ``D_j(rho)``; see
+        :func:`qheat.steady.currents.current_round_off`)."""
+        largest = np.max([np.abs(d).max(axis=(-2, -1)) for d in self.dissipators], axis=0)
+        return np.asarray(largest, dtype=np.float64)
+
 
 @dataclass(frozen=True)
 class _FlatPairs:
@@ -256,6 +263,13 @@ class PairGenerator(Generator):
             omega=flat(self.omega, False, float),
             cutoff=NO_CUTOFF if self.cutoff is None else float(self.cutoff),
         )
+
+    def rate_scale(self) -> FloatArray:
+        """The largest rate, ``(...)``: ``max_j max_ab |Gamma_j(w_ab)| |A_j,ab|^2`` (each element
+        of ``D_j`` is a sum of such products)."""
+        terms = np.abs(self.spectra) * np.abs(self.couplings) ** 2
+        largest = terms.max(axis=(-2, -1)).max(axis=0)
+        return np.asarray(largest, dtype=np.float64)
 
     def block_liouvillian(self, block: PopulationBlock) -> ComplexArray:
         """``L`` on ``block`` only, element by element (no ``d^2 x d^2`` matrix), compiled."""

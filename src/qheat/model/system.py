@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import broadcast_shape, hermitian, tolerance
 from ..errors import InvalidParameterError
+from .coupling import CouplingStrength, coupling_strength
 
 __all__ = [
     "Bath",
@@ -273,6 +274,27 @@ class OpenSystem:
             rate if (support == union).all() else np.where(support, rate, 0.0)
             for rate, support in zip(rates, supports)
         )
+
+    @cached_property
+    def coupling_strength(self) -> CouplingStrength:
+        """How far the system is from weak coupling, the premise of every perturbative master
+        equation (:mod:`qheat.model.coupling`): its spectral and memory ratios, ``(...)``."""
+        return coupling_strength(
+            self.eigen_couplings,
+            self.correlation_spectra,
+            self.bohr_frequencies,
+            self.baths,
+            self.batch_shape,
+        )
+
+    @property
+    def temperatures(self) -> tuple[FloatArray | None, ...]:
+        """Each bath's temperature (its ``temperature`` attribute; None where it has none)."""
+        out = []
+        for bath in self.baths:
+            t = getattr(bath, "temperature", None)
+            out.append(None if t is None else np.asarray(t, dtype=np.float64))
+        return tuple(out)
 
     @cached_property
     def bath_stack(self) -> tuple[ComplexArray, ComplexArray]:

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..master import Generator
+from ..model.coupling import CouplingStrength
 from .solve import SteadyState
 
 __all__ = ["Solution"]
@@ -23,6 +24,15 @@ class Solution:
         state: the steady state with its diagnostics.
         currents: ``J_j`` for each bath, ``(..., n_baths)``; positive into the system.
         bath_names: the baths' names, in the order of the last axis of ``currents``.
+        coupling: the system's spectral and memory ratios (:mod:`qheat.model.coupling`);
+            None when not computed.
+        entropy_production: ``sigma = -sum_j J_j / T_j``, ``(...)``; negative where heat
+            flows from cold to hot (:func:`qheat.steady.validity.entropy_production`); None
+            when not computed.
+        second_law_broken: where heat flows from cold to hot beyond round-off, ``(...)``
+            (:func:`qheat.steady.validity.second_law_broken`); None when not computed.
+        current_floor: the size below which a current is round-off, ``(...)``
+            (:func:`qheat.steady.currents.current_round_off`); None when not computed.
 
     ``J1``, ``J2``, ``J3``, ... are the currents of the first, second, third ... bath;
     :meth:`current` takes a bath's name.
@@ -33,6 +43,10 @@ class Solution:
     state: SteadyState
     currents: NDArray[np.float64]
     bath_names: tuple[str, ...] = ()
+    coupling: CouplingStrength | None = None
+    entropy_production: NDArray[np.float64] | None = None
+    second_law_broken: NDArray[np.bool_] | None = None
+    current_floor: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         n = self.currents.shape[-1] if self.currents.ndim else 1
@@ -80,15 +94,30 @@ class Solution:
         return self.generator.secular_ratio
 
     @property
+    def weak_coupling_ratio(self) -> NDArray[np.float64] | None:
+        """How far the system is from weak coupling, ``(...)``: the larger of the driven
+        transitions' zero-temperature rate over their frequency and their rate times the
+        bath's memory time (:mod:`qheat.model.coupling`; docs/trust.md). A
+        :class:`~qheat.errors.WeakCouplingWarning` is raised above
+        :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`. None when not computed."""
+        return None if self.coupling is None else self.coupling.ratio
+
+    @property
     def conservation_residual(self) -> NDArray[np.float64]:
         """``|sum_j J_j| / sum_j |J_j|``, zero in exact arithmetic (Eq. 21), ``(...)``.
 
         It measures the digits the currents lost to cancellation: about 1e-14 in the paper's
         regime, 1.7e-5 for Bloch-Redfield at ``T = 1e4`` (rates far above the energies), where
         the currents are small differences of much larger energy flows. 0 where every current
-        is 0. (The sweeps report the same quantity as ``conservation_residual_E``.)
+        is 0, and where every current is round-off (below :attr:`current_floor`: a current
+        that is zero in exact arithmetic, e.g. every bath but one decoupled), where the ratio
+        would only measure noise. (The sweeps report the same quantity as
+        ``conservation_residual``.)
         """
         total = np.abs(self.currents).sum(axis=-1)
+        if self.current_floor is not None:
+            noise = np.abs(self.currents).max(axis=-1) <= self.current_floor
+            total = np.where(noise, 0.0, total)
         imbalance = np.abs(self.currents.sum(axis=-1))
         return np.divide(imbalance, total, out=np.zeros_like(total), where=total > 0)
 

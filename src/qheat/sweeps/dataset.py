@@ -63,6 +63,22 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "long_name": "|sum_j J_j| / sum_j |J_j|, zero at a steady state (Eq. 21)",
         "units": "1",
     },
+    "weak_coupling_ratio": {
+        "long_name": "how far from weak coupling: the larger of a driven transition's "
+        "zero-temperature rate over its frequency and its rate times the bath's memory time "
+        "(> 0.5: outside weak coupling, docs/trust.md)",
+        "units": "1",
+    },
+    "entropy_production": {
+        "long_name": "entropy production of the baths, -sum_j J_j / T_j (< 0: heat flows from "
+        "cold to hot, the second law is broken)",
+        "units": "energy per time per temperature (hbar = kB = 1)",
+    },
+    "second_law_broken": {
+        "long_name": "1 where heat flows from cold to hot beyond round-off (entropy production "
+        "< -1e-6 sum_j |J_j| / T_j), else 0; NaN where a bath has no temperature",
+        "units": "1",
+    },
 }
 
 

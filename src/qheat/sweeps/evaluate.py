@@ -30,6 +30,9 @@ VARIABLES = (
     "condition_number",
     "secular_ratio",
     "conservation_residual",
+    "weak_coupling_ratio",
+    "entropy_production",
+    "second_law_broken",
 )
 """The diagnostics of :class:`~qheat.steady.Solution` a sweep records, ``(equation, n)`` each."""
 
@@ -85,6 +88,11 @@ def evaluate_system(
             "condition_number": solution.state.condition_number,
             "secular_ratio": solution.secular_ratio,
             "conservation_residual": solution.conservation_residual,
+            "weak_coupling_ratio": solution.weak_coupling_ratio,
+            "entropy_production": solution.entropy_production,
+            "second_law_broken": None
+            if solution.second_law_broken is None
+            else solution.second_law_broken.astype(np.float64),
         }
         for name, values in diagnostics.items():
             if values is not None:

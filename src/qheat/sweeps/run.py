@@ -43,6 +43,7 @@ from ..errors import (
     InvalidParameterError,
     PositivityWarning,
     SecularityWarning,
+    WeakCouplingWarning,
 )
 from ..master import (
     BlochRedfield,
@@ -53,6 +54,7 @@ from ..master import (
 )
 from ..master.equations import SECULAR_RATIO_WARN
 from ..steady.solve import DEGENERATE_MESSAGE, POSITIVITY_TOL, WARN_COND
+from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import BuilderInfo, builder_info
 from .dataset import build_dataset, create_store, write_dataset
 from .evaluate import VARIABLES, ChunkSpec, ChunkTask, evaluate_chunk, evaluate_system
@@ -587,18 +589,24 @@ class _Tally:
     degenerate: NDArray[np.int64] = field(init=False)
     negative: NDArray[np.int64] = field(init=False)
     secular: NDArray[np.int64] = field(init=False)
+    strong: NDArray[np.int64] = field(init=False)
+    broken: NDArray[np.int64] = field(init=False)
     max_cond: FloatArray = field(init=False)
     min_eig: FloatArray = field(init=False)
     max_ratio: FloatArray = field(init=False)
+    max_coupling: FloatArray = field(init=False)
+    min_sigma: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.names)
-        self.ill, self.negative, self.secular, self.degenerate = (
-            np.zeros(n, dtype=np.int64) for _ in range(4)
+        self.ill, self.negative, self.secular, self.degenerate, self.strong, self.broken = (
+            np.zeros(n, dtype=np.int64) for _ in range(6)
         )
         self.max_cond = np.full(n, -np.inf)
         self.min_eig = np.full(n, np.inf)
         self.max_ratio = np.full(n, -np.inf)
+        self.max_coupling = np.full(n, -np.inf)
+        self.min_sigma = np.full(n, np.inf)
 
     def add(self, arrays: Mapping[str, FloatArray]) -> None:
         cond, eig = arrays["condition_number"], arrays["min_eigenvalue"]
@@ -609,12 +617,20 @@ class _Tally:
         self.ill += np.count_nonzero((cond > WARN_COND) & ~infinite, axis=-1)
         self.negative += np.count_nonzero(eig < -POSITIVITY_TOL, axis=-1)
         self.secular += np.count_nonzero(ratio > SECULAR_RATIO_WARN, axis=-1)
+        coupling, broken = arrays["weak_coupling_ratio"], arrays["second_law_broken"] == 1.0
+        self.strong += np.count_nonzero(coupling > WEAK_COUPLING_WARN, axis=-1)
+        self.broken += np.count_nonzero(broken, axis=-1)
+        sigma = np.where(broken, arrays["entropy_production"], np.inf)
+        self.min_sigma = np.fmin(self.min_sigma, sigma.min(axis=-1, initial=np.inf))
         finite = np.where(infinite, -np.inf, cond)
         self.max_cond = np.fmax(self.max_cond, finite.max(axis=-1, initial=-np.inf))
         self.min_eig = np.fmin(self.min_eig, eig.min(axis=-1, initial=np.inf))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: no pair dropped
             self.max_ratio = np.fmax(self.max_ratio, np.nanmax(ratio, axis=-1, initial=-np.inf))
+            self.max_coupling = np.fmax(
+                self.max_coupling, np.nanmax(coupling, axis=-1, initial=-np.inf)
+            )
 
     def merge(self, other: _Tally) -> None:
         """Add the counts of another part of the grid."""
@@ -623,6 +639,10 @@ class _Tally:
         self.degenerate += other.degenerate
         self.negative += other.negative
         self.secular += other.secular
+        self.strong += other.strong
+        self.broken += other.broken
+        self.max_coupling = np.fmax(self.max_coupling, other.max_coupling)
+        self.min_sigma = np.fmin(self.min_sigma, other.min_sigma)
         self.max_cond = np.fmax(self.max_cond, other.max_cond)
         self.min_eig = np.fmin(self.min_eig, other.min_eig)
         self.max_ratio = np.fmax(self.max_ratio, other.max_ratio)
@@ -659,6 +679,16 @@ class _Tally:
                 "BlochRedfield() keeps those terms"
             )
             yield message, SecularityWarning
+        if self.strong[i] or self.broken[i]:
+            message = weak_coupling_message(
+                name,
+                n,
+                int(self.strong[i]),
+                float(self.max_coupling[i]),
+                int(self.broken[i]),
+                float(self.min_sigma[i]),
+            )
+            yield message, WeakCouplingWarning
 
 
 @dataclass(frozen=True)
