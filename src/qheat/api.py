@@ -67,7 +67,8 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
     Raises:
         InvalidParameterError: ``system`` is not an :class:`~qheat.model.OpenSystem`,
             ``equation`` is not a master equation (``BlochRedfield()``, ``GlobalLindblad()``),
-            or the parameters overflow double precision.
+            the parameters overflow double precision, or ``system.degeneracy_tol`` merges
+            levels that the dynamics resolves (docs/trust.md).
         NonUniqueSteadyStateError: at some batch point every Drude bath has ``gamma = 0``
             (checked before solving), or the solve finds the steady state not unique.
 
@@ -95,6 +96,7 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
         )
     eq = check_equation(BlochRedfield() if equation is None else equation)
     _check_some_bath_coupled(system)
+    system.check_degeneracy_tol()
     generator = eq.generator(system)
     state = steady_state(generator)  # refuses a generator that is not finite
     currents = heat_currents(generator, state.rho, state.dissipated)

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._checks import flag, tolerance
 from ..errors import InvalidParameterError, SecularityWarning
 from ..model import OpenSystem
+from ..model.coupling import SECULAR_RATIO_NOTICE
 from .generator import Generator, PairGenerator
 from .pair_kernel import without_lamb_shift
 from .pair_loops import closures, smallest_dropped_gap
@@ -151,11 +152,11 @@ def _pairs_of_one_bath(packed: bytes, n: int, d: int) -> NDArray[np.intp]:
 SECULAR_RATIO_WARN = 1.0
 """A :class:`~qheat.errors.SecularityWarning` is raised where ``secular_ratio`` exceeds this."""
 
-SECULAR_RATIO_NOTICE = 0.2
-"""Above this ``secular_ratio`` printed summaries say the secular current may be off by 10% or
-more. Calibrated against HEOM and Bloch-Redfield (docs/sharp-bits.md): below 0.2 every measured
-error of the global Lindblad current is under 6.5% (vs BR) and 8.1% (vs HEOM); it reaches 10%
-from 0.25 on, and exceeds it everywhere above 0.34."""
+# SECULAR_RATIO_NOTICE (0.2): above it printed summaries say the secular current may be off by
+# 10% or more. Calibrated against HEOM and Bloch-Redfield (docs/sharp-bits.md): below 0.2 every
+# measured error of the global Lindblad current is under 6.5% (vs BR) and 8.1% (vs HEOM); it
+# reaches 10% from 0.25 on, and exceeds it everywhere above 0.34. Defined in qheat.model.coupling
+# (it also bounds the level splittings degeneracy_tol may merge).
 
 
 def secular_notice(ratio: ArrayLike) -> str:

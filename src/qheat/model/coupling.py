@@ -28,7 +28,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CouplingStrength", "coupling_strength"]
+from ..errors import InvalidParameterError
+
+__all__ = [
+    "DEFAULT_DEGENERACY_TOL",
+    "SECULAR_RATIO_NOTICE",
+    "CouplingStrength",
+    "coupling_strength",
+    "check_merged_levels",
+]
+
+DEFAULT_DEGENERACY_TOL = 1e-9
+"""``OpenSystem.degeneracy_tol`` by default: levels closer than this are one (round-off)."""
+
+SECULAR_RATIO_NOTICE = 0.2
+"""Above this ratio of a transition rate to a Bohr-frequency gap, the secular approximation's
+error exceeds 10% (calibrated against HEOM and Bloch-Redfield, docs/sharp-bits.md); printed
+summaries then say so (:func:`qheat.master.equations.secular_notice`). Merging levels split by
+``delta`` into one (``degeneracy_tol``) is the converse approximation, accurate while
+``delta`` stays below this fraction of the rates (:func:`check_merged_levels`)."""
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -88,3 +106,43 @@ def _largest(values: FloatArray, batch: tuple[int, ...]) -> FloatArray:
     """``max`` over the last two axes, broadcast to ``batch``."""
     flat = values.reshape(values.shape[:-2] + (-1,))
     return np.broadcast_to(flat.max(axis=-1, initial=0.0), batch)
+
+
+def check_merged_levels(
+    energies: FloatArray, tol: float, rates: FloatArray, where: str = "degeneracy_tol"
+) -> None:
+    """Refuse a ``degeneracy_tol`` that merges levels the dynamics resolves.
+
+    Levels ``E_a != E_b`` closer than ``tol`` become one (their Bohr frequency is set to 0, the
+    secular equations keep their pair). That is accurate while the splitting ``delta`` stays
+    below :data:`SECULAR_RATIO_NOTICE` times the largest transition rate (the rates blur the
+    splitting); beyond, the levels' own dynamics is lost (``degeneracy_tol = 2`` on levels split
+    by 0.2-1 returns currents of 1e-18 instead of 2.4e-3). Splittings up to
+    :data:`DEFAULT_DEGENERACY_TOL` (round-off) are always merged.
+
+    Args:
+        energies: the eigenvalues of ``H_S``, ``(..., d)``.
+        tol: the tolerance given.
+        rates: the largest transition rate at each point, ``(...)``.
+        where: the parameter's name in the message.
+
+    Raises:
+        InvalidParameterError: ``tol`` merges a splitting above that limit at some point.
+    """
+    if tol <= DEFAULT_DEGENERACY_TOL:
+        return
+    split = np.abs(energies[..., None, :] - energies[..., :, None])
+    merged = np.where((split > DEFAULT_DEGENERACY_TOL) & (split <= tol), split, 0.0)
+    largest = merged.reshape(merged.shape[:-2] + (-1,)).max(axis=-1)
+    allowed = SECULAR_RATIO_NOTICE * np.asarray(rates, dtype=np.float64)
+    bad = largest > allowed
+    if np.any(bad):
+        delta = float(np.max(np.where(bad, largest, 0.0)))
+        limit = float(np.min(np.where(bad, allowed, np.inf)))
+        raise InvalidParameterError(
+            f"{where} = {tol:g} merges energy levels split by up to {delta:.3g} into one, more "
+            f"than {SECULAR_RATIO_NOTICE:g} x the largest transition rate ({limit:.3g}): the "
+            "levels' own dynamics would be lost (currents of round-off size); give "
+            f"{where} below {max(limit, DEFAULT_DEGENERACY_TOL):.3g} (the default "
+            f"{DEFAULT_DEGENERACY_TOL:g} merges round-off only)"
+        )

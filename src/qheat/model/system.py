@@ -16,7 +16,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import broadcast_shape, hermitian, tolerance
 from ..errors import InvalidParameterError
-from .coupling import CouplingStrength, coupling_strength
+from .coupling import (
+    DEFAULT_DEGENERACY_TOL,
+    CouplingStrength,
+    check_merged_levels,
+    coupling_strength,
+)
 
 __all__ = [
     "Bath",
@@ -114,7 +119,7 @@ class OpenSystem:
     couplings: tuple[ComplexArray, ...]
     baths: tuple[Bath, ...]
     eigenbasis: Eigenbasis | None = field(default=None, repr=False)
-    degeneracy_tol: float = 1e-9
+    degeneracy_tol: float = DEFAULT_DEGENERACY_TOL
     bath_names: tuple[str, ...] | None = None
     subsystem_dims: tuple[int, ...] | None = None
 
@@ -274,6 +279,22 @@ class OpenSystem:
             rate if (support == union).all() else np.where(support, rate, 0.0)
             for rate, support in zip(rates, supports)
         )
+
+    def check_degeneracy_tol(self) -> None:
+        """Refuse a ``degeneracy_tol`` that merges levels the dynamics resolves (split by more
+        than 0.2 x the largest transition rate; :func:`qheat.model.coupling.check_merged_levels`).
+
+        Raises:
+            InvalidParameterError: naming ``degeneracy_tol``, the splitting and the limit.
+        """
+        if self.degeneracy_tol <= DEFAULT_DEGENERACY_TOL:
+            return
+        rates = sum(
+            2.0 * gamma.real * np.abs(a) ** 2
+            for a, gamma in zip(self.eigen_couplings, self.correlation_spectra)
+        )
+        largest = np.asarray(rates).reshape(np.shape(rates)[:-2] + (-1,)).max(axis=-1)
+        check_merged_levels(self.eigensystem().energies, self.degeneracy_tol, largest)
 
     @cached_property
     def coupling_strength(self) -> CouplingStrength:
