@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["dense"]
+__all__ = ["at_point", "dense"]
 
 
 def dense(x: Any, shape: tuple[int, ...], dtype: type | np.dtype[Any]) -> NDArray[Any]:
@@ -25,3 +25,13 @@ def dense(x: Any, shape: tuple[int, ...], dtype: type | np.dtype[Any]) -> NDArra
     out = np.empty(shape, dtype=dtype)
     out[...] = x
     return out
+
+
+def at_point(x: Any, batch: tuple[int, ...], point: int, core: int = 2) -> NDArray[Any]:
+    """The element of ``x`` (shape ``(..., *core dims)``, its leading axes broadcasting to
+    ``batch``) at the flat batch index ``point``, without broadcasting ``x`` to the batch."""
+    x = np.asarray(x)
+    index = np.unravel_index(point, batch) if batch else ()
+    lead = x.ndim - core
+    own = index[len(index) - lead :] if lead else ()
+    return x[tuple(i if n > 1 else 0 for i, n in zip(own, x.shape[:lead]))]

@@ -17,6 +17,7 @@ __all__ = [
     "SecularityWarning",
     "WeakCouplingWarning",
     "ConvergenceWarning",
+    "ConvergenceError",
 ]
 
 
@@ -105,3 +106,13 @@ class WeakCouplingWarning(RuntimeWarning):
 
 class ConvergenceWarning(RuntimeWarning):
     """A numerical integral or an iterative method did not reach its tolerance."""
+
+
+class ConvergenceError(QheatError):
+    """An iterative method did not converge: no result is returned, since none is trustworthy.
+
+    Raised by the Krylov steady state of large devices (:mod:`qheat.steady.krylov`) when GMRES
+    does not reach its tolerance. Fix: the dense solver (``solver="dense"``) if the device is
+    small enough, weaker coupling, or a better-conditioned problem (a nearly conserved quantity
+    slows every iterative method).
+    """

@@ -54,7 +54,7 @@ def secular_mask(omega: NDArray[np.float64], cutoff: float) -> NDArray[np.bool_]
 
 def pair_generator(
     name: str, system: OpenSystem, lamb_shift: bool, secular_cutoff: float | None
-) -> Generator:
+) -> PairGenerator:
     """Generator of the Bloch-Redfield family: pairs ``(w, w')`` kept when ``|w - w'| <= cutoff``.
 
     ``secular_cutoff=None`` keeps every pair (Bloch-Redfield, Eqs. 8-12); a cutoff at the

@@ -18,6 +18,7 @@ Two kinds, one interface (what :func:`qheat.steady.steady_state` and
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -28,6 +29,14 @@ from numpy.typing import NDArray
 from .._arrays import dense
 from ..model import Eigenbasis
 from ..model.system import coupling_support
+from .jump_form import (
+    DenseJumps,
+    JumpForm,
+    PairJumps,
+    cluster_jumps,
+    secular_clusters,
+    secular_pairs,
+)
 from .pair_kernel import coupling_pattern, spectral_pair_terms
 from .pair_loops import NO_CUTOFF, assemble_block, dissipate_pairs, near_pairs
 from .superop import (
@@ -38,7 +47,14 @@ from .superop import (
     vec,
 )
 
-__all__ = ["Generator", "PairGenerator"]
+__all__ = ["CLUSTER_BUDGET", "PAIR_BUDGET", "FormGenerator", "Generator", "PairGenerator"]
+
+PAIR_BUDGET = 20_000_000
+"""Most pairs of Bohr frequencies a secular selection may keep in operator form (about 640 MB:
+indices and coefficients); beyond, its clusters of frequencies are used as dense terms, or it is
+refused with the memory it would need."""
+CLUSTER_BUDGET = 2**31
+"""Most bytes the dense cluster terms of a secular selection may take (``32 d^2`` per cluster)."""
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -85,6 +101,12 @@ class Generator:
         """Number of baths (dissipators)."""
         return len(self.dissipators)
 
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """The broadcast shape of the generator's batch axes."""
+        shapes = [self.hamiltonian.shape[:-2], self.lamb_shift.shape[:-2]]
+        return tuple(np.broadcast_shapes(*shapes, *(x.shape[:-2] for x in self.dissipators)))
+
     @cached_property
     def energy_operator(self) -> ComplexArray:
         """``H_S + H_LS``, the energy that the heat currents (Eqs. 21-23) measure."""
@@ -129,6 +151,61 @@ class Generator:
         :func:`qheat.steady.currents.current_round_off`)."""
         largest = np.max([np.abs(d).max(axis=(-2, -1)) for d in self.dissipators], axis=0)
         return np.asarray(largest, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FormGenerator(Generator):
+    """A generator known in operator form point by point, its superoperators built on demand.
+
+    For equations whose dissipators are written as jump operators (the ULE, the local
+    equation): :meth:`operator_form` gives ``L`` at one batch point as a
+    :class:`~qheat.master.jump_form.JumpForm` (the matrix-free path of large devices), and
+    ``dissipators`` (the ``(..., d^2, d^2)`` superoperators of the dense path) are built from
+    ``superoperators()`` on first use only.
+
+    Attributes (beyond :class:`Generator`'s):
+        baths: the number of baths.
+        batch: the batch shape.
+        scale: the largest rate of the jump operators at each point, ``(...)``
+            (:meth:`Generator.rate_scale`).
+        forms: ``forms(point)``, the operator form at a flat batch index.
+        superoperators: builds the dissipators (called at most once).
+    """
+
+    dissipators: tuple[ComplexArray, ...] = field(init=False, repr=False, compare=False)
+    baths: int = field(kw_only=True)
+    batch: tuple[int, ...] = field(kw_only=True)
+    scale: FloatArray = field(kw_only=True, repr=False, compare=False)
+    forms: Callable[[int], JumpForm] = field(kw_only=True, repr=False, compare=False)
+    superoperators: Callable[[], tuple[ComplexArray, ...]] = field(
+        kw_only=True, repr=False, compare=False
+    )
+
+    def __getattr__(self, name: str) -> tuple[ComplexArray, ...]:
+        """``dissipators`` on first use."""
+        if name != "dissipators":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = tuple(self.superoperators())
+        object.__setattr__(self, "dissipators", value)
+        return value
+
+    @property
+    def n_baths(self) -> int:
+        """Number of baths."""
+        return self.baths
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """The batch shape of the system the generator was built from."""
+        return self.batch
+
+    def rate_scale(self) -> FloatArray:
+        """The largest rate of the jump operators, ``(...)`` (given by the equation)."""
+        return self.scale
+
+    def operator_form(self, point: int) -> JumpForm:
+        """``L`` at the flat batch index ``point`` in operator form."""
+        return self.forms(point)
 
 
 @dataclass(frozen=True)
@@ -185,6 +262,11 @@ class PairGenerator(Generator):
     def n_baths(self) -> int:
         """Number of baths."""
         return int(self.couplings.shape[0])
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """The broadcast shape of the batch axes of every piece of ``L``."""
+        return tuple(self._flat.batch)
 
     @cached_property
     def _mask(self) -> BoolArray | None:
@@ -286,6 +368,61 @@ class PairGenerator(Generator):
             f.cutoff,
         )
         return out.reshape(f.batch + out.shape[-2:])
+
+    def operator_form(self, point: int, movable: bool = False) -> JumpForm:
+        """``L`` at the flat batch index ``point`` in operator form (no ``d^2 x d^2`` matrix;
+        :mod:`qheat.master.jump_form`): Bloch-Redfield's jumps ``W rho A^dag + A rho W^dag``
+        (``W = Gamma o A``) as one dense term per bath; a secular selection's as the list of the
+        pairs it keeps, or as one dense term per cluster of Bohr frequencies when that costs
+        less (few wide clusters, e.g. degenerate spectra) or when ``movable`` (dense terms can
+        change basis: the local equation).
+
+        Raises:
+            MemoryError: neither form of the secular selection fits its budget
+                (:data:`PAIR_BUDGET`, :data:`CLUSTER_BUDGET`).
+        """
+        f = self._flat
+        d = self.dim
+        a, g, k = f.couplings[:, point], f.spectra[:, point], f.closures[:, point]
+        energy = dense(self.energy_operator, f.batch + (d, d), np.complex128)
+        jumps = [
+            DenseJumps((g[j] * a[j])[None], a[j][None])
+            if self.cutoff is None
+            else self._secular_jumps(a[j], g[j], f.omega[point], f.cutoff, movable)
+            for j in range(self.n_baths)
+        ]
+        return JumpForm(
+            energy=energy.reshape(-1, d, d)[point],
+            anticommutators=np.asarray(k + _dag(k), dtype=np.complex128),
+            jumps=tuple(jumps),
+        )
+
+    def _secular_jumps(
+        self, a: ComplexArray, g: ComplexArray, omega: FloatArray, cutoff: float, movable: bool
+    ) -> DenseJumps | PairJumps:
+        """One bath's secular jumps as pairs or as clusters, whichever is cheaper and fits."""
+        d = self.dim
+        try:
+            clusters = secular_clusters(a, omega, cutoff)
+        except ValueError:  # a chain of near frequencies: only the pairs are exact
+            clusters = None
+        if clusters is not None:
+            pairs = sum(c.size**2 for c in clusters)
+            dense_cost = len(clusters) * 2 * d**3
+            fits = len(clusters) * 32 * d * d <= CLUSTER_BUDGET
+            if fits and (movable or pairs > PAIR_BUDGET or dense_cost < pairs):
+                return cluster_jumps(a, g, clusters)
+            if movable:
+                raise MemoryError(
+                    f"{self.name}: {len(clusters)} clusters of Bohr frequencies need "
+                    f"{len(clusters) * 32 * d * d / 2**30:.3g} GiB as dense terms"
+                )
+        try:
+            return PairJumps(a, g, secular_pairs(a, omega, cutoff, PAIR_BUDGET))
+        except MemoryError as exc:
+            raise MemoryError(
+                f"{self.name}: {exc} (about 32 bytes each); use BlochRedfield() or a smaller device"
+            ) from None
 
     def dissipate(self, rho: ComplexArray) -> ComplexArray:
         """``D_j(rho) = jumps_j(rho) - {P_j, rho}/2`` of every bath, ``(n, ..., d, d)``,

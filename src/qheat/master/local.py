@@ -15,17 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._arrays import at_point
 from .._checks import flag, hermitian
 from ..errors import InvalidParameterError
 from ..model import OpenSystem
 from ..model.system import as_matrix
 from .equations import pair_generator
-from .generator import Generator
+from .generator import FormGenerator, Generator
+from .jump_form import JumpForm, in_basis
 from .superop import sandwich
 
 __all__ = ["SUPPORT_RTOL", "LocalLindblad", "coupling_subsystems", "local_part"]
@@ -167,7 +170,11 @@ class LocalLindblad:
         return given
 
     def generator(self, system: OpenSystem) -> Generator:
-        """Build the local Lindblad generator of ``system`` in the eigenbasis of its ``H_S``."""
+        """Build the local Lindblad generator of ``system`` in the eigenbasis of its ``H_S``:
+        each bath's secular generator of its local Hamiltonian, moved into that basis by
+        ``m = U_S^dag U_j`` -- in operator form at each point (its clusters of local Bohr
+        frequencies as dense jump terms, :mod:`qheat.master.jump_form`) and as superoperators
+        on demand."""
         basis = system.eigensystem()
         parts = []
         for h_j, coupling, bath in zip(
@@ -178,18 +185,43 @@ class LocalLindblad:
                 self.name, local, self.lamb_shift, secular_cutoff=system.degeneracy_tol
             )
             m = _dag(basis.vectors) @ part.eigenbasis.vectors  # local -> H_S eigenbasis
-            dissipator = sandwich(m, _dag(m)) @ part.dissipators[0] @ sandwich(_dag(m), m)
-            parts.append((dissipator, m @ part.lamb_shift @ _dag(m)))
+            parts.append((part, m))
         idx = np.arange(system.dim)
         h_s = np.zeros(basis.vectors.shape, dtype=complex)
         h_s[..., idx, idx] = basis.energies
-        dissipators = np.broadcast_arrays(*(d for d, _ in parts))
-        lamb = sum((s for _, s in parts), np.zeros((), dtype=complex))
+        lamb = sum(
+            (m @ part.lamb_shift @ _dag(m) for part, m in parts), np.zeros((), dtype=complex)
+        )
         h_s, lamb = np.broadcast_arrays(h_s, lamb)
-        return Generator(
+        batch = system.batch_shape
+        energy = h_s + lamb
+
+        def form(point: int) -> JumpForm:
+            moved = [
+                in_basis(part.operator_form(point, movable=True), at_point(m, batch, point))
+                for part, m in parts
+            ]
+            return JumpForm(
+                energy=np.asarray(at_point(energy, batch, point), dtype=np.complex128),
+                anticommutators=np.array([f.anticommutators[0] for f in moved]),
+                jumps=tuple(f.jumps[0] for f in moved),
+            )
+
+        def superoperators() -> tuple[ComplexArray, ...]:
+            moved = [
+                sandwich(m, _dag(m)) @ part.dissipators[0] @ sandwich(_dag(m), m)
+                for part, m in parts
+            ]
+            return tuple(np.broadcast_arrays(*moved))
+
+        return FormGenerator(
             name=self.name,
             eigenbasis=basis,
             hamiltonian=np.array(h_s),
             lamb_shift=np.array(lamb),
-            dissipators=tuple(dissipators),
+            baths=system.n_baths,
+            batch=batch,
+            scale=np.asarray(reduce(np.maximum, [part.rate_scale() for part, _ in parts])),
+            forms=form,
+            superoperators=superoperators,
         )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import at_point
 from .._checks import flag
 from ..model import Bath, OpenSystem
 from ..model.system import coupling_support
-from .generator import Generator
+from .generator import FormGenerator, Generator
+from .jump_form import DenseJumps, JumpForm
 from .superop import sandwich
 from .ule_shift import sqrt_rate_remainder
 
@@ -66,27 +69,47 @@ class UniversalLindblad:
         flag("lamb_shift", self.lamb_shift)
 
     def generator(self, system: OpenSystem) -> Generator:
-        """Build the ULE generator of ``system`` (in the eigenbasis of ``H_S``)."""
+        """Build the ULE generator of ``system`` (in the eigenbasis of ``H_S``): its jump
+        operators ``L_j``, in operator form at each point (``D_j(x) = L_j x L_j^dag -
+        {L_j^dag L_j, x}/2``, :mod:`qheat.master.jump_form`) and as superoperators on demand."""
         basis = system.eigensystem()
         omega = system.bohr_frequencies
-        dissipators = []
+        jumps = []
         lamb = np.zeros(omega.shape, dtype=complex)
         for coupling, spectrum, bath in zip(
             system.eigen_couplings, system.correlation_spectra, system.baths
         ):
-            jump = np.sqrt(2.0 * np.maximum(spectrum.real, 0.0)) * coupling
-            dissipators.append(lindblad_dissipator(jump))
+            jumps.append(np.sqrt(2.0 * np.maximum(spectrum.real, 0.0)) * coupling)
             if self.lamb_shift:
                 lamb = lamb + ule_lamb_shift(coupling, spectrum.imag, omega, bath)
         h_s = np.zeros(omega.shape, dtype=complex)
         idx = np.arange(system.dim)
         h_s[..., idx, idx] = basis.energies
-        return Generator(
+        batch = system.batch_shape
+        energy = h_s + lamb
+
+        def form(point: int) -> JumpForm:
+            ops = [at_point(jump, batch, point) / np.sqrt(2.0) for jump in jumps]
+            return JumpForm(
+                energy=np.asarray(at_point(energy, batch, point), dtype=np.complex128),
+                anticommutators=np.array([2.0 * _dag(op) @ op for op in ops]),
+                jumps=tuple(DenseJumps(op[None], op[None]) for op in ops),
+            )
+
+        return FormGenerator(
             name=self.name,
             eigenbasis=basis,
             hamiltonian=h_s,
             lamb_shift=lamb,
-            dissipators=tuple(np.broadcast_arrays(*dissipators)),
+            baths=system.n_baths,
+            batch=batch,
+            scale=np.asarray(
+                reduce(np.maximum, [np.abs(j).max(axis=(-2, -1)) ** 2 for j in jumps])
+            ),
+            forms=form,
+            superoperators=lambda: tuple(
+                np.broadcast_arrays(*(lindblad_dissipator(jump) for jump in jumps))
+            ),
         )
 
 

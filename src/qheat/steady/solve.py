@@ -8,6 +8,7 @@ elements); the steady state is zero on the complement. Everything is batched ove
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -29,12 +30,17 @@ from ..master.superop import (
 )
 from ..model import Eigenbasis
 from .block_solve import solve_blocks
+from .krylov import krylov_steady_state
 from .residual import action_and_state_maxima
 
 __all__ = [
     "SteadyState",
     "steady_state",
     "check_steady_state",
+    "choose_solver",
+    "krylov_state",
+    "KRYLOV_FROM",
+    "SOLVERS",
     "POSITIVITY_TOL",
     "SINGULAR_COND",
     "WARN_COND",
@@ -85,6 +91,10 @@ class SteadyState:
             when a second steady state hides in the complement (a conserved symmetry).
         min_eigenvalue: smallest eigenvalue of ``rho`` (negative: not a physical state).
         dissipated: ``D_j(rho)`` of each bath, ``(n_baths, ..., d, d)`` (for the currents).
+        solver: ``"dense"`` (the block solve, exact condition number) or ``"krylov"`` (the
+            matrix-free solve of :mod:`qheat.steady.krylov`; ``condition_number`` is NaN
+            there: not computed).
+        iterations: applications of ``L`` per point of the Krylov solve (None for dense).
     """
 
     rho: NDArray[np.complex128]
@@ -93,6 +103,8 @@ class SteadyState:
     condition_number: NDArray[np.float64]
     min_eigenvalue: NDArray[np.float64]
     dissipated: NDArray[np.complex128] | None = field(default=None, repr=False, compare=False)
+    solver: str = "dense"
+    iterations: NDArray[np.int64] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rho_lab(self) -> NDArray[np.complex128]:
@@ -213,8 +225,75 @@ def check_steady_state(
         )
 
 
-def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
+SOLVERS = ("auto", "dense", "krylov")
+"""The steady-state solvers :func:`steady_state` offers."""
+KRYLOV_FROM = 64
+"""``solver="auto"`` takes the matrix-free Krylov solve from this dimension ``d`` on (for
+generators with an operator form), the dense block solve below (the crossover measured in
+``benchmarks/bench_large.py``)."""
+
+
+def choose_solver(generator: Generator, solver: str = "auto") -> str:
+    """``"dense"`` or ``"krylov"``: ``solver`` itself, or for ``"auto"`` by the dimension
+    (:data:`KRYLOV_FROM`) where the generator has an operator form.
+
+    Raises:
+        InvalidParameterError: an unknown ``solver``, or ``"krylov"`` for a generator given
+            only by its superoperators (a user's equation).
+    """
+    if solver not in SOLVERS:
+        raise InvalidParameterError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
+    matrix_free = hasattr(generator, "operator_form")
+    if solver == "krylov" and not matrix_free:
+        raise InvalidParameterError(
+            f"solver='krylov' needs a generator in operator form (the equations of qheat); "
+            f"{generator.name!r} gives only its superoperators: use solver='dense'"
+        )
+    if solver == "auto":
+        return "krylov" if matrix_free and generator.dim >= KRYLOV_FROM else "dense"
+    return solver
+
+
+def krylov_state(
+    generator: Generator, *, warn: bool = True, guess: ComplexArray | None = None
+) -> SteadyState:
+    """The steady state of every batch point by the matrix-free Krylov solve
+    (:func:`qheat.steady.krylov.krylov_steady_state`), point by point; ``guess`` (``(d, d)``)
+    starts the first point, each later one starts from its predecessor's state."""
+    form_at = generator.operator_form  # type: ignore[attr-defined]
+    batch = generator.batch_shape
+    n, d = math.prod(batch), generator.dim
+    rho = np.empty((n, d, d), dtype=np.complex128)
+    dissipated = np.empty((generator.n_baths, n, d, d), dtype=np.complex128)
+    residual, iterations = np.empty(n), np.empty(n, dtype=np.int64)
+    for point in range(n):
+        form = form_at(point)
+        found = krylov_steady_state(form, guess)
+        rho[point] = 0.5 * (found.rho + np.conj(found.rho.T))
+        dissipated[:, point] = form.dissipate(rho[point])
+        residual[point], iterations[point] = found.residual, found.iterations
+        guess = rho[point]
+    min_eig = np.asarray(np.linalg.eigvalsh(rho)[..., 0], dtype=np.float64).reshape(batch)
+    if warn:
+        check_steady_state(np.ones(batch), min_eig)
+    return SteadyState(
+        rho=rho.reshape(batch + (d, d)),
+        eigenbasis=generator.eigenbasis,
+        residual=residual.reshape(batch),
+        condition_number=np.full(batch, np.nan),
+        min_eigenvalue=min_eig,
+        dissipated=dissipated.reshape((generator.n_baths,) + batch + (d, d)),
+        solver="krylov",
+        iterations=iterations.reshape(batch),
+    )
+
+
+def steady_state(generator: Generator, *, warn: bool = True, solver: str = "auto") -> SteadyState:
     """Solve ``L vec(rho) = 0`` with ``Tr rho = 1`` for every batch point.
+
+    ``solver``: ``"dense"``, ``"krylov"`` or ``"auto"`` (:func:`choose_solver`: Krylov from
+    ``d = KRYLOV_FROM`` on). The Krylov solve (:func:`krylov_state`) applies ``L`` in operator
+    form, never building it; what follows describes the dense one.
 
     The structure comes from the Liouvillian: its sparsity graph (:meth:`Generator.pattern`,
     the union over the batch) splits the matrix elements into the block connected to the
@@ -240,6 +319,8 @@ def steady_state(generator: Generator, *, warn: bool = True) -> SteadyState:
         PositivityWarning: smallest eigenvalue of rho below -1e-12 (Redfield states can
             lose positivity).
     """
+    if choose_solver(generator, solver) == "krylov":
+        return krylov_state(generator, warn=warn)
     pattern = generator.pattern()
     block = population_block(pattern)
     liou = generator.block_liouvillian(block)
