@@ -386,7 +386,7 @@ class SweepPlan:
             else "expected time: 0 s (every chunk is written already)"
         )
         held = (
-            f"streamed, {_size(self.memory_bytes)} of results in memory at a time"
+            f"streamed, {_size(self.memory_bytes)} in memory at a time"
             if out is not None and out.suffix == ".zarr"
             else f"{_size(self.memory_bytes)} in memory"
         )
@@ -898,17 +898,56 @@ def _check_names(baths: tuple[str, ...]) -> None:
 
 
 def available_memory() -> int:
-    """Memory the system can give without swapping, in bytes (``MemAvailable`` on Linux)."""
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    """Memory this process can still take without swapping or being refused, in bytes.
+
+    The smallest of: ``MemAvailable`` (``/proc/meminfo``; else ``sysconf``), the room left
+    under a cgroup (v2) limit (``memory.max - memory.current``, a container's limit), and
+    the room left under the process's ``RLIMIT_AS`` (address space, ``ulimit -v``) and
+    ``RLIMIT_DATA`` limits.
+    """
     import os
 
-    return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    candidates = [_meminfo("/proc/meminfo", "MemAvailable")]
+    if candidates[0] is None:
+        try:
+            candidates[0] = int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError):
+            candidates[0] = None
+    limit, used = _read_int("/sys/fs/cgroup/memory.max"), _read_int("/sys/fs/cgroup/memory.current")
+    if limit is not None and used is not None:
+        candidates.append(max(0, limit - used))
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        resource = None  # type: ignore[assignment]
+    if resource is not None:
+        for which, field_name in ((resource.RLIMIT_AS, "VmSize"), (resource.RLIMIT_DATA, "VmData")):
+            soft = resource.getrlimit(which)[0]
+            if soft != resource.RLIM_INFINITY:
+                size = _meminfo("/proc/self/status", field_name) or 0
+                candidates.append(max(0, soft - size))
+    known = [c for c in candidates if c is not None]
+    return min(known) if known else 2**34
+
+
+def _meminfo(path: str, key: str) -> int | None:
+    """A ``Key: N kB`` line of a /proc file, in bytes."""
+    try:
+        with open(path) as handle:
+            for line in handle:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):  # absent, or "max" (no limit)
+        return None
 
 
 def _size(n: float) -> str:
