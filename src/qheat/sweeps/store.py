@@ -218,9 +218,8 @@ class ZarrSink:
 
         group = zarr.open_group(str(self.path), mode="r+", zarr_format=2)
         # every chunk written as a file, even all NaN: a missing file means a lost chunk
-        self.arrays = {
-            name: group[name].with_config({"write_empty_chunks": True}) for name in self.names
-        }
+        config = {"write_empty_chunks": True}
+        self.arrays = {name: cast(Any, group[name]).with_config(config) for name in self.names}
 
     def done(self) -> NDArray[np.bool_]:
         finished = np.zeros(self.layout.n_chunks, dtype=bool)
