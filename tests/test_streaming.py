@@ -157,6 +157,7 @@ def test_refusals_before_any_work(
     assert main(["sweep", *huge, "--out", str(tmp_path / "h.zarr"), "--dry-run"]) == 2
     assert "exceeds int64" in capsys.readouterr().err
     monkeypatch.setattr(runner, "available_memory", lambda: 100)
+    monkeypatch.setattr(runner, "point_memory_bytes", lambda *_: 1)  # the result, not a point
     small = ["sweep", "--g", "0.2:0.9:3", "--dt", "1:5:4", "--equation", "br", "--no-progress"]
     assert main([*small, "--out", str(tmp_path / "a.nc")]) == 2
     err = capsys.readouterr().err

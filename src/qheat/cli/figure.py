@@ -83,9 +83,18 @@ def _sweep_figure(args: argparse.Namespace) -> int:
     if not path.exists():
         raise InvalidParameterError(f"--sweep: {path} does not exist")
     engine = "zarr" if path.suffix == ".zarr" else "h5netcdf"
-    with xr.open_dataset(path, engine=engine) as ds:
+    try:
+        ds = xr.open_dataset(path, engine=engine)
+    except Exception as exc:  # noqa: BLE001 - whatever the file is, it is not a sweep
+        kind = "zarr store" if engine == "zarr" else "netCDF file"
+        reason = " ".join(str(exc).split())[:200]
+        raise InvalidParameterError(
+            f"--sweep {path}: not a readable {kind} ({type(exc).__name__}: {reason}); give "
+            "the output of 'qheat sweep --out'"
+        ) from None
+    with ds:
         try:
-            fig = sweep_figure(ds.load(), args.x, equations=args.equation)
+            fig = sweep_figure(ds.load(), args.x, equations=args.equation, source=str(path))
         except ValueError as exc:
             raise InvalidParameterError(f"--sweep {path}: {exc}") from None
     fig.savefig(args.figure, dpi=150)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 from ..sweeps.builders import builder_info
-from ..sweeps.config import SweepConfig, parse_values, read_config
+from ..sweeps.config import SweepConfig, parse_axis, read_config
 from ..sweeps.grid import make_grid
 from ..sweeps.run import (
     DEFAULT_CHUNK_SIZE,
@@ -27,6 +27,7 @@ from ..sweeps.run import (
     prepare_grid,
 )
 from ..sweeps.schedulers import SCHEDULERS, scheduler_named
+from ..sweeps.store import StoreError, verify_output
 from . import SUMMARIES
 
 __all__ = ["add_grid_options", "grid_values", "param_values", "register", "run"]
@@ -67,7 +68,7 @@ def grid_values(args: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any
     for name in [n for n, _ in _OPTIONS] + ["t1", "dt"]:
         text = getattr(args, name, None)
         if text is not None:
-            values[name] = parse_values("--" + name.replace("_", "-"), text)
+            values[name] = parse_axis("--" + name.replace("_", "-"), text)
             if name in ("t1", "dt"):
                 values.pop("dt" if name == "t1" else "t1", None)
     return values
@@ -84,7 +85,7 @@ def param_values(items: list[str] | None) -> dict[str, Any]:
             )
         if name.strip() in values:
             raise InvalidParameterError(f"--param {name.strip()} is given twice")
-        values[name.strip()] = parse_values(f"--param {name.strip()}", text)
+        values[name.strip()] = parse_axis(f"--param {name.strip()}", text)
     return values
 
 
@@ -97,9 +98,11 @@ def register(subparsers: Any) -> None:
         "spaced values, both ends included); ranges form a cartesian grid. Example: qheat sweep "
         "--g 0.05:1:1000 --dt 0.1:100:1000 --out plane.nc. With --device F: the device's "
         "[parameters], e.g. qheat sweep --device transistor.toml --param tM=0.2:2:100 --out t.nc. "
-        "Before it starts, the sweep prints its size, expected time and output size (--dry-run: "
-        "only that); a .zarr output is streamed chunk by chunk (any size), a .nc output must fit "
-        "in memory; an existing output is replaced only with --overwrite.",
+        "Before it starts, the sweep prints its size, expected time, output size and working "
+        "memory (--dry-run: only that, and what would stop it); a .zarr output is streamed chunk "
+        "by chunk (any size), a .nc output must fit in memory; an existing output is replaced "
+        "only with --overwrite; one sweep at a time writes an output (a lock FILE.lock beside "
+        "it). --verify --out FILE reads every chunk of an output back and says what is missing.",
     )
     add_grid_options(parser)
     parser.add_argument(
@@ -114,7 +117,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--equation",
         choices=(*EQUATION_NAMES, "all"),
-        help="master equation (default: br and lindblad)",
+        help="master equation (default: br and lindblad; all: every equation, those that do "
+        "not apply to the system left out with a warning)",
     )
     parser.add_argument(
         "--no-lamb-shift", action="store_true", default=None, help="set S(w) = 0 everywhere"
@@ -141,7 +145,7 @@ def register(subparsers: Any) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help="processes for --scheduler processes (default: all cores)",
+        help="processes for --scheduler processes, 1 to 1024 (default: all cores)",
     )
     parser.add_argument(
         "--shared-store",
@@ -162,19 +166,29 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the estimate (points, time, output size) and stop",
+        help="print the estimate (points, time, output size, memory) and stop; exit 2 "
+        "with one line if the run could not go ahead (memory, disk, a locked output)",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="with --out FILE only: read back every chunk of that output and say whether it is "
+        "complete (exit 0) or what is missing (exit 2)",
     )
     parser.add_argument(
         "--chunk-size",
         type=int,
         metavar="N",
-        help=f"points per chunk (default {DEFAULT_CHUNK_SIZE})",
+        help=f"points per chunk (default: as many as fit the memory, at most "
+        f"{DEFAULT_CHUNK_SIZE}; when resuming, the stored one)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.verify:
+        return _verify(args)
     config = read_config(args.config) if args.config else SweepConfig()
     build: Any = None
     if args.device is not None:
@@ -194,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidParameterError("--param applies to --device only")
         values = grid_values(args, config.parameters)
     names = (args.equation,) if args.equation else (config.equations or ("br", "lindblad"))
+    optional = args.equation in (None, "all") and (config.equations in (None, ("all",)))
     lamb_shift = (
         not args.no_lamb_shift
         if args.no_lamb_shift
@@ -201,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
     )
     equations = equations_named(list(names), lamb_shift)
     zipped = bool(args.zip or config.zipped)
-    chunk_size = args.chunk_size or config.chunk_size or DEFAULT_CHUNK_SIZE
+    chunk_size = args.chunk_size or config.chunk_size
     if args.chunk_size is not None and args.chunk_size < 1:
         raise InvalidParameterError(f"--chunk-size must be >= 1, got {args.chunk_size}")
     out = args.out or config.out
@@ -223,14 +238,18 @@ def run(args: argparse.Namespace) -> int:
         grid,
         info=info,
         equations=equations,
+        optional_equations=optional,
         chunk_size=chunk_size,
         scheduler=scheduler,
         out=output,
         resume=args.resume,
         overwrite=args.overwrite,
+        check=not args.dry_run,
     )
     for line in prepared.plan.lines(grid, output):
         print(line, flush=True)
+    if prepared.problems:  # a dry run: the plan, then what would stop the run
+        raise InvalidParameterError("cannot run: " + "; and ".join(prepared.problems))
     if args.dry_run:
         return 0
     started = time.perf_counter()
@@ -238,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     dims = " x ".join(f"{d} ({n})" for d, n in zip(grid.dims, grid.shape)) or "one point"
     print(
-        f"{grid.size} points ({dims}), equations {', '.join(eq.name for eq in equations)}, "
+        f"{grid.size} points ({dims}), equations {', '.join(eq.name for eq in prepared.equations)}, "
         f"{'Lamb shift' if lamb_shift else 'no Lamb shift'}: {seconds:.2f} s, "
         f"{grid.size / max(seconds, 1e-9):.3g} points/s"
     )
@@ -254,4 +273,15 @@ def run(args: argparse.Namespace) -> int:
                 data = np.asarray(ds[var].sel(equation=eq))
                 if not np.isnan(data).all():
                     print(f"  {var}[{eq}]: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """``--verify --out FILE``: read every chunk back; exit 0 if complete."""
+    if args.out is None:
+        raise InvalidParameterError("--verify needs --out FILE.zarr|FILE.nc (the output to check)")
+    report = verify_output(Path(args.out))
+    if not report.complete:
+        raise StoreError(report.line())
+    print(report.line())
     return 0

@@ -4,15 +4,22 @@ Takes the Dataset of :func:`qheat.sweep` (``J`` with dims ``(equation, bath, *sw
 physics here. One panel per bath, one colour per equation; a second swept dimension gives one
 line per value (shades). Where a secular equation leaves its validity (``secular_ratio > 1``)
 its curve gets an open circle at the first such point, as in the paper's figures.
+
+An incomplete sweep (a store whose run was interrupted: points without a current) is drawn
+with gaps and a :class:`~qheat.sweeps.store.StoreWarning` that says how many points are
+missing; one without any current is refused.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
+
+from ..sweeps.store import StoreWarning
 
 __all__ = ["sweep_figure", "MAX_LINES"]
 
@@ -34,12 +41,18 @@ def sweep_figure(
     *,
     equations: Sequence[str] | None = None,
     baths: Sequence[str] | None = None,
+    source: str = "the sweep",
 ) -> Figure:
     """``J`` of each bath against the swept dimension ``x`` (default: the first one).
 
     Raises:
         ValueError: ``ds`` is not a sweep Dataset, ``x`` is not one of its swept dimensions,
-            it has more than two swept dimensions, or an equation or bath is unknown.
+            it has more than two swept dimensions, an equation or bath is unknown, or no
+            point has a current (a store nothing was written to).
+
+    Warns:
+        StoreWarning: some points have no current (an interrupted sweep); ``source`` names
+            it in the message.
     """
     if "J" not in ds or ds["J"].dims[:2] != ("equation", "bath"):
         raise ValueError("not a sweep Dataset: it needs J with dims (equation, bath, ...)")
@@ -61,6 +74,7 @@ def sweep_figure(
         unknown = sorted(set(wanted) - {str(v) for v in have})
         if unknown:
             raise ValueError(f"unknown {name}(s) {unknown}; the sweep has {list(map(str, have))}")
+    _warn_if_incomplete(ds, source)
     fig = Figure(figsize=(4.2 * len(baths), 3.6), layout="constrained")
     axes = fig.subplots(1, len(baths), squeeze=False)[0]
     xs = np.asarray(ds[x])
@@ -91,6 +105,25 @@ def sweep_figure(
         values = ", ".join(f"{v:g}" for v in picks)
         fig.suptitle(f"{others[0]} = {values} (dark to light)", fontsize=9)
     return fig
+
+
+def _warn_if_incomplete(ds: xr.Dataset, source: str) -> None:
+    """Say how many points have no current (all: refuse)."""
+    missing = np.isnan(np.asarray(ds["J"])).any(axis=(0, 1))
+    lost, total = int(np.count_nonzero(missing)), int(missing.size)
+    if lost == total:
+        raise ValueError(
+            f"no point of {source} has a current (nothing was written: an interrupted sweep?); "
+            "finish it with the same qheat sweep and --resume"
+        )
+    if lost:
+        warnings.warn(
+            f"{source} is incomplete: {lost} of {total} points have no current (an interrupted "
+            "sweep, or chunks lost); they are drawn as gaps. Check it with qheat sweep --verify "
+            "--out FILE and finish it with the same qheat sweep and --resume",
+            StoreWarning,
+            stacklevel=3,
+        )
 
 
 def _picks(ds: xr.Dataset, dim: str) -> list[float]:

@@ -11,13 +11,23 @@ system it returns is batched over them). Two come with qheat:
 :func:`builder_info` tells a sweep, for a builder, which parameter names it knows, their
 defaults, the range checks to run before any work, their long names, and an identity that
 a resumed sweep must match.
+
+The identity of a Python builder is its module, name and source and the *content* of what it
+reads: its default arguments, closure cells and the module globals its code names (numbers,
+strings, arrays, containers and plain objects by value; functions by their own identity,
+recursively; modules by name). What cannot be fingerprinted (an object that neither has
+plain attributes nor pickles) is listed in :attr:`BuilderInfo.unverified`, so that a resume
+can say which change it could not detect.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
-from collections.abc import Callable, Mapping
+import pickle
+import types
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +144,8 @@ class BuilderInfo:
         identity: what a resumed sweep must match (the builder and its content).
         conventions: the ``conventions`` attribute of the Dataset.
         title: the ``title`` attribute of the Dataset.
+        unverified: what the builder reads whose content the identity cannot hold (a
+            change there is not detected by the identity), e.g. ``"global CACHE (Client)"``.
     """
 
     build: Builder
@@ -144,6 +156,7 @@ class BuilderInfo:
     identity: str = ""
     conventions: str = GENERAL_CONVENTIONS
     title: str = "steady-state heat currents"
+    unverified: tuple[str, ...] = ()
 
 
 def builder_info(build: Any) -> BuilderInfo:
@@ -183,7 +196,10 @@ def builder_info(build: Any) -> BuilderInfo:
             "build must be a callable build(**params) -> OpenSystem (e.g. qheat.paper_system "
             f"wrapped, or a device from qheat.devices.load_device), got {type(build).__name__}"
         )
-    return BuilderInfo(build=build, names=_keyword_names(build), identity=_identity(build))
+    identity, unverified = _identity(build)
+    return BuilderInfo(
+        build=build, names=_keyword_names(build), identity=identity, unverified=unverified
+    )
 
 
 def _keyword_names(build: Callable[..., Any]) -> tuple[str, ...] | None:
@@ -201,11 +217,140 @@ def _keyword_names(build: Callable[..., Any]) -> tuple[str, ...] | None:
     )
 
 
-def _identity(build: Callable[..., Any]) -> str:
-    """Module, name and a hash of the source of a builder (where Python can read it)."""
+def _identity(build: Callable[..., Any]) -> tuple[str, tuple[str, ...]]:
+    """Name and a hash of the builder's source and of the content it reads; what it reads
+    that cannot be hashed."""
     name = f"{getattr(build, '__module__', '?')}.{getattr(build, '__qualname__', repr(build))}"
-    try:
-        source = inspect.getsource(build)
-    except (OSError, TypeError):
-        return name
-    return f"{name} {hashlib.sha256(source.encode()).hexdigest()[:16]}"
+    digest = _Digest(getattr(getattr(build, "__func__", build), "__module__", None))
+    digest.callable(build, "builder")
+    return f"{name} {digest.hash.hexdigest()[:16]}", tuple(dict.fromkeys(digest.unverified))
+
+
+_MAX_DEPTH = 24
+"""Nesting depth beyond which a value counts as not fingerprinted."""
+
+
+class _Digest:
+    """A sha256 of a builder and of the values it reads, canonical across processes (sets
+    and dicts are sorted, arrays hashed by dtype, shape and bytes). Functions of the
+    builder's own module are followed into; those of other modules (libraries) count by
+    name, as modules do."""
+
+    def __init__(self, module: str | None) -> None:
+        self.module = module
+        self.hash = hashlib.sha256()
+        self.unverified: list[str] = []
+        self.seen: set[int] = set()
+
+    def feed(self, *parts: object) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else str(part).encode()
+            self.hash.update(len(data).to_bytes(8, "little") + data)
+
+    def callable(self, fn: Any, label: str) -> None:
+        """A function: its source and its defaults, closure and globals; other callables
+        (``functools.partial``, objects with ``__call__``) by their parts."""
+        if id(fn) in self.seen:
+            self.feed("seen", getattr(fn, "__qualname__", ""))
+            return
+        self.seen.add(id(fn))
+        if isinstance(fn, functools.partial):
+            self.feed("partial")
+            self.callable(fn.func, label)
+            self.value(fn.args, f"{label} (partial arguments)")
+            self.value(fn.keywords, f"{label} (partial keywords)")
+            return
+        function = getattr(fn, "__func__", fn)  # a bound method: its function and its object
+        if function is not fn:
+            self.value(getattr(fn, "__self__", None), f"{label}.__self__")
+        if not isinstance(function, types.FunctionType):
+            call = next(
+                (vars(k)["__call__"] for k in type(fn).__mro__ if "__call__" in vars(k)), None
+            )
+            self.feed("object", type(fn).__module__, type(fn).__qualname__)
+            if isinstance(call, types.FunctionType):
+                self.callable(call, f"{label}.__call__")
+            self.value(fn, label)
+            return
+        self.feed("function", function.__module__, function.__qualname__)
+        try:
+            self.feed(inspect.getsource(function))
+        except (OSError, TypeError):
+            self.feed(function.__code__.co_code)
+            self.unverified.append(f"{label} {function.__qualname__} (source not available)")
+        self.value(function.__defaults__, f"{label} defaults")
+        self.value(function.__kwdefaults__, f"{label} keyword defaults")
+        for cell_name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
+            try:
+                content = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            self.feed("cell", cell_name)
+            self.value(content, f"closure variable {cell_name}")
+        scope = function.__globals__
+        for global_name in sorted(set(_names(function.__code__))):
+            if global_name in scope:
+                self.feed("global", global_name)
+                self.value(scope[global_name], f"global {global_name}")
+
+    def value(self, value: Any, label: str, depth: int = 0) -> None:
+        """Any value the builder reads, by content."""
+        if depth > _MAX_DEPTH:
+            self.unverified.append(f"{label} (nested too deeply)")
+            return
+        if value is None or isinstance(value, bool | int | float | complex | str | bytes):
+            self.feed(type(value).__name__, repr(value))
+        elif isinstance(value, np.ndarray | np.generic):
+            arr = np.ascontiguousarray(value)
+            self.feed("array", arr.dtype.str, arr.shape)
+            self.feed(arr.tobytes() if arr.dtype.kind != "O" else repr(arr.tolist()))
+        elif isinstance(value, types.ModuleType):
+            self.feed("module", value.__name__)  # a library: its version is not tracked
+        elif isinstance(value, type):
+            self.feed("class", value.__module__, value.__qualname__)
+            try:
+                self.feed(inspect.getsource(value))
+            except (OSError, TypeError):
+                pass
+        elif isinstance(value, types.FunctionType | types.MethodType | functools.partial):
+            if getattr(value, "__module__", None) in (self.module, None):
+                self.callable(value, label)
+            else:
+                self.feed("function", value.__module__, getattr(value, "__qualname__", ""))
+        elif isinstance(value, tuple | list):
+            self.feed(type(value).__name__, len(value))
+            for item in value:
+                self.value(item, label, depth + 1)
+        elif isinstance(value, dict):
+            self.feed("dict", len(value))
+            for key in sorted(value, key=repr):
+                self.feed(repr(key))
+                self.value(value[key], label, depth + 1)
+        elif isinstance(value, set | frozenset):
+            self.feed("set", sorted(repr(v) for v in value))
+        elif id(value) in self.seen:
+            self.feed("seen", type(value).__qualname__)
+        else:
+            self.seen.add(id(value))
+            self.feed("object", type(value).__module__, type(value).__qualname__)
+            state = getattr(value, "__dict__", None)
+            slots = getattr(type(value), "__slots__", ())
+            if isinstance(state, dict) and state:
+                self.value(state, label, depth + 1)
+            elif slots:
+                names = (slots,) if isinstance(slots, str) else tuple(slots)
+                self.value({n: getattr(value, n, None) for n in names}, label, depth + 1)
+            else:
+                try:
+                    self.feed(pickle.dumps(value, protocol=4))
+                except Exception:  # noqa: BLE001 - anything unpicklable is simply unverified
+                    self.unverified.append(f"{label} ({type(value).__name__})")
+
+
+def _names(code: types.CodeType) -> Iterator[str]:
+    """The global names a code object and the code nested in it (lambdas, inner functions,
+    comprehensions) refer to."""
+    yield from code.co_names
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _names(const)

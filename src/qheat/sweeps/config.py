@@ -20,11 +20,11 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from .builders import PAPER_PARAMETERS as PARAMETERS
-from .grid import checked_values
+from .grid import LinearAxis, checked_values
 from .run import EQUATION_NAMES
 from .schedulers import SCHEDULERS
 
-__all__ = ["ConfigError", "SweepConfig", "read_config", "parse_values"]
+__all__ = ["ConfigError", "SweepConfig", "read_config", "parse_axis", "parse_values"]
 
 FloatArray = NDArray[np.float64]
 
@@ -39,7 +39,7 @@ class ConfigError(InvalidParameterError):
 class SweepConfig:
     """The settings read from a file; None where the file is silent."""
 
-    parameters: dict[str, FloatArray] = field(default_factory=dict)
+    parameters: dict[str, FloatArray | LinearAxis] = field(default_factory=dict)
     equations: tuple[str, ...] | None = None
     lamb_shift: bool | None = None
     zipped: bool | None = None
@@ -51,6 +51,12 @@ class SweepConfig:
 
 def parse_values(name: str, text: str) -> FloatArray:
     """A value ``"x"`` (0-d) or a range ``"start:stop:num"`` (1-D, ``np.linspace``)."""
+    return np.asarray(parse_axis(name, text))
+
+
+def parse_axis(name: str, text: str) -> FloatArray | LinearAxis:
+    """A value ``"x"`` (0-d array) or a range ``"start:stop:num"`` as a :class:`LinearAxis`
+    (the values of ``np.linspace``, computed only where needed: any ``num`` is cheap)."""
     parts = text.split(":")
     if len(parts) == 1:
         return np.asarray(_number(name, parts[0]))
@@ -67,7 +73,7 @@ def parse_values(name: str, text: str) -> FloatArray:
         raise InvalidParameterError(
             f"{name}: the number of points in {text!r} must be an integer >= 1, got {parts[2]!r}"
         )
-    return np.linspace(start, stop, num)
+    return LinearAxis(start, stop, num)
 
 
 def _number(name: str, text: str) -> float:
@@ -162,18 +168,18 @@ def _name(key: str) -> str:
 _EXPECTED = 'a number, a list of numbers, "start:stop:num" or {start = .., stop = .., num = ..}'
 
 
-def _values(where: _Locator, key: str, value: Any) -> FloatArray:
+def _values(where: _Locator, key: str, value: Any) -> FloatArray | LinearAxis:
     try:
         return checked_values(_name(key), _raw_values(key, value))
     except InvalidParameterError as exc:
         raise ConfigError(f"{where('parameters', key)}: {exc}") from None
 
 
-def _raw_values(key: str, value: Any) -> FloatArray:
+def _raw_values(key: str, value: Any) -> FloatArray | LinearAxis:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return np.asarray(float(value))
     if isinstance(value, str):
-        return parse_values(key, value)
+        return parse_axis(key, value)
     if (
         isinstance(value, list)
         and value
@@ -185,7 +191,7 @@ def _raw_values(key: str, value: Any) -> FloatArray:
             raise InvalidParameterError(
                 f"{key}: a range table needs exactly start, stop and num, got {sorted(value)}"
             )
-        return parse_values(key, f"{value['start']}:{value['stop']}:{value['num']}")
+        return parse_axis(key, f"{value['start']}:{value['stop']}:{value['num']}")
     raise InvalidParameterError(f"{key} must be {_EXPECTED}, got {value!r}")
 
 
@@ -211,7 +217,7 @@ def _equations(where: _Locator, value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
     if value == "all":
-        return tuple(EQUATION_NAMES)
+        return ("all",)  # every equation that applies to the system
     if isinstance(value, str):
         value = [value]
     if not (isinstance(value, list) and value and all(v in EQUATION_NAMES for v in value)):

@@ -89,6 +89,7 @@ def build_dataset(
     baths: tuple[str, ...],
     info: BuilderInfo,
     lamb_shift: str,
+    omitted: Mapping[str, str] | None = None,
 ) -> xr.Dataset:
     """Reshape the flat result columns onto the grid's dimensions and label them."""
     variables = {
@@ -102,7 +103,7 @@ def build_dataset(
     return xr.Dataset(
         variables,
         coords=coordinates(grid, equations, baths, info),
-        attrs=dataset_attributes(equations, info, lamb_shift),
+        attrs=dataset_attributes(equations, info, lamb_shift, omitted),
     )
 
 
@@ -123,7 +124,7 @@ def coordinates(
     for name, values in grid.axes:
         dim = ZIP_DIM if grid.zipped else name
         long_name = info.units.get(name, name)
-        coords[name] = xr.DataArray(values, dims=(dim,), attrs={"long_name": long_name})
+        coords[name] = xr.DataArray(np.asarray(values), dims=(dim,), attrs={"long_name": long_name})
     for name, value in grid.fixed:
         long_name = info.units.get(name, name) + " (fixed)"
         coords[name] = xr.DataArray(value, attrs={"long_name": long_name})
@@ -131,10 +132,14 @@ def coordinates(
 
 
 def dataset_attributes(
-    equations: tuple[str, ...], info: BuilderInfo, lamb_shift: str
+    equations: tuple[str, ...],
+    info: BuilderInfo,
+    lamb_shift: str,
+    omitted: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The global attributes of a sweep's Dataset."""
-    return {
+    """The global attributes of a sweep's Dataset (``omitted_equations``: the equations
+    left out because they do not apply to the system, each with the reason)."""
+    attrs = {
         "title": info.title,
         "conventions": info.conventions,
         "equations": ", ".join(equations),
@@ -142,6 +147,9 @@ def dataset_attributes(
         "builder": info.identity,
         "source": f"qheat {__version__}",
     }
+    if omitted:
+        attrs["omitted_equations"] = "; ".join(f"{k}: {v}" for k, v in omitted.items())
+    return attrs
 
 
 def create_store(
@@ -153,12 +161,15 @@ def create_store(
     info: BuilderInfo,
     lamb_shift: str,
     manifest: Mapping[str, object],
+    omitted: Mapping[str, str] | None = None,
 ) -> None:
     """A zarr store (format 2) at ``path`` with every variable preallocated (NaN, nothing
     written) at the grid's shape, chunked as ``layout``, and the sweep's manifest.
 
     Only metadata is written: no array of the grid's size is held in memory. The store is
     built under a temporary name and renamed into place, so ``path`` is never half-made.
+    Every chunk is written as a file even when all NaN (``write_empty_chunks``), so that a
+    missing file always means a lost chunk.
     """
     import zarr
 
@@ -166,7 +177,7 @@ def create_store(
     remove_path(tmp)
     coords = xr.Dataset(
         coords=coordinates(grid, equations, baths, info),
-        attrs=dataset_attributes(equations, info, lamb_shift),
+        attrs=dataset_attributes(equations, info, lamb_shift, omitted),
     )
     coords.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False)
     group = zarr.open_group(str(tmp), mode="r+", zarr_format=2)
@@ -184,6 +195,7 @@ def create_store(
             dtype="f8",
             fill_value=np.nan,
             attributes=attrs,
+            config={"write_empty_chunks": True},
         )
     group.attrs.pop("coordinates", None)
     zarr.consolidate_metadata(str(tmp), zarr_format=2)
@@ -195,8 +207,12 @@ def write_dataset(ds: xr.Dataset, out: Path) -> None:
     """Write ``ds`` to ``out`` (``.nc`` via h5netcdf, ``.zarr``) through a temporary name."""
     tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
     remove_path(tmp)
-    if out.suffix == ".zarr":
-        ds.to_zarr(tmp, mode="w", zarr_format=2)  # consolidated metadata is part of format 2
-    else:
-        ds.to_netcdf(tmp, engine="h5netcdf")
+    try:
+        if out.suffix == ".zarr":
+            ds.to_zarr(tmp, mode="w", zarr_format=2)  # consolidated metadata: format 2
+        else:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+    except BaseException:
+        remove_path(tmp)  # a full disk: no half-written file left behind
+        raise
     atomic_replace(tmp, out)

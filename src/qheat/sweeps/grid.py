@@ -4,6 +4,10 @@ A :class:`Grid` holds fixed values and swept axes. Axes form a cartesian product
 dimension per axis, in the order given) or, with ``zipped=True``, are read side by side along
 one dimension named ``point``. Points are numbered in C order over the dimensions; chunk ``k``
 holds points ``[k * chunk_size, (k + 1) * chunk_size)``.
+
+An axis is a 1-D array or a :class:`LinearAxis` (``start:stop:num`` of the command line),
+whose values are computed only where they are needed: a grid of 10^10 points is planned
+without an array of its size, and its fingerprint is a hash of three numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,9 +26,62 @@ from .._checks import real_array
 from ..errors import InvalidParameterError
 from .builders import LIMITS, PAPER_PARAMETERS, BuilderInfo, builder_info
 
-__all__ = ["Grid", "ZIP_DIM", "make_grid", "checked_values"]
+__all__ = ["Axis", "Grid", "LinearAxis", "ZIP_DIM", "make_grid", "checked_values"]
 
 FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class LinearAxis:
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included, computed on
+    demand: value ``i`` is ``i * step + start`` with ``step = (stop - start) / (num - 1)``
+    and the last one ``stop``, bit for bit the values of ``numpy.linspace(start, stop, num)``.
+    """
+
+    start: float
+    stop: float
+    num: int
+
+    ndim = 1
+
+    @property
+    def size(self) -> int:
+        """Number of values."""
+        return self.num
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (self.num,)
+
+    def __len__(self) -> int:
+        return self.num
+
+    def __getitem__(self, index: slice | NDArray[np.integer] | int) -> FloatArray:
+        """The values at ``index`` (a slice or integer indices), as an array."""
+        if isinstance(index, slice):
+            flat = np.arange(*index.indices(self.num))
+        else:
+            flat = np.asarray(index)
+            flat = np.where(flat < 0, flat + self.num, flat)
+        if self.num == 1:
+            return np.full(flat.shape, float(self.start))
+        step = (self.stop - self.start) / (self.num - 1)
+        values = flat.astype(np.float64) * step + self.start
+        return np.where(flat == self.num - 1, float(self.stop), values)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> FloatArray:
+        values = np.linspace(self.start, self.stop, self.num)
+        return values if dtype is None else values.astype(dtype)
+
+    def min(self) -> float:
+        return float(min(self.start, self.stop))
+
+    def max(self) -> float:
+        return float(max(self.start, self.stop))
+
+
+Axis = FloatArray | LinearAxis
+"""The values of one swept parameter."""
 
 ZIP_DIM = "point"
 """The one dimension of a zipped grid."""
@@ -41,7 +99,7 @@ class Grid:
     """
 
     fixed: tuple[tuple[str, float], ...]
-    axes: tuple[tuple[str, FloatArray], ...]
+    axes: tuple[tuple[str, Axis], ...]
     zipped: bool = False
 
     @property
@@ -86,19 +144,35 @@ class Grid:
         return out
 
     def fingerprint(self) -> str:
-        """A hash of the grid, to recognise the same sweep when resuming."""
+        """A hash of the grid, to recognise the same sweep when resuming.
+
+        Exact (values as hexadecimal floats); an axis of evenly spaced values hashes as its
+        ``(start, stop, num)`` whether it is a :class:`LinearAxis` or the array of
+        ``numpy.linspace``, any other axis as the hash of its bytes.
+        """
         text = json.dumps(
             {
-                "fixed": [[n, float(v)] for n, v in self.fixed],
-                "axes": [[n, [float(x) for x in v]] for n, v in self.axes],
+                "fixed": [[n, float(v).hex()] for n, v in self.fixed],
+                "axes": [[n, _axis_digest(v)] for n, v in self.axes],
                 "zipped": self.zipped,
             }
         )
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _axis_digest(values: Axis) -> list[Any]:
+    if isinstance(values, LinearAxis):
+        return ["linspace", float(values.start).hex(), float(values.stop).hex(), values.num]
+    arr = np.ascontiguousarray(values, dtype=np.float64)
+    if arr.size > 1 and np.array_equal(arr, np.linspace(arr[0], arr[-1], arr.size)):
+        return ["linspace", float(arr[0]).hex(), float(arr[-1]).hex(), int(arr.size)]
+    return ["values", int(arr.size), hashlib.sha256(arr.tobytes()).hexdigest()]
+
+
 def make_grid(
-    params: Mapping[str, ArrayLike], zipped: bool = False, info: BuilderInfo | None = None
+    params: Mapping[str, ArrayLike | LinearAxis],
+    zipped: bool = False,
+    info: BuilderInfo | None = None,
 ) -> Grid:
     """A :class:`Grid` from parameter values: scalars are fixed, 1-D arrays are axes.
 
@@ -162,9 +236,10 @@ def _check_paper_grid(grid: Grid) -> None:
 
 
 def checked_values(
-    name: str, value: ArrayLike, limit: tuple[float | None, bool] | None = None
-) -> FloatArray:
-    """One parameter's value (0-d) or axis (1-D) after checking it is finite and in range.
+    name: str, value: ArrayLike | LinearAxis, limit: tuple[float | None, bool] | None = None
+) -> Any:
+    """One parameter's value (0-d array) or axis (1-D array or :class:`LinearAxis`) after
+    checking it is finite, in range and free of repeated values.
 
     ``limit`` is ``(lower bound, strict)`` (default: the paper's :data:`LIMITS` for its
     names, any finite value otherwise).
@@ -172,6 +247,9 @@ def checked_values(
     Raises:
         InvalidParameterError: naming the parameter and its allowed range.
     """
+    lower, strict = limit if limit is not None else LIMITS.get(name, (None, False))
+    if isinstance(value, LinearAxis):
+        return _checked_linear(name, value, lower, strict)
     arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
     if arr.ndim > 1:
         raise InvalidParameterError(
@@ -179,7 +257,6 @@ def checked_values(
         )
     if arr.ndim == 1 and arr.size == 0:
         raise InvalidParameterError(f"{name} must not be empty")
-    lower, strict = limit if limit is not None else LIMITS.get(name, (None, False))
     checked = real_array(
         name,
         arr,
@@ -189,6 +266,27 @@ def checked_values(
     if checked.ndim == 1 and np.unique(checked).size != checked.size:
         raise InvalidParameterError(f"{name} repeats a value; axis values must be distinct")
     return checked
+
+
+def _checked_linear(name: str, axis: LinearAxis, lower: float | None, strict: bool) -> LinearAxis:
+    """The checks of :func:`checked_values` on the end points (the extremes of the axis)."""
+    if axis.num < 1:
+        raise InvalidParameterError(f"{name} must not be empty")
+    real_array(
+        name,
+        np.array([axis.start, axis.stop]),
+        minimum=None if strict else lower,
+        strictly_positive=strict,
+    )
+    if axis.num > 1:
+        step = abs(axis.stop - axis.start) / (axis.num - 1)
+        if not step > 2 * np.spacing(max(abs(axis.start), abs(axis.stop))):
+            raise InvalidParameterError(
+                f"{name} repeats a value: {axis.num} values from {axis.start:g} to "
+                f"{axis.stop:g} are closer than floating point can tell apart; axis values "
+                "must be distinct"
+            )
+    return LinearAxis(float(axis.start), float(axis.stop), int(axis.num))
 
 
 def _extremes(grid: Grid, name: str) -> tuple[float, float]:

@@ -46,6 +46,10 @@ C = TypeVar("C")
 SCHEDULERS = ("serial", "processes", "dask")
 DEFAULT_RETRIES = 2
 """Times a task lost with its worker is run again before the sweep stops."""
+MAX_WORKERS = 1024
+"""Most local worker processes (``Processes``)."""
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a Dask scheduler at ``address`` before giving up."""
 
 
 class Scheduler(Protocol):
@@ -115,6 +119,17 @@ class Processes:
 
     workers: int | None = None
     retries: int = DEFAULT_RETRIES
+
+    def __post_init__(self) -> None:
+        if self.workers is not None and (
+            isinstance(self.workers, bool)
+            or not isinstance(self.workers, int)
+            or not 1 <= self.workers <= MAX_WORKERS
+        ):
+            raise InvalidParameterError(
+                f"--workers (workers) must be an integer from 1 to {MAX_WORKERS}, "
+                f"got {self.workers!r}"
+            )
 
     def parallelism(self) -> int:
         return self.workers or os.cpu_count() or 1
@@ -194,12 +209,15 @@ class Dask:
         shared_files: the workers see the output at the same path (a shared file system):
             they write their chunks into a zarr output themselves, and only the list of
             finished chunks goes through the calling process.
+        timeout: seconds to wait for the scheduler at ``address``; past that the sweep
+            stops with one :class:`InvalidParameterError` naming the address.
     """
 
     address: str | None = None
     client: object | None = None
     retries: int = DEFAULT_RETRIES
     shared_files: bool = False
+    timeout: float = CONNECT_TIMEOUT
 
     def parallelism(self) -> int:
         if self.client is None and self.address is None:
@@ -220,7 +238,17 @@ class Dask:
             ) from exc
         if self.client is not None:
             return self.client, False
-        return Client(self.address), True
+        if self.address is None:
+            return Client(), True  # a local cluster, started for the sweep
+        try:
+            return Client(self.address, timeout=self.timeout), True
+        except (OSError, TimeoutError) as exc:
+            where = self.address
+            raise InvalidParameterError(
+                f"--address {where}: no Dask scheduler answered within {self.timeout:g} s "
+                f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); start one "
+                "('dask scheduler') or give the address it prints"
+            ) from None
 
     def imap(
         self, function: Callable[[C, T], R], common: C, tasks: Iterable[T]
