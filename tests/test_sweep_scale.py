@@ -144,20 +144,23 @@ def test_point_memory_bounds_the_traced_peak(qubits: int, equation: str) -> None
 def test_chunks_fit_the_budget_and_a_given_chunk_that_cannot_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Five qubits (d = 32) in 4 GB: a chunk of the issue's 300 points needs about 6 GB."""
-    per_point = point_memory_bytes(32, 2, ["br", "lindblad"])
-    assert per_point * 300 > 4 * 10**9
-    monkeypatch.setattr(runner, "available_memory", lambda: 4 * 10**9)
+    """Four qubits (d = 16, the dense engine) with 200 points' worth of memory: a chunk of 300
+    points does not fit. Five qubits (d = 32) are matrix-free: the issue's 300 points, which
+    needed about 6 GB of dense superoperators, now take under 0.5 GB."""
+    assert 300 * point_memory_bytes(32, 2, ["br", "lindblad"]) < 0.5e9
+    per_point = point_memory_bytes(16, 2, ["br", "lindblad"])
+    available = 200 * per_point
+    monkeypatch.setattr(runner, "available_memory", lambda: available)
     for workers in (1, 2, 8):
-        size, problem = runner._chunk_size(None, None, per_point, workers, 32)
+        size, problem = runner._chunk_size(None, None, per_point, workers, 16)
         assert problem is None and 1 <= size < 300
-        assert size * per_point * workers <= 2 * 10**9  # half the memory, shared
-        assert size * per_point <= chunk_budget(workers, 4 * 10**9)
-    size, problem = runner._chunk_size(300, None, per_point, 1, 32)
+        assert size * per_point * workers <= available / 2  # half the memory, shared
+        assert size * per_point <= chunk_budget(workers, available)
+    size, problem = runner._chunk_size(300, None, per_point, 1, 16)
     assert problem is not None and "--chunk-size 300" in problem and "<= " in problem
-    assert runner._chunk_size(None, {"chunk_size": 7}, per_point, 1, 32) == (7, None)
+    assert runner._chunk_size(None, {"chunk_size": 7}, per_point, 1, 16) == (7, None)
     monkeypatch.setattr(runner, "available_memory", lambda: per_point // 2)
-    size, problem = runner._chunk_size(None, None, per_point, 1, 32)
+    size, problem = runner._chunk_size(None, None, per_point, 1, 16)
     assert size == 1 and problem is not None and "one point" in problem
 
 

@@ -61,14 +61,22 @@ def paper_system(
     )
 
 
-def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solution:
+def solve(
+    system: OpenSystem, equation: MasterEquation | None = None, *, solver: str = "auto"
+) -> Solution:
     """Steady state and heat currents of ``system`` under ``equation`` (default Bloch-Redfield).
+
+    ``solver``: ``"dense"`` (the block solve of the assembled Liouvillian, with its exact
+    condition number), ``"krylov"`` (matrix-free GMRES on the operator form of ``L``, for large
+    devices; :mod:`qheat.steady.krylov`) or ``"auto"``: Krylov from ``d = 32`` on
+    (:data:`qheat.steady.solve.KRYLOV_FROM`).
 
     Raises:
         InvalidParameterError: ``system`` is not an :class:`~qheat.model.OpenSystem`,
             ``equation`` is not a master equation (``BlochRedfield()``, ``GlobalLindblad()``),
             the parameters overflow double precision, or ``system.degeneracy_tol`` merges
-            levels that the dynamics resolves (docs/trust.md).
+            levels that the dynamics resolves (docs/trust.md), or ``solver`` is unknown.
+        ConvergenceError: the Krylov solve did not converge.
         NonUniqueSteadyStateError: at some batch point every Drude bath has ``gamma = 0``
             (checked before solving), or the solve finds the steady state not unique.
 
@@ -98,7 +106,7 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
     _check_some_bath_coupled(system)
     system.check_degeneracy_tol()
     generator = eq.generator(system)
-    state = steady_state(generator)  # refuses a generator that is not finite
+    state = steady_state(generator, solver=solver)  # refuses a generator that is not finite
     currents = heat_currents(generator, state.rho, state.dissipated)
     finite_output("the heat currents", currents, "these system and bath parameters")
     coupling = system.coupling_strength

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -134,19 +133,14 @@ def secular_ratio(
     """
     n, d = couplings.shape[0], couplings.shape[-1]
     support = (couplings != 0).reshape(n, -1, d * d).any(axis=1)  # (n, d*d), union over batch
-    pairs = _pairs_of_one_bath(np.packbits(support).tobytes(), n, d)
-    smallest = smallest_dropped_gap(omega, pairs, cutoff)
+    smallest = np.full(omega.shape[:-2], np.inf)
+    for coupled in support:  # each bath's frequencies, sorted: no list of pairs
+        smallest = np.minimum(
+            smallest, smallest_dropped_gap(omega, np.flatnonzero(coupled), cutoff)
+        )
     rate = 2.0 * (spectra.real * np.abs(couplings) ** 2).sum(axis=0)
     largest = rate.reshape(rate.shape[:-2] + (-1,)).max(axis=-1)
     return np.asarray(largest / smallest, dtype=np.float64)
-
-
-@lru_cache(maxsize=64)
-def _pairs_of_one_bath(packed: bytes, n: int, d: int) -> NDArray[np.intp]:
-    """Flat ``(ab, cd)`` positions with ``A_j,ab A_j,cd != 0`` for some bath j (structural)."""
-    support = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * d * d]
-    support = support.reshape(n, d * d).astype(bool)
-    return np.flatnonzero((support[:, :, None] & support[:, None, :]).any(axis=0))
 
 
 SECULAR_RATIO_WARN = 1.0

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._arrays import dense
+from .._arrays import at_point, dense
 from ..model import Eigenbasis
 from ..model.system import coupling_support
 from .jump_form import (
@@ -263,10 +263,18 @@ class PairGenerator(Generator):
         """Number of baths."""
         return int(self.couplings.shape[0])
 
-    @property
+    @cached_property
     def batch_shape(self) -> tuple[int, ...]:
         """The broadcast shape of the batch axes of every piece of ``L``."""
-        return tuple(self._flat.batch)
+        return tuple(
+            np.broadcast_shapes(
+                self.omega.shape[:-2],
+                self.couplings.shape[1:-2],
+                self.spectra.shape[1:-2],
+                self.closures.shape[1:-2],
+                self.hamiltonian.shape[:-2],
+            )
+        )
 
     @cached_property
     def _mask(self) -> BoolArray | None:
@@ -381,19 +389,22 @@ class PairGenerator(Generator):
             MemoryError: neither form of the secular selection fits its budget
                 (:data:`PAIR_BUDGET`, :data:`CLUSTER_BUDGET`).
         """
-        f = self._flat
-        d = self.dim
-        a, g, k = f.couplings[:, point], f.spectra[:, point], f.closures[:, point]
-        energy = dense(self.energy_operator, f.batch + (d, d), np.complex128)
-        jumps = [
-            DenseJumps((g[j] * a[j])[None], a[j][None])
-            if self.cutoff is None
-            else self._secular_jumps(a[j], g[j], f.omega[point], f.cutoff, movable)
-            for j in range(self.n_baths)
-        ]
+        batch = self.batch_shape
+        cutoff = NO_CUTOFF if self.cutoff is None else float(self.cutoff)
+        omega = np.asarray(at_point(self.omega, batch, point), dtype=np.float64)
+        jumps, anticommutators = [], []
+        for a_j, g_j, k_j in zip(self.couplings, self.spectra, self.closures):
+            a, g = at_point(a_j, batch, point), at_point(g_j, batch, point)
+            k = at_point(k_j, batch, point)
+            anticommutators.append(k + _dag(k))
+            jumps.append(
+                DenseJumps((g * a)[None], a[None])
+                if self.cutoff is None
+                else self._secular_jumps(a, g, omega, cutoff, movable)
+            )
         return JumpForm(
-            energy=energy.reshape(-1, d, d)[point],
-            anticommutators=np.asarray(k + _dag(k), dtype=np.complex128),
+            energy=np.asarray(at_point(self.energy_operator, batch, point), dtype=np.complex128),
+            anticommutators=np.asarray(anticommutators, dtype=np.complex128),
             jumps=tuple(jumps),
         )
 

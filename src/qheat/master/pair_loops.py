@@ -34,6 +34,9 @@ __all__ = ["assemble_block", "closures", "dissipate_pairs", "near_pairs", "small
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
+MATMUL_FROM = 16
+"""From this dimension on, :func:`closures` is one batched matrix product (``A^dag (Gamma o
+A)``) instead of the compiled loop (26 s against 0.2 s at d = 1024)."""
 NO_CUTOFF = -1.0
 """The ``cutoff`` argument meaning every pair is kept (Bloch-Redfield)."""
 
@@ -154,8 +157,12 @@ def closures(couplings: ComplexArray, spectra: ComplexArray) -> ComplexArray:
     def flat(x: ComplexArray) -> ComplexArray:
         return dense(x, (n_baths,) + batch + (d, d), np.complex128).reshape(shape)
 
-    out = np.empty(shape, dtype=np.complex128)
-    _closures(flat(couplings), flat(spectra), out)
+    a, g = flat(couplings), flat(spectra)
+    if d >= MATMUL_FROM:  # LAPACK's blocked product: the loop's strided reads of A lose there
+        out = np.matmul(np.conj(np.swapaxes(a, -1, -2)), g * a)
+    else:
+        out = np.empty(shape, dtype=np.complex128)
+        _closures(a, g, out)
     return out.reshape((n_baths,) + batch + (d, d))
 
 
@@ -169,13 +176,20 @@ def near_pairs(omega: FloatArray, cutoff: float) -> NDArray[np.bool_]:
     return out
 
 
-def smallest_dropped_gap(omega: FloatArray, pairs: NDArray[np.intp], cutoff: float) -> FloatArray:
-    """``min |w_ab - w_cd|`` over the flat pairs ``ab * d^2 + cd`` in ``pairs`` farther apart
-    than ``cutoff`` (the pairs a secular selection drops), ``(...)``; ``inf`` if none."""
+def smallest_dropped_gap(
+    omega: FloatArray, elements: NDArray[np.intp], cutoff: float
+) -> FloatArray:
+    """``min |w_ab - w_cd|`` over the pairs of the flat ``elements`` (``ab = a d + b``) farther
+    apart than ``cutoff`` (the pairs a secular selection drops), ``(...)``; ``inf`` if none.
+
+    The frequencies of each point are sorted; the smallest gap above ``cutoff`` from each is to
+    the first one beyond it plus ``cutoff``: ``O(m log m)`` for ``m`` elements, no pair list.
+    """
     d = omega.shape[-1]
     flat = dense(omega, omega.shape, np.float64).reshape(-1, d * d)
+    values = np.sort(flat[:, elements], axis=-1)
     out = np.empty(flat.shape[0])
-    _dropped(flat, pairs.astype(np.int64), cutoff, out)
+    _dropped(values, cutoff, out)
     return out.reshape(omega.shape[:-2])
 
 
@@ -203,14 +217,16 @@ def _near(omega: FloatArray, cutoff: float, out: NDArray[np.bool_]) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _dropped(omega: FloatArray, pairs: NDArray[np.int64], cutoff: float, out: FloatArray) -> None:
-    n, size = omega.shape
+def _dropped(values: FloatArray, cutoff: float, out: FloatArray) -> None:
+    n, m = values.shape
     for p in range(n):
         smallest = np.inf
-        for pair in pairs:
-            gap = abs(omega[p, pair // size] - omega[p, pair % size])
-            if gap > cutoff and gap < smallest:
-                smallest = gap
+        k = 0
+        for i in range(m):  # k: the first value beyond values[i] + cutoff (it only moves on)
+            while k < m and values[p, k] - values[p, i] <= cutoff:
+                k += 1
+            if k < m:
+                smallest = min(smallest, values[p, k] - values[p, i])
         out[p] = smallest
 
 

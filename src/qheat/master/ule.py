@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from .._arrays import at_point
 from .._checks import flag
+from ..errors import InvalidParameterError
 from ..model import Bath, OpenSystem
 from ..model.system import coupling_support
 from .generator import FormGenerator, Generator
@@ -18,7 +19,12 @@ from .jump_form import DenseJumps, JumpForm
 from .superop import sandwich
 from .ule_shift import sqrt_rate_remainder
 
-__all__ = ["UniversalLindblad", "lindblad_dissipator", "ule_lamb_shift"]
+__all__ = ["TRIPLE_BUDGET", "UniversalLindblad", "lindblad_dissipator", "ule_lamb_shift"]
+
+TRIPLE_BUDGET = 200_000
+"""Most triples of levels ``(i, m, k)`` whose Lamb-shift remainder the ULE computes by
+quadrature (about 0.3 ms each: a minute); beyond, ``lamb_shift=True`` is refused with the
+count."""
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -134,16 +140,21 @@ def ule_lamb_shift(
     support = coupling_support(a)
     d = a.shape[-1]
     moving = np.any(omega != 0, axis=tuple(range(omega.ndim - 2))) if omega.ndim > 2 else omega != 0
-    triples = [
-        (i, m, k)
-        for i in range(d)
-        for k in range(i + 1, d)
-        for m in range(d)
-        if support[i, m] and support[m, k] and moving[i, k]
-    ]
-    if not triples:
+    upper = np.triu(moving, 1)
+    count = int(((support.astype(np.int64) @ support.astype(np.int64)) * upper).sum())
+    if count > TRIPLE_BUDGET:
+        raise InvalidParameterError(
+            f"UniversalLindblad(lamb_shift=True) needs the Nathan-Rudner remainder at {count:.3g} "
+            f"triples of levels (d = {d}; about 0.3 ms each, more than the budget of "
+            f"{TRIPLE_BUDGET:g}): use UniversalLindblad(lamb_shift=False) or BlochRedfield() "
+            "for a device this large"
+        )
+    if not count:
         return np.asarray(closed, dtype=np.complex128)
-    i, m, k = (np.array(t) for t in zip(*triples))
+    i, k = np.nonzero(upper)
+    pick = support[i][:, :, None] & support[:, k].T[:, :, None]  # (pairs, m, 1)
+    pair, m = np.nonzero(pick[:, :, 0])
+    i, k = i[pair], k[pair]
     scale = np.max(np.abs(shift), axis=(-1, -2))
     r = sqrt_rate_remainder(bath, omega[..., i, m], omega[..., m, k], scale)
     weights = np.zeros(r.shape[:-1] + (d, d, d), dtype=float)

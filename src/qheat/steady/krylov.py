@@ -21,6 +21,7 @@ condition number is computed (it would need the inverse): it is reported as NaN.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,12 +99,17 @@ def krylov_steady_state(form: JumpForm, guess: ComplexArray | None = None) -> Kr
     scale = max(float(rates.max(initial=0.0)), float(np.abs(form.left.real).max()), 1e-300)
     shift = scale / d  # u = s 1/d: the trace term on every population
     pauli = rates - np.diag(rates.sum(axis=0)) + shift  # + u 1^T on the populations
-    try:
-        factors = scipy.linalg.lu_factor(pauli, check_finite=True)
-    except (ValueError, scipy.linalg.LinAlgError):
+    if not np.all(np.isfinite(pauli)):
+        raise ConvergenceError("Krylov steady state: the generator is not finite")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        factors = scipy.linalg.lu_factor(pauli)
+    if not np.all(np.abs(np.diagonal(factors[0])) > 1e-14 * scale):
         raise ConvergenceError(
-            "Krylov steady state: the generator is not finite or its secular part is singular"
-        ) from None
+            "Krylov steady state: the populations' rate equation is singular -- no unique "
+            "steady state (a quantity conserved by H and every coupling, e.g. a subsystem no "
+            "bath touches); solver='dense' returns the limit from the maximally mixed state"
+        )
     diagonal = form.diagonal()
     np.fill_diagonal(diagonal, 1.0)
     diagonal = np.where(diagonal == 0, 1.0, diagonal)

@@ -227,7 +227,7 @@ def check_steady_state(
 
 SOLVERS = ("auto", "dense", "krylov")
 """The steady-state solvers :func:`steady_state` offers."""
-KRYLOV_FROM = 64
+KRYLOV_FROM = 32
 """``solver="auto"`` takes the matrix-free Krylov solve from this dimension ``d`` on (for
 generators with an operator form), the dense block solve below (the crossover measured in
 ``benchmarks/bench_large.py``)."""

@@ -63,7 +63,8 @@ from ..master import (
     UniversalLindblad,
 )
 from ..master.equations import SECULAR_RATIO_WARN
-from ..steady.solve import DEGENERATE_MESSAGE, POSITIVITY_TOL, WARN_COND
+from ..steady.krylov import RESTART
+from ..steady.solve import DEGENERATE_MESSAGE, KRYLOV_FROM, POSITIVITY_TOL, WARN_COND
 from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import BuilderInfo, builder_info
 from .dataset import build_dataset, create_store, write_dataset
@@ -152,9 +153,13 @@ def point_memory_bytes(d: int, n_baths: int, equations: Sequence[str] = ("br",))
     (``benchmarks/bench_memory.py --per-point``), which these bound from above by at most a
     factor 2.2: Bloch-Redfield 7.4 kB (d = 4), 79 kB (8), 1.10 MB (16), 17.0 MB (32);
     local Lindblad 27 kB, 401 kB, 6.3 MB, 101 MB; ULE 174 kB, 1.1 MB, 6.0 MB, 92 MB
-    (two baths). One place to change when an engine needs less (a matrix-free path).
+    (two baths). From ``d = KRYLOV_FROM`` on the steady state is matrix-free
+    (:mod:`qheat.steady.krylov`): ``1.25 * 16 * ((8 n_baths + 26) d^2 + RESTART d^2 / 2)``, the
+    operators of the point and, counted with each point for safety, GMRES's vectors.
     """
     small = (4 * n_baths + 6) * d**2
+    if d >= KRYLOV_FROM:  # matrix-free: the operators of each point, the Krylov vectors once
+        return int(1.25 * 16 * (small + (RESTART // 2 + 20 + 4 * n_baths) * d**2))
     model = {
         "br": d**4 + small,
         "lindblad": d**4 + small,
