@@ -44,6 +44,9 @@ MAX_ITERATIONS = 500
 """GMRES iterations (applications of ``L``) before the solve is declared not converged."""
 RESTART = 40
 """GMRES restart length (Krylov vectors kept: ``RESTART d^2`` doubles)."""
+SINGULAR_RCOND = 1e-12
+"""The bordered rate equation of the populations (the preconditioner) counts as singular below
+this reciprocal 1-norm condition number (LAPACK's estimate): no unique steady state."""
 _ROOT2 = np.sqrt(2.0)
 
 
@@ -104,7 +107,8 @@ def krylov_steady_state(form: JumpForm, guess: ComplexArray | None = None) -> Kr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
         factors = scipy.linalg.lu_factor(pauli)
-    if not np.all(np.abs(np.diagonal(factors[0])) > 1e-14 * scale):
+    rcond, _ = scipy.linalg.lapack.dgecon(factors[0], np.abs(pauli).sum(axis=0).max(), norm="1")
+    if not rcond > SINGULAR_RCOND:
         raise ConvergenceError(
             "Krylov steady state: the populations' rate equation is singular -- no unique "
             "steady state (a quantity conserved by H and every coupling, e.g. a subsystem no "
