@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
 from .analysis.mean_force import mean_force_gibbs
-from .api import paper_system, solve
+from .api import cumulants, paper_system, solve
 from .baths import (
     DrudeBath,
     ExponentialBath,
@@ -20,6 +20,7 @@ from .baths import (
 )
 from .devices import Device, DeviceFileError, load_device, parse_device
 from .errors import (
+    ConvergenceError,
     ConvergenceWarning,
     DegenerateSteadyStateWarning,
     IllConditionedWarning,
@@ -28,6 +29,7 @@ from .errors import (
     PositivityWarning,
     QheatError,
     SecularityWarning,
+    WeakCouplingWarning,
 )
 from .master import (
     BlochRedfield,
@@ -60,6 +62,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BlochRedfield",
+    "ConvergenceError",
     "ConvergenceWarning",
     "DegenerateSteadyStateWarning",
     "Device",
@@ -83,10 +86,12 @@ __all__ = [
     "PositivityWarning",
     "QheatError",
     "SecularityWarning",
+    "WeakCouplingWarning",
     "Solution",
     "SteadyState",
     "TwoQubitModel",
     "UniversalLindblad",
+    "cumulants",
     "heat_currents",
     "lamb_shift_quadrature",
     "load_device",

@@ -13,10 +13,11 @@ from .errors import InvalidParameterError, NonUniqueSteadyStateError
 from .master import BlochRedfield, MasterEquation
 from .model import OpenSystem, TwoQubitModel
 from .steady import Solution, heat_currents, steady_state
+from .steady.cumulants import MAX_ORDER, heat_cumulants, tur_ratio
 from .steady.currents import current_round_off
 from .steady.validity import entropy_production, second_law_broken, warn_if_not_weak
 
-__all__ = ["paper_system", "solve", "check_equation"]
+__all__ = ["paper_system", "solve", "cumulants", "check_equation"]
 
 EQUATIONS_HELP = (
     "BlochRedfield(), GlobalLindblad(), LocalLindblad(), PartialSecular(cutoff=...), "
@@ -62,9 +63,17 @@ def paper_system(
 
 
 def solve(
-    system: OpenSystem, equation: MasterEquation | None = None, *, solver: str = "auto"
+    system: OpenSystem,
+    equation: MasterEquation | None = None,
+    *,
+    solver: str = "auto",
+    cumulants: int = 0,
 ) -> Solution:
     """Steady state and heat currents of ``system`` under ``equation`` (default Bloch-Redfield).
+
+    ``cumulants``: also the first ``cumulants`` cumulants of the heat from every bath
+    (``Solution.cumulants``, ``(..., n_baths, N)``: current, noise, ...) and, from 2 on, the
+    thermodynamic uncertainty ratio ``Solution.tur_ratio`` (:mod:`qheat.steady.cumulants`).
 
     ``solver``: ``"dense"`` (the block solve of the assembled Liouvillian, with its exact
     condition number), ``"krylov"`` (matrix-free GMRES on the operator form of ``L``, for large
@@ -106,7 +115,9 @@ def solve(
     _check_some_bath_coupled(system)
     system.check_degeneracy_tol()
     generator = eq.generator(system)
-    state = steady_state(generator, solver=solver)  # refuses a generator that is not finite
+    order = _order(cumulants)
+    # refuses a generator that is not finite; keeps the block inverse for the cumulants
+    state = steady_state(generator, solver=solver, keep_inverse=order > 0)
     currents = heat_currents(generator, state.rho, state.dissipated)
     finite_output("the heat currents", currents, "these system and bath parameters")
     coupling = system.coupling_strength
@@ -114,6 +125,7 @@ def solve(
     sigma = entropy_production(currents, system.temperatures)
     broken = second_law_broken(currents, system.temperatures, floor)
     warn_if_not_weak(eq.name, coupling.ratio, broken, sigma)
+    counted = heat_cumulants(generator, state, order) if order else None
     return Solution(
         equation=eq.name,
         generator=generator,
@@ -124,7 +136,46 @@ def solve(
         entropy_production=sigma,
         second_law_broken=broken,
         current_floor=floor,
+        cumulants=counted,
+        tur_ratio=None if counted is None or order < 2 else tur_ratio(counted, sigma),
     )
+
+
+def cumulants(
+    system: OpenSystem,
+    equation: MasterEquation | None = None,
+    order: int = 2,
+    *,
+    solver: str = "auto",
+) -> Solution:
+    """:func:`solve` with the first ``order`` cumulants of the heat from every bath
+    (``Solution.cumulants``; ``order >= 2`` adds ``Solution.tur_ratio``).
+
+    The counting field is that of :mod:`qheat.master.counting` (the heat bath ``j`` gives the
+    system, the sign of ``J_j``); the recursion and the TUR ratio are those of
+    :mod:`qheat.steady.cumulants`.
+
+    Example:
+        >>> import numpy as np
+        >>> from qheat import DrudeBath, GlobalLindblad, OpenSystem
+        >>> x, z = np.array([[0, 1], [1, 0]]), np.diag([1.0, -1.0])
+        >>> baths = (DrudeBath(0.050005, 100, 2.0), DrudeBath(0.0250025, 100, 1.0))
+        >>> sol = cumulants(OpenSystem(z / 2, (x, x), baths), GlobalLindblad(False), 3)
+        >>> [round(float(c), 6) for c in sol.cumulants[0]]  # c1, c2, c3 of the hot bath
+        [0.009289, 0.037592, 0.005232]
+    """
+    return solve(system, equation, solver=solver, cumulants=order)
+
+
+def _order(value: object) -> int:
+    """``cumulants``: 0 (none) or an order from 1 to :data:`qheat.steady.cumulants.MAX_ORDER`."""
+    if value == 0 and not isinstance(value, bool):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ORDER:
+        raise InvalidParameterError(
+            f"cumulants must be an integer from 0 (none) to {MAX_ORDER}, got {value!r}"
+        )
+    return value
 
 
 def check_equation(equation: object) -> MasterEquation:

@@ -25,8 +25,9 @@ from .pauli import label_error
 
 __all__ = ["MAX_QUBITS", "DeviceFileError", "load_device", "parse_device"]
 
-MAX_QUBITS = 6
-"""Largest ``device.qubits``: ``d = 64``, a Liouvillian of ``4096 x 4096``."""
+MAX_QUBITS = 12
+"""Largest ``device.qubits``: ``d = 4096``, solved matrix-free (:mod:`qheat.steady.krylov`)
+in about 1.5 GB; each further qubit multiplies memory by 4 and time by 8."""
 
 FORMAT_VERSION = 1
 """Version of the canonical content that :meth:`Device.fingerprint` hashes."""
@@ -203,6 +204,13 @@ class _Reader:
         allowed = f"an integer from 1 to {MAX_QUBITS}"
         if value is None:
             self.fail("device.qubits", f"missing; give the number of qubits, {allowed}")
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_QUBITS:
+            gib = 70 * 16 * 4.0**value / 2**30  # ~70 d x d complex matrices (matrix-free)
+            self.fail(
+                "device.qubits",
+                f"must be {allowed}, got {value}: d = 2^{value} = {2**value} would need about "
+                f"{gib:.3g} GiB per point, and a day or more",
+            )
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUBITS:
             self.fail("device.qubits", f"must be {allowed}, got {_brief(value)}")
         return value

@@ -2,19 +2,22 @@
 
 A device file writes its Hamiltonian and its coupling operators as sums of Pauli strings whose
 coefficients are numbers or parameter names; grouped by parameter, each is such an operator.
-The matrices ``A_0`` and ``A_k`` are built once, so evaluating ``A`` at a batch of parameter
-values is one multiply-add per parameter.
+The matrices ``A_0`` and ``A_k`` are built once, sparse (a Pauli string has ``d`` nonzeros),
+so evaluating ``A`` at a batch of parameter values is one multiply-add per parameter on the
+dense result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import NDArray
 
-from .pauli import pauli
+from .pauli import sparse_pauli
 
 __all__ = ["LinearOperator", "Term"]
 
@@ -33,28 +36,34 @@ class Term:
 
 @dataclass(frozen=True, eq=False)
 class LinearOperator:
-    """``A(p) = constant + sum_k p_k parts[k]``, each matrix ``(d, d)``.
+    """``A(p) = constant + sum_k p_k parts[k]``, each matrix ``(d, d)``, stored sparse.
 
     Attributes:
-        constant: the sum of the terms with numeric coefficients.
+        constant: the sum of the terms with numeric coefficients (CSR).
         parts: ``(parameter name, sum of the Pauli strings it multiplies)`` per parameter.
     """
 
-    constant: ComplexArray
-    parts: tuple[tuple[str, ComplexArray], ...]
+    constant: scipy.sparse.csr_array
+    parts: tuple[tuple[str, scipy.sparse.csr_array], ...]
 
     @classmethod
     def from_terms(cls, terms: Sequence[Term], dim: int) -> LinearOperator:
-        """Group ``terms`` by parameter and sum their Pauli matrices (built once)."""
-        constant = np.zeros((dim, dim), dtype=np.complex128)
-        parts: dict[str, ComplexArray] = {}
+        """Group ``terms`` by parameter and sum their Pauli matrices (built once, sparse)."""
+        constant = scipy.sparse.csr_array((dim, dim), dtype=np.complex128)
+        parts: dict[str, scipy.sparse.csr_array] = {}
         for term in terms:
-            matrix = term.scale * pauli(term.label)
+            matrix = term.scale * sparse_pauli(term.label)
             if term.parameter is None:
                 constant = constant + matrix
             else:
-                parts[term.parameter] = parts.get(term.parameter, 0.0) + matrix
-        return cls(constant, tuple(parts.items()))
+                previous = parts.get(term.parameter)
+                parts[term.parameter] = matrix if previous is None else previous + matrix
+        return cls(scipy.sparse.csr_array(constant), tuple(parts.items()))
+
+    @cached_property
+    def _dense(self) -> tuple[ComplexArray, tuple[tuple[str, ComplexArray], ...]]:
+        """The matrices dense (``d^2`` complex numbers each), built on first evaluation."""
+        return self.constant.toarray(), tuple((n, m.toarray()) for n, m in self.parts)
 
     def __call__(self, values: Mapping[str, FloatArray]) -> ComplexArray:
         """``A`` at the parameter ``values`` (arrays broadcast): shape ``(..., d, d)``.
@@ -62,16 +71,16 @@ class LinearOperator:
         The batch is written once: the first array parameter's products straight into the
         result, the scalar parameters folded into the constant matrix.
         """
-        constant = self.constant
+        constant, dense_parts = self._dense
         arrays: list[tuple[FloatArray, ComplexArray]] = []
-        for name, matrix in self.parts:
+        for name, matrix in dense_parts:
             value = values[name]
             if value.ndim:
                 arrays.append((value[..., None, None], matrix))
             else:
                 constant = constant + float(value) * matrix
         if not arrays:
-            return constant
+            return np.array(constant)
         shape = np.broadcast_shapes(*(value.shape[:-2] for value, _ in arrays))
         out = np.empty(shape + constant.shape, dtype=np.complex128)
         np.multiply(arrays[0][0], arrays[0][1], out=out)
@@ -84,7 +93,9 @@ class LinearOperator:
         """The first group (a parameter name, or None for the constant) whose matrix is not
         Hermitian, with ``max |A - A^dag|``; None if ``A(p)`` is Hermitian for every ``p``."""
         for name, matrix in ((None, self.constant), *self.parts):
-            deviation = float(np.abs(matrix - matrix.conj().T).max())
-            if deviation > 1e-12 * max(1.0, float(np.abs(matrix).max())):
+            gap = abs(matrix - matrix.conj().T)
+            deviation = float(gap.max()) if gap.nnz else 0.0
+            size = float(abs(matrix).max()) if matrix.nnz else 0.0
+            if deviation > 1e-12 * max(1.0, size):
                 return name, deviation
         return None

@@ -8,11 +8,12 @@ Qubit 0 is the leftmost tensor factor and ``|0>`` has ``sz = +1``, so ``"ZI" = d
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 
-__all__ = ["LETTERS", "label_error", "pauli"]
+__all__ = ["LETTERS", "label_error", "pauli", "sparse_pauli"]
 
 ComplexArray = NDArray[np.complex128]
 
@@ -53,10 +54,16 @@ def pauli(label: str) -> ComplexArray:
         array([[0., 1.],
                [0., 0.]])
     """
+    return np.asarray(sparse_pauli(label).toarray(), dtype=np.complex128)
+
+
+def sparse_pauli(label: str) -> scipy.sparse.csr_array:
+    """The matrix of a Pauli string as a sparse (CSR) array: ``2^n`` nonzeros of ``4^n``, so
+    strings of 12 qubits (``d = 4096``) take 100 kB instead of 268 MB each."""
     problem = label_error(label)
     if problem is not None:
         raise InvalidParameterError(f"label {problem}")
-    matrix = LETTERS[label[0]]
+    matrix = scipy.sparse.csr_array(LETTERS[label[0]])
     for letter in label[1:]:
-        matrix = np.asarray(np.kron(matrix, LETTERS[letter]), dtype=np.complex128)
-    return matrix
+        matrix = scipy.sparse.kron(matrix, scipy.sparse.csr_array(LETTERS[letter]), format="csr")
+    return scipy.sparse.csr_array(matrix, dtype=np.complex128)

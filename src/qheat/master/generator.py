@@ -402,10 +402,12 @@ class PairGenerator(Generator):
                 if self.cutoff is None
                 else self._secular_jumps(a, g, omega, cutoff, movable)
             )
+        parts = tuple(jumps)
         return JumpForm(
             energy=np.asarray(at_point(self.energy_operator, batch, point), dtype=np.complex128),
             anticommutators=np.asarray(anticommutators, dtype=np.complex128),
-            jumps=tuple(jumps),
+            jumps=parts,
+            tilt=lambda j, order: parts[j].tilted(omega, order),
         )
 
     def _secular_jumps(

@@ -26,7 +26,9 @@ the pairs. This is what the Krylov steady state (:mod:`qheat.steady.krylov`) app
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numba
@@ -88,6 +90,18 @@ class DenseJumps:
             2.0 * (self.weighted * np.conj(self.operators)).real.sum(axis=0), dtype=np.float64
         )
 
+    def tilted(self, omega: FloatArray, order: int) -> DenseJumps:
+        """The ``order``-th derivative in the counting field ``chi`` of the jumps tilted by
+        ``exp(-chi (w_ab + w_ce)/2)`` (:mod:`qheat.master.counting`): with ``w`` the Bohr
+        frequencies of the basis, ``M_n(x) = (-1/2)^n sum_k C(n, k) (w^k o W) x (w^(n-k) o
+        V)^dag`` (Leibniz), as dense terms."""
+        weighted, operators = [], []
+        for k in range(order + 1):
+            scale = (-0.5) ** order * math.comb(order, k)
+            weighted.append(scale * omega**k * self.weighted)
+            operators.append(omega ** (order - k) * self.operators)
+        return DenseJumps(np.concatenate(weighted), np.concatenate(operators))
+
     def norm_bound(self) -> float:
         """An upper bound of the jumps' ``inf``-norm on ``vec(x)``: ``2 sum_t |W_t| |V_t|``."""
         rows = np.abs(self.weighted).sum(axis=-1).max(axis=-1)
@@ -130,6 +144,15 @@ class PairJumps:
         """``2 G_ab |A_ab|^2``: the pairs ``(ab, ab)`` (gap 0, always kept)."""
         return np.asarray(2.0 * self.spectra.real * np.abs(self.couplings) ** 2, dtype=np.float64)
 
+    def tilted(self, omega: FloatArray, order: int) -> PairJumps:
+        """The ``order``-th counting-field derivative: each pair's coefficient times
+        ``(-(w_ab + w_ce)/2)^order`` (see :meth:`DenseJumps.tilted`)."""
+        a, b, c, e = self.pairs
+        energy = -0.5 * (omega[a, b] + omega[c, e])
+        out = PairJumps(self.couplings, self.spectra, self.pairs)
+        object.__setattr__(out, "coefficients", self.coefficients * energy**order)
+        return out
+
     def norm_bound(self) -> float:
         """An upper bound of the jumps' ``inf``-norm: twice the largest row sum of ``|coef|``."""
         a, _, c, _ = self.pairs
@@ -149,11 +172,14 @@ class JumpForm:
         energy: ``E = H_S + H_LS``, ``(d, d)``.
         anticommutators: ``P_j`` of every bath, ``(n, d, d)``.
         jumps: the jumps of every bath.
+        tilt: ``tilt(j, n)``, the jumps of ``d^n L(chi_j)/d chi_j^n`` at ``chi = 0`` for the heat
+            drawn from bath ``j`` (:mod:`qheat.master.counting`); None if not counted.
     """
 
     energy: ComplexArray
     anticommutators: ComplexArray
     jumps: tuple[Jumps, ...]
+    tilt: Callable[[int, int], Jumps] | None = field(default=None, repr=False, compare=False)
 
     @property
     def dim(self) -> int:
@@ -202,6 +228,14 @@ class JumpForm:
         rates = np.array(np.broadcast_to(rates, (self.dim, self.dim)))
         np.fill_diagonal(rates, 0.0)
         return rates
+
+    def counting_action(self, bath: int, order: int, x: ComplexArray) -> ComplexArray:
+        """``d^n L(chi)/d chi^n (x)`` at ``chi = 0`` for the heat from bath ``bath``, Hermitian
+        ``x`` (``n = order >= 1``)."""
+        if self.tilt is None:
+            raise ValueError("this operator form has no counting field")
+        half = self.tilt(bath, order).half(x)
+        return half + _dag(half)
 
     def norm_bound(self) -> float:
         """An upper bound of ``||L||_inf`` on ``vec(x)``: ``2 ||X||_inf`` plus the jumps'."""
@@ -289,7 +323,20 @@ def in_basis(form: JumpForm, change: ComplexArray) -> JumpForm:
         if not isinstance(part, DenseJumps):
             raise TypeError("pair jumps cannot change basis: give them as cluster_jumps")
         jumps.append(DenseJumps(move(part.weighted), move(part.operators)))
-    return JumpForm(move(form.energy), move(form.anticommutators), tuple(jumps))
+    tilt = form.tilt
+
+    def moved_tilt(bath: int, order: int) -> Jumps:
+        assert tilt is not None
+        part = tilt(bath, order)
+        assert isinstance(part, DenseJumps)
+        return DenseJumps(move(part.weighted), move(part.operators))
+
+    return JumpForm(
+        move(form.energy),
+        move(form.anticommutators),
+        tuple(jumps),
+        None if tilt is None else moved_tilt,
+    )
 
 
 @numba.njit(cache=True, nogil=True)

@@ -205,6 +205,7 @@ class LocalLindblad:
                 energy=np.asarray(at_point(energy, batch, point), dtype=np.complex128),
                 anticommutators=np.array([f.anticommutators[0] for f in moved]),
                 jumps=tuple(f.jumps[0] for f in moved),
+                tilt=lambda j, order: moved[j].tilt(0, order),  # type: ignore[misc]
             )
 
         def superoperators() -> tuple[ComplexArray, ...]:

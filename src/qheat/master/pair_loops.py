@@ -30,7 +30,14 @@ from numpy.typing import NDArray
 
 from .._arrays import dense
 
-__all__ = ["assemble_block", "closures", "dissipate_pairs", "near_pairs", "smallest_dropped_gap"]
+__all__ = [
+    "assemble_block",
+    "assemble_counting",
+    "closures",
+    "dissipate_pairs",
+    "near_pairs",
+    "smallest_dropped_gap",
+]
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -83,6 +90,44 @@ def assemble_block(
         right.reshape(n, d * d),
         omega.reshape(n, d * d),
         cutoff,
+        out,
+    )
+    return out.reshape(n, m, m)
+
+
+def assemble_counting(
+    index: NDArray[np.intp],
+    pattern: NDArray[np.bool_],
+    supports: NDArray[np.bool_],
+    couplings: ComplexArray,
+    spectra: ComplexArray,
+    omega: FloatArray,
+    cutoff: float,
+    bath: int,
+    order: int,
+) -> ComplexArray:
+    """``d^n L(chi)/d chi^n`` at ``chi = 0`` on the block ``vec(rho)[index]``, ``(n, m, m)``:
+    the jumps of bath ``bath`` only, each element ``M_{ik,jl} A_ik A*_jl (Gamma_ik +
+    Gamma*_jl)`` times ``(-(w_ik + w_jl)/2)^order`` (the energy the jump takes from the bath,
+    :mod:`qheat.master.counting`). Arguments as :func:`assemble_block`."""
+    n_baths, n, d = couplings.shape[:3]
+    m = index.size
+    table = _entries(
+        index.astype(np.int64).tobytes(),
+        np.packbits(pattern).tobytes(),
+        np.packbits(supports).tobytes(),
+        d,
+        n_baths,
+    )
+    out = np.zeros((n, m * m), dtype=np.complex128)
+    _assemble_counting(
+        table,
+        couplings[bath].reshape(n, d * d),
+        spectra[bath].reshape(n, d * d),
+        omega.reshape(n, d * d),
+        cutoff,
+        bath,
+        order,
         out,
     )
     return out.reshape(n, m, m)
@@ -316,3 +361,28 @@ def _dissipate(
                     for e in range(d):
                         acc += anti[i, e] * rho[p, e, c] + rho[p, i, e] * anti[e, c]
                     out[b, p, i, c] -= 0.5 * acc
+
+
+@numba.njit(cache=True, nogil=True)
+def _assemble_counting(
+    table: NDArray[np.int64],
+    a: ComplexArray,
+    g: ComplexArray,
+    omega: FloatArray,
+    cutoff: float,
+    bath: int,
+    order: int,
+    out: ComplexArray,
+) -> None:
+    n = a.shape[0]
+    for p in range(n):
+        for t in range(table.shape[1]):
+            baths = table[5, t]
+            if baths == 0 or (baths > 0 and not baths & (1 << bath)):
+                continue
+            ik, jl = table[1, t], table[2, t]
+            if cutoff >= 0.0 and abs(omega[p, ik] - omega[p, jl]) > cutoff:
+                continue
+            energy = -0.5 * (omega[p, ik] + omega[p, jl])
+            a_ik, a_jl = a[p, ik], np.conj(a[p, jl])
+            out[p, table[0, t]] = a_ik * a_jl * (g[p, ik] + np.conj(g[p, jl])) * energy**order

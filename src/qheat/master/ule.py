@@ -96,10 +96,13 @@ class UniversalLindblad:
 
         def form(point: int) -> JumpForm:
             ops = [at_point(jump, batch, point) / np.sqrt(2.0) for jump in jumps]
+            w = np.asarray(at_point(omega, batch, point), dtype=np.float64)
+            parts = tuple(DenseJumps(op[None], op[None]) for op in ops)
             return JumpForm(
                 energy=np.asarray(at_point(energy, batch, point), dtype=np.complex128),
                 anticommutators=np.array([2.0 * _dag(op) @ op for op in ops]),
-                jumps=tuple(DenseJumps(op[None], op[None]) for op in ops),
+                jumps=parts,
+                tilt=lambda j, order: parts[j].tilted(w, order),
             )
 
         return FormGenerator(

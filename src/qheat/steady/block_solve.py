@@ -38,15 +38,20 @@ class BlockSolution:
         norm: the largest 1-norm of the blocks of ``B``, ``(n,)``.
         norm_inverse: the largest 1-norm of their inverses, ``(n,)``; ``inf`` where a block is
             exactly singular (a zero pivot).
+        inverse: with ``keep=True``, ``B^-1`` of the first (bordered) block, ``(n, m_0, m_0)``
+            (the pseudo-inverse of ``L`` the cumulants need, :mod:`qheat.steady.cumulants`).
     """
 
     first: ComplexArray
     norm_rows: FloatArray
     norm: FloatArray
     norm_inverse: FloatArray
+    inverse: ComplexArray | None = None
 
 
-def solve_blocks(matrices: ComplexArray, offsets: NDArray[np.intp], n_pop: int) -> BlockSolution:
+def solve_blocks(
+    matrices: ComplexArray, offsets: NDArray[np.intp], n_pop: int, keep: bool = False
+) -> BlockSolution:
     """Factorize the diagonal blocks ``[offsets[c], offsets[c+1])`` of ``(n, m, m)`` matrices.
 
     Args:
@@ -55,14 +60,17 @@ def solve_blocks(matrices: ComplexArray, offsets: NDArray[np.intp], n_pop: int) 
         n_pop: if positive, the first block is bordered: row 0 becomes ``n_pop`` ones (the
             trace over the populations, its first ``n_pop`` elements) and ``B x = e_0`` is
             solved.
+        keep: also return the inverse of the first block.
     """
     matrices = dense(matrices, matrices.shape, np.complex128)
     offsets = dense(offsets, offsets.shape, np.int64)
     n = matrices.shape[0]
-    first = np.zeros((n, int(offsets[1] - offsets[0])), dtype=np.complex128)
+    m0 = int(offsets[1] - offsets[0])
+    first = np.zeros((n, m0), dtype=np.complex128)
+    kept = np.zeros((n, m0, m0) if keep else (0, 0, 0), dtype=np.complex128)
     norms = np.empty((3, n))
     large = np.diff(offsets) > LAPACK_FROM
-    _solve(matrices, offsets, n_pop, large, first, norms)
+    _solve(matrices, offsets, n_pop, large, first, norms, kept)
     if not np.isfinite(norms[0]).all():  # not finite: nothing to invert (the caller refuses it)
         large[:] = False
     for c in np.flatnonzero(large):  # LAPACK's blocked inverse, batched
@@ -81,7 +89,9 @@ def solve_blocks(matrices: ComplexArray, offsets: NDArray[np.intp], n_pop: int) 
         norms[2] = np.maximum(norms[2], _norm1(inverse))
         if c == 0 and n_pop > 0:
             first[:] = np.where(np.isfinite(inverse[:, :, 0]), inverse[:, :, 0], 0.0)
-    return BlockSolution(first, norms[0], norms[1], norms[2])
+        if c == 0 and keep:
+            kept[:] = inverse
+    return BlockSolution(first, norms[0], norms[1], norms[2], kept if keep else None)
 
 
 LAPACK_FROM = 24
@@ -128,8 +138,10 @@ def _solve(
     large: NDArray[np.bool_],
     first: ComplexArray,
     norms: FloatArray,
+    kept: ComplexArray,
 ) -> None:
     n, m = matrices.shape[0], matrices.shape[1]
+    keep = kept.shape[0] > 0
     lu = np.empty((m, m), dtype=np.complex128)
     x = np.empty(m, dtype=np.complex128)
     pivots = np.empty(m, dtype=np.int64)
@@ -206,6 +218,9 @@ def _solve(
                 if bordered and col == 0:
                     for i in range(size):
                         first[p, i] = x[i]
+                if keep and c == 0:
+                    for i in range(size):
+                        kept[p, i, col] = x[i]
         norms[0, p] = rows_max
         norms[1, p] = b_max
         norms[2, p] = inv_max

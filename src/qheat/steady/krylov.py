@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from ..errors import ConvergenceError
 from ..master.jump_form import JumpForm
 
-__all__ = ["KRYLOV_RTOL", "KrylovSolution", "krylov_steady_state"]
+__all__ = ["KRYLOV_RTOL", "KrylovSolution", "krylov_steady_state", "pseudo_inverse"]
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -98,62 +98,100 @@ def krylov_steady_state(form: JumpForm, guess: ComplexArray | None = None) -> Kr
             applications of ``L``, or the secular part is singular.
     """
     d = form.dim
-    rates = form.population_rates()
-    scale = max(float(rates.max(initial=0.0)), float(np.abs(form.left.real).max()), 1e-300)
-    shift = scale / d  # u = s 1/d: the trace term on every population
-    pauli = rates - np.diag(rates.sum(axis=0)) + shift  # + u 1^T on the populations
-    if not np.all(np.isfinite(pauli)):
-        raise ConvergenceError("Krylov steady state: the generator is not finite")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
-        factors = scipy.linalg.lu_factor(pauli)
-    rcond, _ = scipy.linalg.lapack.dgecon(factors[0], np.abs(pauli).sum(axis=0).max(), norm="1")
-    if not rcond > SINGULAR_RCOND:
-        raise ConvergenceError(
-            "Krylov steady state: the populations' rate equation is singular -- no unique "
-            "steady state (a quantity conserved by H and every coupling, e.g. a subsystem no "
-            "bath touches); solver='dense' returns the limit from the maximally mixed state"
-        )
-    diagonal = form.diagonal()
-    np.fill_diagonal(diagonal, 1.0)
-    diagonal = np.where(diagonal == 0, 1.0, diagonal)
-    count = [0]
-
-    def action(v: FloatArray) -> FloatArray:
-        count[0] += 1
-        x = unpack(v, d)
-        out = form.apply(x)
-        out[np.diag_indices(d)] += shift * np.trace(x).real
-        return pack(out)
-
-    def precondition(v: FloatArray) -> FloatArray:
-        r = unpack(v, d)
-        z = r / diagonal
-        z[np.diag_indices(d)] = scipy.linalg.lu_solve(factors, np.diagonal(r).real)
-        return pack(z)
-
-    n = d * d
-    operator = scipy.sparse.linalg.LinearOperator((n, n), matvec=action, dtype=np.float64)
-    inverse = scipy.sparse.linalg.LinearOperator((n, n), matvec=precondition, dtype=np.float64)
-    rhs = pack(np.eye(d, dtype=np.complex128) * shift)
-    start = precondition(rhs) if guess is None else pack(guess / np.trace(guess).real)
-    solution, info = scipy.sparse.linalg.gmres(
-        operator,
-        rhs,
-        x0=start,
-        M=inverse,
-        rtol=KRYLOV_RTOL,
-        atol=0.0,
-        restart=RESTART,
-        maxiter=max(1, MAX_ITERATIONS // RESTART),
-    )
-    rho = unpack(solution, d)
-    if info != 0 or not np.all(np.isfinite(rho)):
-        raise ConvergenceError(
-            f"Krylov steady state (GMRES) did not converge in {count[0]} applications of L "
-            f"(d = {d}, tolerance {KRYLOV_RTOL:g}): the result is not a steady state; try "
-            "solver='dense' (memory permitting) or weaker coupling"
-        )
+    system = _Augmented(form)
+    rhs = np.eye(d, dtype=np.complex128) * system.shift
+    start = None if guess is None else guess / np.trace(guess).real
+    rho, count = system.solve(rhs, start, "steady state")
     rho = rho / np.trace(rho).real
     residual = float(np.abs(form.apply(rho)).max() / (form.norm_bound() * np.abs(rho).max()))
-    return KrylovSolution(rho=rho, iterations=count[0], residual=residual)
+    return KrylovSolution(rho=rho, iterations=count, residual=residual)
+
+
+def pseudo_inverse(form: JumpForm, v: ComplexArray) -> ComplexArray:
+    """``R v``: the solution ``y`` of ``L(y) = v``, ``Tr y = 0``, for a traceless Hermitian
+    ``v`` (the cumulants' pseudo-inverse, :mod:`qheat.steady.cumulants`), by the same
+    preconditioned GMRES (``L(y) + Tr(y) u = v`` forces ``Tr y = Tr v / Tr u = 0``).
+
+    Raises:
+        ConvergenceError: as :func:`krylov_steady_state`.
+    """
+    y, _ = _Augmented(form).solve(v, None, "pseudo-inverse")
+    return y
+
+
+class _Augmented:
+    """``L(x) + Tr(x) u`` (``u = s 1/d``) of one operator form, with its preconditioner."""
+
+    def __init__(self, form: JumpForm) -> None:
+        d = form.dim
+        rates = form.population_rates()
+        scale = max(float(rates.max(initial=0.0)), float(np.abs(form.left.real).max()), 1e-300)
+        self.form, self.dim = form, d
+        self.shift = scale / d  # u = s 1/d: the trace term on every population
+        pauli = rates - np.diag(rates.sum(axis=0)) + self.shift  # + u 1^T on the populations
+        if not np.all(np.isfinite(pauli)):
+            raise ConvergenceError("Krylov steady state: the generator is not finite")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+            self.factors = scipy.linalg.lu_factor(pauli)
+        norm = np.abs(pauli).sum(axis=0).max()
+        rcond, _ = scipy.linalg.lapack.dgecon(self.factors[0], norm, norm="1")
+        if not rcond > SINGULAR_RCOND:
+            raise ConvergenceError(
+                "Krylov steady state: the populations' rate equation is singular -- no unique "
+                "steady state (a quantity conserved by H and every coupling, e.g. a subsystem "
+                "no bath touches); solver='dense' returns the limit from the maximally mixed "
+                "state"
+            )
+        diagonal = form.diagonal()
+        np.fill_diagonal(diagonal, 1.0)
+        self.diagonal = np.where(diagonal == 0, 1.0, diagonal)
+
+    def action(self, v: FloatArray) -> FloatArray:
+        x = unpack(v, self.dim)
+        out = self.form.apply(x)
+        out[np.diag_indices(self.dim)] += self.shift * np.trace(x).real
+        return pack(out)
+
+    def precondition(self, v: FloatArray) -> FloatArray:
+        r = unpack(v, self.dim)
+        z = r / self.diagonal
+        z[np.diag_indices(self.dim)] = scipy.linalg.lu_solve(self.factors, np.diagonal(r).real)
+        return pack(z)
+
+    def solve(
+        self, rhs: ComplexArray, start: ComplexArray | None, what: str
+    ) -> tuple[ComplexArray, int]:
+        """GMRES on ``L(x) + Tr(x) u = rhs`` (Hermitian), from ``start`` or the preconditioned
+        right-hand side; the solution and the applications of ``L``."""
+        count = [0]
+
+        def counted(v: FloatArray) -> FloatArray:
+            count[0] += 1
+            return self.action(v)
+
+        n = self.dim**2
+        operator = scipy.sparse.linalg.LinearOperator((n, n), matvec=counted, dtype=np.float64)
+        inverse = scipy.sparse.linalg.LinearOperator(
+            (n, n), matvec=self.precondition, dtype=np.float64
+        )
+        b = pack(rhs)
+        x0 = self.precondition(b) if start is None else pack(start)
+        solution, info = scipy.sparse.linalg.gmres(
+            operator,
+            b,
+            x0=x0,
+            M=inverse,
+            rtol=KRYLOV_RTOL,
+            atol=0.0,
+            restart=RESTART,
+            maxiter=max(1, MAX_ITERATIONS // RESTART),
+        )
+        out = unpack(solution, self.dim)
+        if info != 0 or not np.all(np.isfinite(out)):
+            raise ConvergenceError(
+                f"Krylov {what} (GMRES) did not converge in {count[0]} applications of L "
+                f"(d = {self.dim}, tolerance {KRYLOV_RTOL:g}): no result is returned; try "
+                "solver='dense' (memory permitting) or weaker coupling"
+            )
+        return out, count[0]

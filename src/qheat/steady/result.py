@@ -33,6 +33,12 @@ class Solution:
             (:func:`qheat.steady.validity.second_law_broken`); None when not computed.
         current_floor: the size below which a current is round-off, ``(...)``
             (:func:`qheat.steady.currents.current_round_off`); None when not computed.
+        cumulants: ``c_1 ... c_N`` of the heat from every bath, ``(..., n_baths, N)``: the
+            mean current, the zero-frequency noise, the third cumulant, ...
+            (:mod:`qheat.steady.cumulants`); None unless asked for
+            (``qheat.solve(..., cumulants=N)``, :func:`qheat.cumulants`).
+        tur_ratio: ``Q_j = c2_j sigma / c1_j^2`` of every bath, ``(..., n_baths)``; None
+            without the noise.
 
     ``J1``, ``J2``, ``J3``, ... are the currents of the first, second, third ... bath;
     :meth:`current` takes a bath's name.
@@ -47,6 +53,8 @@ class Solution:
     entropy_production: NDArray[np.float64] | None = None
     second_law_broken: NDArray[np.bool_] | None = None
     current_floor: NDArray[np.float64] | None = None
+    cumulants: NDArray[np.float64] | None = None
+    tur_ratio: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         n = self.currents.shape[-1] if self.currents.ndim else 1

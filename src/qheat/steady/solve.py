@@ -24,6 +24,7 @@ from ..errors import (
 )
 from ..master import Generator, unvec, vec
 from ..master.superop import (
+    PopulationBlock,
     complement_block,
     complement_offsets,
     population_block,
@@ -95,6 +96,9 @@ class SteadyState:
             matrix-free solve of :mod:`qheat.steady.krylov`; ``condition_number`` is NaN
             there: not computed).
         iterations: applications of ``L`` per point of the Krylov solve (None for dense).
+        block, block_inverse: with ``keep_inverse``, the population block solved and the
+            inverse of its bordered ``L`` at every point, ``(n, m, m)`` (the cumulants'
+            pseudo-inverse, :mod:`qheat.steady.cumulants`).
     """
 
     rho: NDArray[np.complex128]
@@ -105,6 +109,8 @@ class SteadyState:
     dissipated: NDArray[np.complex128] | None = field(default=None, repr=False, compare=False)
     solver: str = "dense"
     iterations: NDArray[np.int64] | None = field(default=None, repr=False, compare=False)
+    block: PopulationBlock | None = field(default=None, repr=False, compare=False)
+    block_inverse: NDArray[np.complex128] | None = field(default=None, repr=False, compare=False)
 
     @property
     def rho_lab(self) -> NDArray[np.complex128]:
@@ -288,11 +294,14 @@ def krylov_state(
     )
 
 
-def steady_state(generator: Generator, *, warn: bool = True, solver: str = "auto") -> SteadyState:
+def steady_state(
+    generator: Generator, *, warn: bool = True, solver: str = "auto", keep_inverse: bool = False
+) -> SteadyState:
     """Solve ``L vec(rho) = 0`` with ``Tr rho = 1`` for every batch point.
 
     ``solver``: ``"dense"``, ``"krylov"`` or ``"auto"`` (:func:`choose_solver`: Krylov from
-    ``d = KRYLOV_FROM`` on). The Krylov solve (:func:`krylov_state`) applies ``L`` in operator
+    ``d = KRYLOV_FROM`` on); ``keep_inverse`` keeps the dense solve's inverse of the bordered
+    block (for the cumulants). The Krylov solve (:func:`krylov_state`) applies ``L`` in operator
     form, never building it; what follows describes the dense one.
 
     The structure comes from the Liouvillian: its sparsity graph (:meth:`Generator.pattern`,
@@ -330,7 +339,9 @@ def steady_state(generator: Generator, *, warn: bool = True, solver: str = "auto
     if complement is not None:  # block-diagonal over its components
         parts.append((generator.block_liouvillian(complement), complement_offsets(pattern), 0))
     solved = [
-        solve_blocks(matrix.reshape((-1,) + matrix.shape[-2:]), offsets, n_pop)
+        solve_blocks(
+            matrix.reshape((-1,) + matrix.shape[-2:]), offsets, n_pop, keep_inverse and n_pop > 0
+        )
         for matrix, offsets, n_pop in parts
     ]
     if not all(np.isfinite(s.norm_rows).all() for s in solved):
@@ -373,4 +384,6 @@ def steady_state(generator: Generator, *, warn: bool = True, solver: str = "auto
         condition_number=np.asarray(cond, dtype=np.float64),
         min_eigenvalue=min_eig,
         dissipated=dissipated,
+        block=block if keep_inverse else None,
+        block_inverse=solved[0].inverse,
     )
