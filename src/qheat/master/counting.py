@@ -37,10 +37,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .generator import Generator, PairGenerator
+from .jump_form import DenseJumps, PairJumps
 from .pair_loops import NO_CUTOFF, assemble_counting
 from .superop import PopulationBlock
 
-__all__ = ["counting_block"]
+__all__ = ["counting_block", "tilted_liouvillian"]
 
 ComplexArray = NDArray[np.complex128]
 
@@ -90,3 +91,48 @@ def counting_block(
             superop += np.kron(np.conj(vt), wt) + np.kron(np.conj(wt), vt)
         out[point] = superop[np.ix_(index, index)]
     return out.reshape(batch + out.shape[-2:])
+
+
+def tilted_liouvillian(generator: Generator, bath: int, chi: float, point: int = 0) -> ComplexArray:
+    """The whole tilted generator ``L(chi)`` of the heat from bath ``bath`` at the flat batch
+    index ``point``, ``(d^2, d^2)`` on column-stacked ``vec(rho)`` (module docstring: every jump
+    term of the bath times ``exp(-chi (w_ab + w_ce)/2)``). For the scaled cumulant generating
+    function of small devices (:func:`qheat.steady.cumulants.scaled_cgf`).
+
+    Raises:
+        ValueError: the generator has no operator form (no counting field).
+    """
+    if not hasattr(generator, "operator_form"):
+        raise ValueError(f"the equation {generator.name!r} has no counting field")
+    form = generator.operator_form(point)  # type: ignore[attr-defined]
+    d = generator.dim
+    liouvillian = np.asarray(
+        np.broadcast_to(generator.liouvillian(), generator.batch_shape + (d * d, d * d)).reshape(
+            -1, d * d, d * d
+        )[point],
+        dtype=np.complex128,
+    )
+    if form.omega is None:
+        raise ValueError(
+            f"the jumps of {generator.name!r} are not written in the eigenbasis of H_S (the "
+            "local equation's live in each bath's local basis): no finite counting field here; "
+            "its cumulants are available (qheat.cumulants)"
+        )
+    part = form.jumps[bath]
+    return liouvillian + _jumps(part, chi, form.omega) - _jumps(part, 0.0, form.omega)
+
+
+def _jumps(part: DenseJumps | PairJumps, chi: float, omega: NDArray[np.float64]) -> ComplexArray:
+    """The superoperator of one bath's jumps tilted by ``exp(-chi (w + w')/2)``."""
+    d = omega.shape[-1]
+    tilt = np.exp(-0.5 * chi * omega)
+    out = np.zeros((d * d, d * d), dtype=np.complex128)
+    if isinstance(part, DenseJumps):
+        for w, v in zip(part.weighted * tilt, part.operators * tilt):
+            out += np.kron(np.conj(v), w) + np.kron(np.conj(w), v)
+        return out
+    a, b, c, e = part.pairs
+    full = (part.spectra[a, b] + np.conj(part.spectra[c, e])) * part.couplings[a, b]
+    full = full * np.conj(part.couplings[c, e]) * tilt[a, b] * tilt[c, e]
+    np.add.at(out, (c * d + a, e * d + b), full)  # (a, c) <- (b, e)
+    return out

@@ -408,6 +408,7 @@ class PairGenerator(Generator):
             anticommutators=np.asarray(anticommutators, dtype=np.complex128),
             jumps=parts,
             tilt=lambda j, order: parts[j].tilted(omega, order),
+            omega=omega,
         )
 
     def _secular_jumps(

@@ -174,12 +174,16 @@ class JumpForm:
         jumps: the jumps of every bath.
         tilt: ``tilt(j, n)``, the jumps of ``d^n L(chi_j)/d chi_j^n`` at ``chi = 0`` for the heat
             drawn from bath ``j`` (:mod:`qheat.master.counting`); None if not counted.
+        omega: the Bohr frequencies ``w_ab`` of the basis the jump terms are written in (the
+            eigenbasis of ``H_S``); None when they were moved from other bases (the local
+            equation).
     """
 
     energy: ComplexArray
     anticommutators: ComplexArray
     jumps: tuple[Jumps, ...]
     tilt: Callable[[int, int], Jumps] | None = field(default=None, repr=False, compare=False)
+    omega: FloatArray | None = field(default=None, repr=False, compare=False)
 
     @property
     def dim(self) -> int:

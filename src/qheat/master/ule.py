@@ -103,6 +103,7 @@ class UniversalLindblad:
                 anticommutators=np.array([2.0 * _dag(op) @ op for op in ops]),
                 jumps=parts,
                 tilt=lambda j, order: parts[j].tilted(w, order),
+                omega=w,
             )
 
         return FormGenerator(

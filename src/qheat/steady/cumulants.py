@@ -31,11 +31,14 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from ..master import Generator
-from ..master.counting import counting_block
+from ..master.counting import counting_block, tilted_liouvillian
 from .krylov import pseudo_inverse
 from .solve import SteadyState
 
-__all__ = ["MAX_ORDER", "heat_cumulants", "tur_ratio"]
+__all__ = ["MAX_ORDER", "heat_cumulants", "scaled_cgf", "tur_ratio"]
+
+SCGF_MAX_DIM = 32
+"""Largest ``d`` for :func:`scaled_cgf` (the eigenvalues of a dense ``d^2 x d^2`` matrix)."""
 
 ComplexArray = NDArray[np.complex128]
 FloatArray = NDArray[np.float64]
@@ -72,6 +75,34 @@ def tur_ratio(cumulants: FloatArray, sigma: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = c2 * np.asarray(sigma)[..., None] / c1**2
     return np.asarray(np.where(c1 != 0, out, np.nan), dtype=np.float64)
+
+
+def scaled_cgf(
+    generator: Generator, bath: int, chi: NDArray[np.float64], point: int = 0
+) -> FloatArray:
+    """``lambda(chi)``, the scaled cumulant generating function of the heat from bath ``bath``
+    at each counting field of ``chi`` (flat batch index ``point``): the eigenvalue of the
+    tilted generator (:func:`qheat.master.counting.tilted_liouvillian`) that is 0 at
+    ``chi = 0``, followed as the one of largest real part. ``d^n lambda/d chi^n`` at 0 are the
+    cumulants of :func:`heat_cumulants`.
+
+    Raises:
+        InvalidParameterError: ``d`` above :data:`SCGF_MAX_DIM` (dense eigenvalues), or an
+            equation without a counting field in the eigenbasis (the local equation).
+    """
+    if generator.dim > SCGF_MAX_DIM:
+        raise InvalidParameterError(
+            f"scaled_cgf needs the eigenvalues of a dense d^2 x d^2 matrix: d = {generator.dim} "
+            f"> {SCGF_MAX_DIM}; use heat_cumulants"
+        )
+    values = []
+    for x in np.atleast_1d(np.asarray(chi, dtype=np.float64)):
+        try:
+            tilted = tilted_liouvillian(generator, bath, float(x), point)
+        except ValueError as exc:
+            raise InvalidParameterError(str(exc)) from None
+        values.append(float(np.linalg.eigvals(tilted).real.max()))
+    return np.asarray(values, dtype=np.float64).reshape(np.shape(chi))
 
 
 def _recursion(
