@@ -1,7 +1,7 @@
 """The operator form of a generator: ``L(rho)`` applied with matrix products, never assembled.
 
 Every master equation of qheat (Eqs. 8-12, A12-A15, the local equation, the ULE) has, in the
-eigenbasis of ``H_S``, the form (docs/theory.md, "The operator form")::
+eigenbasis of ``H_S``, the form (docs/large-devices.md)::
 
     L(x)   = X x + x X^dag + sum_j jumps_j(x),          X = -i E - (1/2) sum_j P_j,
     D_j(x) = jumps_j(x) - (1/2) {P_j, x},

@@ -4,7 +4,7 @@ With the tilted generator ``L(chi) = sum_n chi^n/n! L_n`` of one bath
 (:mod:`qheat.master.counting`), its steady state ``rho`` and the pseudo-inverse ``R`` of ``L``
 on the complement of ``rho`` (``L R = R L = 1 - |rho>><<1|``), the scaled cumulants
 ``c_n = d^n lambda / d chi^n`` at 0 follow from the recursion of Flindt et al., Phys. Rev. Lett.
-100, 150601 (2008) (docs/theory.md, "Heat-current fluctuations")::
+100, 150601 (2008) (docs/fluctuations.md)::
 
     c_n        = sum_{m=1..n} C(n, m) <<1| L_m |rho_(n-m)>>,      rho_0 = rho,
     rho_n      = R sum_{m=1..n} C(n, m) (c_m - L_m) rho_(n-m),

@@ -43,7 +43,11 @@ side (the state's error is then of the order of this times the condition number)
 MAX_ITERATIONS = 500
 """GMRES iterations (applications of ``L``) before the solve is declared not converged."""
 RESTART = 40
-"""GMRES restart length (Krylov vectors kept: ``RESTART d^2`` doubles)."""
+"""GMRES restart length (Krylov vectors kept: ``RESTART d^2`` doubles), at most; fewer where
+they would exceed :data:`KRYLOV_MEMORY`."""
+KRYLOV_MEMORY = 2**30
+"""Bytes the Krylov vectors may take: 12 qubits (``d^2 = 1.7e7`` doubles, 134 MB each) keep 8."""
+MIN_RESTART = 8
 SINGULAR_RCOND = 1e-12
 """The bordered rate equation of the populations (the preconditioner) counts as singular below
 this reciprocal 1-norm condition number (LAPACK's estimate): no unique steady state."""
@@ -177,6 +181,7 @@ class _Augmented:
         )
         b = pack(rhs)
         x0 = self.precondition(b) if start is None else pack(start)
+        restart = int(min(RESTART, max(MIN_RESTART, KRYLOV_MEMORY // (8 * n))))
         solution, info = scipy.sparse.linalg.gmres(
             operator,
             b,
@@ -184,8 +189,8 @@ class _Augmented:
             M=inverse,
             rtol=KRYLOV_RTOL,
             atol=0.0,
-            restart=RESTART,
-            maxiter=max(1, MAX_ITERATIONS // RESTART),
+            restart=restart,
+            maxiter=max(1, MAX_ITERATIONS // restart),
         )
         out = unpack(solution, self.dim)
         if info != 0 or not np.all(np.isfinite(out)):
