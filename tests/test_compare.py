@@ -249,9 +249,12 @@ def test_compare_device_leaves_out_an_equation_that_does_not_apply(tmp_path: Pat
     partial secular and the ULE give one current, within O(gamma) of HEOM."""
     path = tmp_path / "one.toml"
     path.write_text(ONE_QUBIT)
-    code, out, err = run_cli(["compare", "--device", str(path), "--json"])
+    code, out, err = run_cli(
+        ["compare", "--device", str(path), "--json", "--out", str(tmp_path / "out")]
+    )
     assert code == 0, err
-    payload = json.loads(out)
+    payload = json.loads(out)  # stdout is one JSON document, "wrote ..." goes to stderr
+    assert "compare.nc" in err
     kept = ["heom", "br", "lindblad", "partial_secular_1", "ule"]
     assert list(payload["currents"]) == kept and list(payload["rel_error"]) == kept[1:]
     assert list(payload["skipped"]) == ["local"]
