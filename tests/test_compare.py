@@ -191,6 +191,7 @@ def test_compare_system_dataset() -> None:
     ds = compare_system(paper_system(5, 4, 0.5, 0.002, 0.002, 50, 15, 5))
     assert list(ds["bath"].values) == ["1", "2"]
     assert ds["J"].shape == (6, 2) and ds.attrs["heom_converged"] == 1
+    assert ds.attrs["skipped"] == "" and json.loads(ds.attrs["skipped_reasons"]) == {}
     heom = ds["J"].sel(equation="heom").values
     br = ds["J"].sel(equation="br").values
     np.testing.assert_allclose(br, heom, rtol=0.01)
@@ -216,3 +217,55 @@ def test_kato_tanimura_and_device_refuse_model_options() -> None:
     assert code != 0 and "--gamma" in err
     code, _, err = run_cli(["compare", "--param", "x=1"])
     assert code != 0 and "--device" in err
+
+
+ONE_QUBIT = """
+[device]
+qubits = 1
+hamiltonian = [[0.5, "Z"]]
+
+[[baths]]
+name = "hot"
+coupling = "X"
+spectral_density = "drude"
+gamma = 0.002
+omega_d = 5.0
+t = 2.0
+
+[[baths]]
+name = "cold"
+coupling = "X"
+spectral_density = "drude"
+gamma = 0.002
+omega_d = 5.0
+t = 1.0
+"""
+
+
+def test_compare_device_leaves_out_an_equation_that_does_not_apply(tmp_path: Path) -> None:
+    """Issue 21: on one qubit every coupling acts on the only subsystem, so the local Lindblad
+    equation cannot be built; compare leaves it out with its reason and grades the others
+    (before: a row of NaN). For one qubit the secular approximation is exact, so BR, Lindblad,
+    partial secular and the ULE give one current, within O(gamma) of HEOM."""
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_QUBIT)
+    code, out, err = run_cli(
+        ["compare", "--device", str(path), "--json", "--out", str(tmp_path / "out")]
+    )
+    assert code == 0, err
+    payload = json.loads(out)  # stdout is one JSON document, "wrote ..." goes to stderr
+    assert "compare.nc" in err
+    kept = ["heom", "br", "lindblad", "partial_secular_1", "ule"]
+    assert list(payload["currents"]) == kept and list(payload["rel_error"]) == kept[1:]
+    assert list(payload["skipped"]) == ["local"]
+    assert "acts on every subsystem" in payload["skipped"]["local"]
+    br = payload["currents"]["br"]["hot"]
+    for name in kept[2:]:
+        assert payload["currents"][name]["hot"] == pytest.approx(br, rel=1e-9)
+    assert abs(payload["rel_error"]["br"]["hot"]) < 0.02
+    code, out, err = run_cli(["compare", "--device", str(path)])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert not any(line.startswith("local ") for line in lines)
+    assert any(line.startswith("local: not applicable") for line in lines)
+    assert sum(line.split()[0] in kept for line in lines) == len(kept)

@@ -195,7 +195,7 @@ def run_device(args: argparse.Namespace) -> int:
                 str(eq): {str(b): _finite(r) for b, r in zip(ds["bath"].values, row)}
                 for eq, row in zip(ds["equation"].values[1:], ds["rel_error"].values[1:])
             },
-            "skipped": ds.attrs["skipped"],
+            "skipped": _skipped(ds),
         }
         print(json.dumps(payload))
     else:
@@ -214,12 +214,13 @@ def run_device(args: argparse.Namespace) -> int:
         for eq, j_row, r_row in zip(ds["equation"].values, ds["J"].values, ds["rel_error"].values):
             cells = "".join(f"{j:>+16.6e}{r:>+11.2%}" for j, r in zip(j_row, r_row))
             print(f"{eq!s:<20}{cells}")
-        if ds.attrs["skipped"]:
-            print(f"skipped: {ds.attrs['skipped']}")
+        for label, why in _skipped(ds).items():
+            print(f"{label}: not applicable to this device, left out: {why}")
     if args.out is not None:
         out = output_directory(args.out)
         ds.to_netcdf(out / "compare.nc")
-        print(f"wrote {out / 'compare.nc'}")
+        # stdout holds only the JSON document with --json
+        print(f"wrote {out / 'compare.nc'}", file=sys.stderr if args.json else sys.stdout)
     if not ds.attrs["heom_converged"]:
         print(
             "qheat compare: HEOM did not converge within its budget, so the grades above are "
@@ -262,6 +263,11 @@ def run_kato_tanimura(args: argparse.Namespace) -> int:
         ds.to_netcdf(out / "kato_tanimura.nc")
         print("wrote " + ", ".join(str(p) for p in [*written, out / "kato_tanimura.nc"]))
     return 0 if n_ok == total else 1
+
+
+def _skipped(ds: Any) -> dict[str, str]:
+    """``{label: reason}`` of the equations :func:`~qheat.compare.compare_system` left out."""
+    return dict(json.loads(ds.attrs["skipped_reasons"]))
 
 
 def _finite(x: Any) -> float | None:

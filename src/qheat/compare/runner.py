@@ -7,6 +7,7 @@ each equation is ``(J_eq - J_heom) / |J_heom|`` on the HEOM grid.
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from ..api import paper_system, solve
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, NonUniqueSteadyStateError
 from ..exact import HeomLevel, HeomOptions, HeomResult, solve_heom
 from ..master import BlochRedfield, GlobalLindblad, MasterEquation
 from ..master.family import LocalLindblad, PartialSecular, UniversalLindblad
@@ -263,30 +264,36 @@ def compare_system(
 ) -> xr.Dataset:
     """Every bath's current from each equation and from HEOM at one point of any system.
 
-    Equations that need what the system lacks (e.g. the local Lindblad equation without
-    ``subsystem_dims``) are graded as NaN with the reason in ``ds.attrs["skipped"]``.
+    An equation that does not apply to the system (it raises
+    :class:`~qheat.errors.InvalidParameterError` when built or solved, e.g. the local Lindblad
+    equation when a coupling acts on every subsystem, as on one qubit, or has no unique steady
+    state, :class:`~qheat.errors.NonUniqueSteadyStateError`) is left out of the ``equation``
+    axis with its reason; the others are kept.
 
     Returns:
-        Dataset with ``J (equation, bath)`` (``"heom"`` first), ``rel_error (equation, bath)``
+        Dataset with ``J (equation, bath)`` (``"heom"`` first, then the equations that apply),
+        ``rel_error (equation, bath)``
         ``= (J - J_heom)/|J_heom|`` (NaN where ``|J_heom|`` is below 1e-3 of the largest), and
         the HEOM diagnostics ``heom_error (bath)`` and attributes ``heom_converged``,
-        ``heom_order``, ``heom_depth``, ``heom_seconds``, ``heom_reason``.
+        ``heom_order``, ``heom_depth``, ``heom_seconds``, ``heom_reason``; ``skipped``: the
+        equations left out with their reasons, ``"LABEL: reason"`` joined by ``"; "`` (empty if
+        none), and ``skipped_reasons``: the same as a JSON object ``{label: reason}``.
     """
     eqs = tuple(default_equations() if equations is None else equations)
     labels = [equation_label(eq) for eq in eqs]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # reported as heom_converged and heom_reason
         exact = solve_heom(system, heom)
-    rows = [exact.currents]
-    skipped: list[str] = []
+    rows, kept = [exact.currents], []
+    skipped: dict[str, str] = {}
     for eq, label in zip(eqs, labels):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rows.append(np.asarray(solve(system, eq).currents, dtype=float))
-        except InvalidParameterError as err:
-            rows.append(np.full(system.n_baths, np.nan))
-            skipped.append(f"{label}: {err}")
+            kept.append(label)
+        except (InvalidParameterError, NonUniqueSteadyStateError) as err:
+            skipped[label] = " ".join(str(err).split())
     j = np.vstack(rows)
     scale = np.abs(exact.currents)
     significant = scale > 1e-3 * np.max(scale)
@@ -297,14 +304,15 @@ def compare_system(
             "rel_error": (("equation", "bath"), rel, {"long_name": "(J - J_heom) / |J_heom|"}),
             "heom_error": ("bath", exact.errors),
         },
-        coords={"equation": ["heom", *labels], "bath": list(exact.bath_names)},
+        coords={"equation": ["heom", *kept], "bath": list(exact.bath_names)},
         attrs={
             "heom_converged": int(exact.converged),
             "heom_order": exact.level.order,
             "heom_depth": exact.level.depth,
             "heom_seconds": exact.seconds,
             "heom_reason": exact.reason,
-            "skipped": "; ".join(skipped),
+            "skipped": "; ".join(f"{label}: {why}" for label, why in skipped.items()),
+            "skipped_reasons": json.dumps(skipped),
             "conventions": "hbar = kB = 1; J > 0: heat from the bath into the system",
         },
     )

@@ -1,6 +1,6 @@
 """Exact benchmark: HEOM steady states and heat currents through QuTiP (extra ``qheat[exact]``)."""
 
-from .converge import HeomOptions, HeomResult, next_order, solve_heom
+from .converge import HeomOptions, HeomResult, next_order, previous_order, solve_heom
 from .exponents import REPRESENTABLE, Decomposition, decompose
 from .heom import HeomLevel, HeomPoint, heom_point, hierarchy_size, terminator
 from .report import heom_report, result_report
@@ -17,6 +17,7 @@ __all__ = [
     "heom_report",
     "hierarchy_size",
     "next_order",
+    "previous_order",
     "result_report",
     "solve_heom",
     "terminator",

@@ -20,8 +20,9 @@ def result_report(result: HeomResult) -> dict[str, Any]:
     """``{"currents": {NAME: J}, "converged", "error_estimate", "errors": {NAME: ...},
     "order", "depth", "reason", "fit_errors": {NAME: ...}, "n_ados", "seconds"}``.
 
-    ``error_estimate`` and ``errors`` are in the units of the currents (``None`` where no
-    refinement could be measured); ``fit_errors`` is ``None`` for an exact decomposition.
+    ``error_estimate`` and ``errors`` are the estimated errors of ``currents``, in their units
+    (``None`` where no bound follows: no refinement could be made, or the changes under
+    refinement grow); ``fit_errors`` is ``None`` for an exact decomposition.
     """
     names = result.bath_names
     last = result.history[-1] if result.history else None
