@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,6 +23,10 @@ EQUATIONS_HELP = (
     "generator(system) method"
 )
 """The master equations :func:`solve` offers, as error messages list them."""
+
+RATE_RTOL = 1e-15
+"""Transition rates all below this times the coherent frequencies (Bohr frequencies, Lamb
+shifts) are lost to rounding next to them: no steady-state solve resolves them."""
 
 
 def paper_system(
@@ -89,6 +94,7 @@ def solve(system: OpenSystem, equation: MasterEquation | None = None) -> Solutio
         )
     eq = check_equation(BlochRedfield() if equation is None else equation)
     _check_some_bath_coupled(system)
+    _check_rates_resolved(system, eq)
     generator = eq.generator(system)
     state = steady_state(generator)  # refuses a generator that is not finite
     currents = heat_currents(generator, state.rho, state.dissipated)
@@ -137,3 +143,95 @@ def _check_some_bath_coupled(system: OpenSystem) -> None:
             "no bath couples to the system, so there is no unique steady state; give at least "
             "one bath gamma > 0"
         )
+
+
+def _check_rates_resolved(system: OpenSystem, equation: MasterEquation) -> None:
+    """Refuse a system whose every transition rate is lost to rounding, naming the cause.
+
+    With ``gamma > 0`` the rates ``G_j(w_ab) |A_j,ab|^2`` (``a != b``, Eq. 14) may still vanish
+    or fall below :data:`RATE_RTOL` of the coherent frequencies (``max |w_ab|`` and the Lamb
+    shifts ``|S_j(w_ab)| |A_j,ab|^2``, Eq. 15): a cutoff far below the Bohr frequencies
+    (``omega_d = 1e-9``), a super-ohmic ``s = 50``. The dissipator is then rounding next to
+    ``-i[H, rho]`` and the solve would report "no unique steady state" as if no bath were
+    coupled; this says why instead. Couplings without transitions (``a != b``) are left to the
+    solve (a conserved quantity). An equation with ``lamb_shift=False`` has no Lamb shift.
+    """
+    couplings, spectra = system.bath_stack  # (n_baths, ..., d, d), shared with the generator
+    off = ~np.eye(system.dim, dtype=bool)
+    weight = np.abs(couplings) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        rates = np.where(off, weight * np.abs(spectra.real), 0.0).max(axis=(0, -2, -1))
+        shifts = (weight * np.abs(spectra.imag)).max(axis=(0, -2, -1))
+    if getattr(equation, "lamb_shift", True) is False:
+        shifts = np.zeros_like(shifts)
+    frequencies = np.abs(system.bohr_frequencies).max(axis=(-2, -1))
+    coherent = np.maximum(frequencies, shifts)
+    connected = (np.where(off, weight, 0.0) > 0).any(axis=(0, -2, -1))
+    lost = connected & (rates <= RATE_RTOL * coherent)
+    if not lost.any():
+        return
+    batch = np.broadcast_shapes(lost.shape, system.batch_shape)
+    point = np.unravel_index(int(np.argmax(np.broadcast_to(lost, batch))), batch)
+    count = int(np.count_nonzero(np.broadcast_to(lost, batch)))
+
+    def at(value: np.ndarray) -> float:
+        return float(np.broadcast_to(value, batch)[point])
+
+    w = np.abs(np.broadcast_to(system.bohr_frequencies, batch + off.shape)[point])
+    w_low, w_high = float(w[off & (w > 0)].min(initial=np.inf)), float(w.max())
+    names = system.bath_names or tuple(str(j + 1) for j in range(len(system.baths)))
+    lamb = at(shifts) > at(frequencies)
+    baths = "; ".join(
+        _rate_cause(name, bath, at, (w_low, w_high), lamb)
+        for name, bath in zip(names, system.baths)
+    )
+    where = f"at {count} of {math.prod(batch)} points"
+    if lamb:
+        also = (
+            f" and of the Bohr frequencies (up to {at(frequencies):.3g})"
+            if at(rates) <= RATE_RTOL * at(frequencies)
+            else ""
+        )
+        raise NonUniqueSteadyStateError(
+            f"the transition rates of every bath (at most {at(rates):.3g}) are below "
+            f"{RATE_RTOL:g} of the Lamb shifts S(w) (Eq. 15, up to {at(shifts):.3g}){also} "
+            f"{where}, so double precision cannot resolve a steady state; {baths}"
+        )
+    raise NonUniqueSteadyStateError(
+        f"the transition rates of every bath are zero or below {RATE_RTOL:g} of the Bohr "
+        f"frequencies (at most {at(rates):.3g}, frequencies up to {at(frequencies):.3g}) "
+        f"{where}: the baths couple, but their J(w) is negligible at the Bohr frequencies, "
+        f"so double precision cannot resolve a steady state; {baths}"
+    )
+
+
+def _rate_cause(
+    name: str,
+    bath: object,
+    at: Callable[[np.ndarray], float],
+    bohr: tuple[float, float],
+    lamb: bool,
+) -> str:
+    """One bath's parameters at the failing point and why its rates are lost there."""
+    values = {
+        key: at(np.asarray(getattr(bath, key)))
+        for key in ("gamma", "omega_d", "omega_c", "omega_0", "width", "s", "temperature")
+        if isinstance(getattr(bath, key, None), (np.ndarray, float))
+    }
+    shown = ", ".join(f"{key} = {value:g}" for key, value in values.items())
+    text = f"bath {name!r} ({type(bath).__name__}{': ' + shown if shown else ''})"
+    span = f"the Bohr frequencies ({bohr[0]:.3g} to {bohr[1]:.3g})"
+    if lamb:
+        if "s" in values:
+            return f"{text}: its S(0) = -gamma omega_c Gamma(s)/pi with s = {values['s']:g} dwarfs its rates"
+        return f"{text}: its Lamb shift dwarfs its rates"
+    for key in ("omega_d", "omega_c", "omega_0"):
+        cutoff = values.get(key)
+        if cutoff is not None and cutoff < bohr[0]:
+            return f"{text}: its {key} = {cutoff:g} is far below {span}"
+    if values.get("s", 1.0) > 1.0 and "omega_c" in values:
+        return (
+            f"{text}: J ~ (w/omega_c)^(s-1) with s = {values['s']:g} is negligible at {span}, "
+            f"below omega_c = {values['omega_c']:g}"
+        )
+    return f"{text}: J(w) is negligible at {span}"
