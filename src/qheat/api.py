@@ -158,50 +158,45 @@ def _check_rates_resolved(system: OpenSystem, equation: MasterEquation) -> None:
     """
     couplings, spectra = system.bath_stack  # (n_baths, ..., d, d), shared with the generator
     off = ~np.eye(system.dim, dtype=bool)
-    weight = np.abs(couplings) ** 2
     with np.errstate(over="ignore", invalid="ignore"):
-        rates = np.where(off, weight * np.abs(spectra.real), 0.0).max(axis=(0, -2, -1))
-        shifts = (weight * np.abs(spectra.imag)).max(axis=(0, -2, -1))
-    if getattr(equation, "lamb_shift", True) is False:
-        shifts = np.zeros_like(shifts)
+        weight = couplings.real**2 + couplings.imag**2
+        transitions = weight * off
+        rates = (transitions * np.abs(spectra.real)).max(axis=(-2, -1))  # (n_baths, ...)
+        if getattr(equation, "lamb_shift", True) is False:
+            shifts = np.zeros_like(rates)
+        else:
+            shifts = (weight * np.abs(spectra.imag)).max(axis=(-2, -1))
     frequencies = np.abs(system.bohr_frequencies).max(axis=(-2, -1))
-    coherent = np.maximum(frequencies, shifts)
-    connected = (np.where(off, weight, 0.0) > 0).any(axis=(0, -2, -1))
-    lost = connected & (rates <= RATE_RTOL * coherent)
+    coherent = np.maximum(frequencies, shifts.max(axis=0))
+    connected = transitions.max(axis=(0, -2, -1)) > 0
+    lost = connected & (rates.max(axis=0) <= RATE_RTOL * coherent)
     if not lost.any():
         return
     batch = np.broadcast_shapes(lost.shape, system.batch_shape)
     point = np.unravel_index(int(np.argmax(np.broadcast_to(lost, batch))), batch)
-    count = int(np.count_nonzero(np.broadcast_to(lost, batch)))
 
     def at(value: np.ndarray) -> float:
         return float(np.broadcast_to(value, batch)[point])
 
     w = np.abs(np.broadcast_to(system.bohr_frequencies, batch + off.shape)[point])
-    w_low, w_high = float(w[off & (w > 0)].min(initial=np.inf)), float(w.max())
+    bohr = at(frequencies)
+    span = f"the Bohr frequencies ({float(w[off & (w > 0)].min(initial=np.inf)):.3g} to {bohr:.3g})"
     names = system.bath_names or tuple(str(j + 1) for j in range(len(system.baths)))
-    lamb = at(shifts) > at(frequencies)
-    baths = "; ".join(
-        _rate_cause(name, bath, at, (w_low, w_high), lamb)
-        for name, bath in zip(names, system.baths)
+    causes = "; ".join(
+        _rate_cause(name, bath, at, at(rates[j]), at(shifts[j]), bohr, span)
+        for j, (name, bath) in enumerate(zip(names, system.baths))
     )
-    where = f"at {count} of {math.prod(batch)} points"
-    if lamb:
-        also = (
-            f" and of the Bohr frequencies (up to {at(frequencies):.3g})"
-            if at(rates) <= RATE_RTOL * at(frequencies)
-            else ""
-        )
-        raise NonUniqueSteadyStateError(
-            f"the transition rates of every bath (at most {at(rates):.3g}) are below "
-            f"{RATE_RTOL:g} of the Lamb shifts S(w) (Eq. 15, up to {at(shifts):.3g}){also} "
-            f"{where}, so double precision cannot resolve a steady state; {baths}"
-        )
+    count = int(np.count_nonzero(np.broadcast_to(lost, batch)))
+    largest_shift = at(shifts.max(axis=0))
+    scale = (
+        f"the Lamb shifts S(w) (Eq. 15, up to {largest_shift:.3g})"
+        if largest_shift > bohr
+        else f"the Bohr frequencies (up to {bohr:.3g})"
+    )
     raise NonUniqueSteadyStateError(
-        f"the transition rates of every bath are zero or below {RATE_RTOL:g} of the Bohr "
-        f"frequencies (at most {at(rates):.3g}, frequencies up to {at(frequencies):.3g}) "
-        f"{where}: the baths couple, but their J(w) is negligible at the Bohr frequencies, "
-        f"so double precision cannot resolve a steady state; {baths}"
+        f"the transition rates of every bath are zero or below {RATE_RTOL:g} of {scale} at "
+        f"{count} of {math.prod(batch)} points (at most {at(rates.max(axis=0)):.3g}), so double "
+        f"precision cannot resolve a steady state although the baths couple; {causes}"
     )
 
 
@@ -209,29 +204,35 @@ def _rate_cause(
     name: str,
     bath: object,
     at: Callable[[np.ndarray], float],
-    bohr: tuple[float, float],
-    lamb: bool,
+    rate: float,
+    shift: float,
+    bohr: float,
+    span: str,
 ) -> str:
-    """One bath's parameters at the failing point and why its rates are lost there."""
+    """One bath at the failing point: its parameters, largest rate, and what makes it small."""
     values = {
         key: at(np.asarray(getattr(bath, key)))
         for key in ("gamma", "omega_d", "omega_c", "omega_0", "width", "s", "temperature")
         if isinstance(getattr(bath, key, None), (np.ndarray, float))
     }
-    shown = ", ".join(f"{key} = {value:g}" for key, value in values.items())
-    text = f"bath {name!r} ({type(bath).__name__}{': ' + shown if shown else ''})"
-    span = f"the Bohr frequencies ({bohr[0]:.3g} to {bohr[1]:.3g})"
-    if lamb:
+    shown = "".join(f", {key} = {value:g}" for key, value in values.items())
+    text = f"bath {name!r} ({type(bath).__name__}{shown}; rates up to {rate:.3g})"
+    if shift > bohr and rate <= RATE_RTOL * shift:
         if "s" in values:
-            return f"{text}: its S(0) = -gamma omega_c Gamma(s)/pi with s = {values['s']:g} dwarfs its rates"
-        return f"{text}: its Lamb shift dwarfs its rates"
+            return (
+                f"{text}: its Lamb shift (up to {shift:.3g}; S(0) = -gamma omega_c Gamma(s)/pi "
+                f"with s = {values['s']:g}) dwarfs its rates"
+            )
+        return f"{text}: its Lamb shift (up to {shift:.3g}) dwarfs its rates"
+    if rate > RATE_RTOL * bohr:
+        return text
     for key in ("omega_d", "omega_c", "omega_0"):
         cutoff = values.get(key)
-        if cutoff is not None and cutoff < bohr[0]:
+        if cutoff is not None and cutoff * 1e3 < bohr:
             return f"{text}: its {key} = {cutoff:g} is far below {span}"
     if values.get("s", 1.0) > 1.0 and "omega_c" in values:
         return (
             f"{text}: J ~ (w/omega_c)^(s-1) with s = {values['s']:g} is negligible at {span}, "
             f"below omega_c = {values['omega_c']:g}"
         )
-    return f"{text}: J(w) is negligible at {span}"
+    return f"{text}: its J(w) is negligible at {span}"
