@@ -108,7 +108,8 @@ class OhmicBath(ParametricBath):
             u, s, tau, scale = np.broadcast_arrays(
                 w / self.omega_c, self.s, self.temperature / self.omega_c, self.gamma * self.omega_c
             )
-        if not (np.isfinite(u).all() and np.isfinite(tau).all()):  # w/wc or T/wc overflows
-            self._finite("S(w)", u + tau, w)  # raises, naming the parameters
+        finite = np.isfinite(u) & np.isfinite(tau)
+        if not finite.all():  # w/wc or T/wc overflows: refused, naming the parameters
+            self._finite("S(w)", np.where(finite, 0.0, np.inf), w)
         reduced = _REDUCED(u.ravel(), [s.ravel(), tau.ravel()]).reshape(u.shape)
         return self._finite("S(w)", scale * reduced, w)

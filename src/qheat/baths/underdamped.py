@@ -100,7 +100,7 @@ class UnderdampedBath(ParametricBath):
     def _j_over_w(self, w: FloatArray) -> FloatArray:
         w0 = self.omega_0
         r = w / w0
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             value = self.gamma / ((1.0 - r * r) ** 2 + (self.width / w0 * r) ** 2)
         return np.asarray(value, dtype=np.float64)
 
