@@ -31,7 +31,9 @@ def real_array(
 ) -> NDArray[np.float64]:
     """Return ``value`` as a float array after checking it is real, finite and in range.
 
-    ``minimum`` is an inclusive lower bound; ``strictly_positive`` demands ``> 0``.
+    ``minimum`` is an inclusive lower bound; ``strictly_positive`` demands ``> 0``. A negative
+    zero comes back as ``+0.0``: ``-0.0`` passes ``>= 0`` but flips the sign of every
+    ``w / T`` (an inverted bath at "``T = 0``"), so it must be the same number as ``0``.
     """
     if type(value) in (float, int, np.float64):  # the common scalar case, without array reductions
         number = float(value)  # type: ignore[arg-type]
@@ -40,7 +42,7 @@ def real_array(
             and not (strictly_positive and number <= 0)
             and not (minimum is not None and number < minimum)
         ):
-            return np.asarray(number)
+            return np.asarray(number + 0.0)  # -0.0 + 0.0 is +0.0
     elif type(value) is np.ndarray and value.dtype == np.float64 and value.size:
         # already a float array (the constructors' own output): one pass over min and max
         if value.ndim == 0:
@@ -53,7 +55,8 @@ def real_array(
             and not (strictly_positive and low <= 0)
             and not (minimum is not None and low < minimum)
         ):
-            return value
+            # a -0.0 needs 0 in [low, high]; + 0.0 turns it into +0.0
+            return np.asarray(value + 0.0) if low <= 0.0 <= high else value
     arr = _numeric(name, value, "a real number or array of real numbers")
     if arr.dtype.kind not in "iuf":  # booleans are refused: True is not a temperature
         raise InvalidParameterError(
@@ -69,7 +72,7 @@ def real_array(
     if minimum is not None and np.any(arr < minimum):
         below = _show(arr[arr < minimum])
         raise InvalidParameterError(f"{name} must be >= {minimum:g}, got {below}")
-    return arr
+    return np.asarray(arr + 0.0)
 
 
 def hermitian(name: str, value: ArrayLike, *, dim: int | None = None) -> NDArray[np.complex128]:

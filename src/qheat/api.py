@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,6 +26,10 @@ EQUATIONS_HELP = (
     "generator(system) method"
 )
 """The master equations :func:`solve` offers, as error messages list them."""
+
+RATE_RTOL = 1e-15
+"""Transition rates all below this times the coherent frequencies (Bohr frequencies, Lamb
+shifts) are lost to rounding next to them: no steady-state solve resolves them."""
 
 
 def paper_system(
@@ -113,6 +118,7 @@ def solve(
         )
     eq = check_equation(BlochRedfield() if equation is None else equation)
     _check_some_bath_coupled(system)
+    _check_rates_resolved(system, eq)
     system.check_degeneracy_tol()
     generator = eq.generator(system)
     order = _order(cumulants)
@@ -213,3 +219,96 @@ def _check_some_bath_coupled(system: OpenSystem) -> None:
             "no bath couples to the system, so there is no unique steady state; give at least "
             "one bath gamma > 0"
         )
+
+
+def _check_rates_resolved(system: OpenSystem, equation: MasterEquation) -> None:
+    """Refuse a system whose every transition rate is lost to rounding, naming the cause.
+
+    With ``gamma > 0`` the rates ``G_j(w_ab) |A_j,ab|^2`` (``a != b``, Eq. 14) may still vanish
+    or fall below :data:`RATE_RTOL` of the coherent frequencies (``max |w_ab|`` and the Lamb
+    shifts ``|S_j(w_ab)| |A_j,ab|^2``, Eq. 15): a cutoff far below the Bohr frequencies
+    (``omega_d = 1e-9``), a super-ohmic ``s = 50``. The dissipator is then rounding next to
+    ``-i[H, rho]`` and the solve would report "no unique steady state" as if no bath were
+    coupled; this says why instead. Couplings without transitions (``a != b``) are left to the
+    solve (a conserved quantity). An equation with ``lamb_shift=False`` has no Lamb shift.
+    """
+    couplings, spectra = system.bath_stack  # (n_baths, ..., d, d), shared with the generator
+    off = ~np.eye(system.dim, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        weight = couplings.real**2 + couplings.imag**2
+        transitions = weight * off
+        rates = (transitions * np.abs(spectra.real)).max(axis=(-2, -1))  # (n_baths, ...)
+        if getattr(equation, "lamb_shift", True) is False:
+            shifts = np.zeros_like(rates)
+        else:
+            shifts = (weight * np.abs(spectra.imag)).max(axis=(-2, -1))
+    frequencies = np.abs(system.bohr_frequencies).max(axis=(-2, -1))
+    coherent = np.maximum(frequencies, shifts.max(axis=0))
+    connected = transitions.max(axis=(0, -2, -1)) > 0
+    lost = connected & (rates.max(axis=0) <= RATE_RTOL * coherent)
+    if not lost.any():
+        return
+    batch = np.broadcast_shapes(lost.shape, system.batch_shape)
+    point = np.unravel_index(int(np.argmax(np.broadcast_to(lost, batch))), batch)
+
+    def at(value: np.ndarray) -> float:
+        return float(np.broadcast_to(value, batch)[point])
+
+    w = np.abs(np.broadcast_to(system.bohr_frequencies, batch + off.shape)[point])
+    bohr = at(frequencies)
+    span = f"the Bohr frequencies ({float(w[off & (w > 0)].min(initial=np.inf)):.3g} to {bohr:.3g})"
+    names = system.bath_names or tuple(str(j + 1) for j in range(len(system.baths)))
+    causes = "; ".join(
+        _rate_cause(name, bath, at, at(rates[j]), at(shifts[j]), bohr, span)
+        for j, (name, bath) in enumerate(zip(names, system.baths))
+    )
+    count = int(np.count_nonzero(np.broadcast_to(lost, batch)))
+    largest_shift = at(shifts.max(axis=0))
+    scale = (
+        f"the Lamb shifts S(w) (Eq. 15, up to {largest_shift:.3g})"
+        if largest_shift > bohr
+        else f"the Bohr frequencies (up to {bohr:.3g})"
+    )
+    raise NonUniqueSteadyStateError(
+        f"the transition rates of every bath are zero or below {RATE_RTOL:g} of {scale} at "
+        f"{count} of {math.prod(batch)} points (at most {at(rates.max(axis=0)):.3g}), so double "
+        f"precision cannot resolve a steady state although the baths couple; {causes}"
+    )
+
+
+def _rate_cause(
+    name: str,
+    bath: object,
+    at: Callable[[np.ndarray], float],
+    rate: float,
+    shift: float,
+    bohr: float,
+    span: str,
+) -> str:
+    """One bath at the failing point: its parameters, largest rate, and what makes it small."""
+    values = {
+        key: at(np.asarray(getattr(bath, key)))
+        for key in ("gamma", "omega_d", "omega_c", "omega_0", "width", "s", "temperature")
+        if isinstance(getattr(bath, key, None), (np.ndarray, float))
+    }
+    shown = "".join(f", {key} = {value:g}" for key, value in values.items())
+    text = f"bath {name!r} ({type(bath).__name__}{shown}; rates up to {rate:.3g})"
+    if shift > bohr and rate <= RATE_RTOL * shift:
+        if "s" in values:
+            return (
+                f"{text}: its Lamb shift (up to {shift:.3g}; S(0) = -gamma omega_c Gamma(s)/pi "
+                f"with s = {values['s']:g}) dwarfs its rates"
+            )
+        return f"{text}: its Lamb shift (up to {shift:.3g}) dwarfs its rates"
+    if rate > RATE_RTOL * bohr:
+        return text
+    for key in ("omega_d", "omega_c", "omega_0"):
+        cutoff = values.get(key)
+        if cutoff is not None and cutoff * 1e3 < bohr:
+            return f"{text}: its {key} = {cutoff:g} is far below {span}"
+    if values.get("s", 1.0) > 1.0 and "omega_c" in values:
+        return (
+            f"{text}: J ~ (w/omega_c)^(s-1) with s = {values['s']:g} is negligible at {span}, "
+            f"below omega_c = {values['omega_c']:g}"
+        )
+    return f"{text}: its J(w) is negligible at {span}"

@@ -57,4 +57,4 @@ def _temperature(temperature: ArrayLike) -> NDArray[np.float64]:
     if not np.all(t >= 0):  # also catches NaN
         bad = float(t[~(t >= 0)].ravel()[0])
         raise InvalidParameterError(f"temperature must be >= 0 (and not NaN), got {bad!r}")
-    return t
+    return np.asarray(t + 0.0)  # -0.0 is 0: w / -0.0 would make an inverted bath

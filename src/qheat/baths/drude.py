@@ -30,6 +30,7 @@ from scipy.special import digamma
 
 from .._checks import broadcast_shape, finite_output, real_array
 from .bose import thermal_emission
+from .parametric import frequency
 from .special import re_digamma_one_plus_iy_wide
 
 __all__ = ["DrudeBath"]
@@ -126,7 +127,7 @@ class DrudeBath:
         Evaluated as ``gamma wD r / (1 + r^2)`` with ``r = w/wD`` (``gamma wD / (r + 1/r)``
         for ``|r| > 1``), so that no intermediate overflows.
         """
-        w = _frequency(omega)
+        w = frequency(omega)
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             r = w / self.omega_d
             big = np.abs(r) > 1.0
@@ -139,7 +140,7 @@ class DrudeBath:
 
         At ``T = 0`` it is ``J(w)`` for ``w > 0`` and 0 for ``w <= 0``, exactly.
         """
-        w = _frequency(omega)
+        w = frequency(omega)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             value = self._scale(w) * thermal_emission(w, self.temperature)
         return self._finite("G(w)", value, w)
@@ -151,14 +152,14 @@ class DrudeBath:
         ``O(T^2)`` (the ``O(T)`` terms cancel), far below double precision there, and the
         digamma arguments ``w/(2 pi T)`` would overflow as ``T -> 0``.
         """
-        w = _frequency(omega)
+        w = frequency(omega)
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             value = self._scale(w) / self.omega_d * self._bracket(w)
         return self._finite("S(w)", value, w)
 
     def Gamma(self, omega: ArrayLike) -> NDArray[np.complex128]:
         """``Gamma(w) = G(w) + i S(w)`` (Eq. 13); its parts equal :meth:`G` and :meth:`S`."""
-        w = _frequency(omega)
+        w = frequency(omega)
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             scale = self._scale(w)
             value = scale * thermal_emission(w, self.temperature) + 1j * (
@@ -203,8 +204,3 @@ def _hot_bracket(w: FloatArray, wd: FloatArray, t: FloatArray) -> FloatArray:
     two_pi_t = 2 * np.pi * t
     matsubara = re_digamma_one_plus_iy_wide(w / two_pi_t) - digamma(1.0 + wd / two_pi_t)
     return np.asarray(-0.5 * wd**2 + w * (t + wd / np.pi * matsubara), dtype=np.float64)
-
-
-def _frequency(omega: ArrayLike) -> FloatArray:
-    """Frequencies at which a spectral function is evaluated: real and finite."""
-    return real_array("omega", omega)

@@ -37,7 +37,13 @@ def _reduced(key: tuple[float, ...]) -> Callable[[float], float]:
     peak = max(s, 1.0)
 
     def ratio(x: float) -> float:  # J1(x)/x = x^(s-1) exp(-x)
-        return float(x ** (s - 1.0) * math.exp(-x))
+        if x == 0.0:  # a node rounded to 0 (subnormal breakpoints): J'(0) of J1
+            return 1.0 if s == 1.0 else (0.0 if s > 1.0 else math.inf)
+        try:
+            return float(x ** (s - 1.0) * math.exp(-x))
+        except OverflowError:  # x^(s-1) beyond double precision (large s): in logarithms
+            log_ratio = (s - 1.0) * math.log(x) - x
+            return math.exp(log_ratio) if log_ratio < 709.0 else math.inf  # S: an error
 
     return lambda u: lamb_shift_integral(u, ratio, tau, [1.0, s, 10 * peak, 100 * peak])
 
@@ -90,7 +96,12 @@ class OhmicBath(ParametricBath):
     def _j_over_w(self, w: FloatArray) -> FloatArray:
         r = np.abs(w) / self.omega_c
         with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-            value = self.gamma * r ** (self.s - 1.0) * np.exp(-r)
+            shape = r ** (self.s - 1.0) * np.exp(-r)
+            overflow = ~np.isfinite(shape) & (r > 0)  # r^(s-1) overflows (large s): logarithms
+            if overflow.any():
+                logs = (self.s - 1.0) * np.log(np.where(r > 0, r, 1.0)) - r
+                shape = np.where(overflow, np.exp(logs), shape)
+            value = self.gamma * shape
         return np.asarray(value, dtype=np.float64)
 
     def S(self, omega: ArrayLike) -> FloatArray:
@@ -99,8 +110,12 @@ class OhmicBath(ParametricBath):
         ``S(0) = -(1/pi) int_0^inf J(x)/x dx = -gamma wc Gamma(s)/pi`` at every temperature.
         """
         w = frequency(omega)
-        u, s, tau, scale = np.broadcast_arrays(
-            w / self.omega_c, self.s, self.temperature / self.omega_c, self.gamma * self.omega_c
-        )
+        with np.errstate(over="ignore", under="ignore"):
+            u, s, tau, scale = np.broadcast_arrays(
+                w / self.omega_c, self.s, self.temperature / self.omega_c, self.gamma * self.omega_c
+            )
+        finite = np.isfinite(u) & np.isfinite(tau)
+        if not finite.all():  # w/wc or T/wc overflows: refused, naming the parameters
+            self._finite("S(w)", np.where(finite, 0.0, np.inf), w)
         reduced = _REDUCED(u.ravel(), [s.ravel(), tau.ravel()]).reshape(u.shape)
         return self._finite("S(w)", scale * reduced, w)

@@ -147,5 +147,19 @@ class ParametricBath:
 
 
 def frequency(omega: ArrayLike) -> FloatArray:
-    """Frequencies at which a spectral function is evaluated: real and finite."""
-    return real_array("omega", omega)
+    """Frequencies at which a spectral function is evaluated: real and finite.
+
+    Raises:
+        InvalidParameterError: ``omega`` is not real and finite; an infinite one is named as
+            what it usually is, the Bohr frequencies of a Hamiltonian whose energies overflow.
+    """
+    try:
+        return real_array("omega", omega)
+    except InvalidParameterError as exc:
+        values = np.asarray(omega)
+        if values.dtype.kind == "f" and np.isinf(values).any():
+            raise InvalidParameterError(
+                f"{exc} (if these are a system's Bohr frequencies E_b - E_a, its energies "
+                "overflow double precision: scale the Hamiltonian down)"
+            ) from None
+        raise

@@ -70,6 +70,10 @@ def lamb_shift_integral(
         scales: frequencies where J has structure (cutoffs, resonances): breakpoints of the
             quadrature, together with ``T`` and ``10 T``.
 
+    Returns:
+        ``S(w)``, or NaN when a piece of the integral is not finite (``J`` overflows double
+        precision; the baths turn that into an :class:`~qheat.errors.InvalidParameterError`).
+
     Warns:
         ConvergenceWarning: QUADPACK's error estimate exceeds :data:`TOLERANCE` (relative).
     """
@@ -78,11 +82,15 @@ def lamb_shift_integral(
     def emitted(x: float) -> float:  # G(x) = J(x) (n(x) + 1), x > 0
         if t == 0.0:
             return x * ratio(x)
+        if x <= 1e-8 * t:  # x (n + 1) = T + x/2 + O(x^2/T); x/T may underflow to 0
+            return ratio(x) * (t + 0.5 * x)
         return ratio(x) * x / -math.expm1(-x / t)
 
     def absorbed(x: float) -> float:  # G(-x) = J(x) n(x), x > 0
         if t == 0.0 or x > 700.0 * t:  # n(x) underflows
             return 0.0
+        if x <= 1e-8 * t:  # x n = T - x/2 + O(x^2/T)
+            return ratio(x) * (t - 0.5 * x)
         return ratio(x) * x / math.expm1(x / t)
 
     points = sorted({s for s in scales if s > 0} | ({t, 10 * t} if t > 0 else set()))
@@ -96,6 +104,8 @@ def lamb_shift_integral(
         else:  # second term has the pole: 1/(w + x) = 1/(x - |w|)
             pieces = _pieces(absorbed, pole, points)
             pieces += _pieces(lambda x: emitted(x) / (omega - x), None, points)
+    if not all(math.isfinite(v) for v, _ in pieces):  # J overflows: the baths refuse NaN
+        return math.nan
     total = math.fsum(v for v, _ in pieces)
     error = sum(e for _, e in pieces)
     size = sum(abs(v) for v, _ in pieces)

@@ -109,7 +109,7 @@ class UnderdampedBath(ParametricBath):
     def _j_over_w(self, w: FloatArray) -> FloatArray:
         w0 = self.omega_0
         r = w / w0
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             value = self.gamma / ((1.0 - r * r) ** 2 + (self.width / w0 * r) ** 2)
         return np.asarray(value, dtype=np.float64)
 
@@ -121,11 +121,12 @@ class UnderdampedBath(ParametricBath):
         """
         w = frequency(omega)
         gamma, w0, width, t = self._values()
-        near = np.abs(4.0 - (width / w0) ** 2) < CRITICAL
-        if not near.any():
-            return self._finite("S(w)", _closed_form(w, gamma, w0, width, t), w)
-        safe = np.where(near, 0.5 * w0, width)  # any width away from critical damping
-        closed = _closed_form(w, gamma, w0, safe, t)
+        with np.errstate(all="ignore"):  # an overflow makes S non-finite: refused below
+            near = np.abs(4.0 - (width / w0) ** 2) < CRITICAL
+            if not near.any():
+                return self._finite("S(w)", _closed_form(w, gamma, w0, width, t), w)
+            safe = np.where(near, 0.5 * w0, width)  # any width away from critical damping
+            closed = _closed_form(w, gamma, w0, safe, t)
         w, gamma, w0, width, t, near = np.broadcast_arrays(w, gamma, w0, width, t, near)
         out = np.array(np.broadcast_to(closed, w.shape))
         reduced = _REDUCED(w[near] / w0[near], [width[near] / w0[near], t[near] / w0[near]])
@@ -138,11 +139,20 @@ def poles_and_residues(
 ) -> tuple[ComplexArray, ComplexArray]:
     """The four poles ``x_p`` of ``J`` and its residues ``r_p`` there, on a last axis of 4.
 
-    Order: the two in the lower half plane first.
+    Order: the two in the lower half plane first. Overdamped (``width > 2 w0``), the poles are
+    ``-+i (width -+ sqrt(width^2 - 4 w0^2))/2``; the small ones are computed as
+    ``-+2i w0^2 / (width + sqrt(width^2 - 4 w0^2))``, without the cancellation that would round
+    them to 0 when ``w0 << width``.
     """
-    half_d = 0.5 * np.sqrt(4.0 * w0 * w0 - width * width + 0j)
+    disc = 4.0 * w0 * w0 - width * width
+    half_d = 0.5 * np.sqrt(disc + 0j)
     half_w = 0.5j * width
     x = np.stack([half_d - half_w, -half_d - half_w, half_d + half_w, -half_d + half_w], -1)
+    over = disc < 0
+    if np.any(over):
+        small = 2.0 * w0 * w0 / (width + np.sqrt(np.where(over, -disc, 0.0)))
+        x[..., 0] = np.where(over, -1j * small, x[..., 0])
+        x[..., 3] = np.where(over, 1j * small, x[..., 3])
     # J(x) = gamma w0^4 x / prod_q (x - x_q): residue at x_p
     diff = x[..., :, None] - x[..., None, :]
     np.einsum("...ii->...i", diff)[...] = 1.0

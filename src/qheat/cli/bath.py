@@ -96,18 +96,20 @@ def run(args: argparse.Namespace) -> int:
     kind = args.spectral_density
     shape = shape_parameters(args)
     bath = make_bath(kind, {"gamma": args.gamma, **shape, "t": args.t})
+    omega = [w + 0.0 for w in args.omega]  # -0.0 is 0 (as the bath reads it)
     out = {
-        "omega": list(args.omega),
-        "J": [float(x) for x in bath.J(args.omega)],
-        "G": [float(x) for x in bath.G(args.omega)],
-        "S": [float(x) for x in bath.S(args.omega)],
+        "omega": omega,
+        "J": [float(x) + 0.0 for x in bath.J(omega)],  # + 0.0: no "-0" printed
+        "G": [float(x) + 0.0 for x in bath.G(omega)],
+        "S": [float(x) + 0.0 for x in bath.S(omega)],
     }
     if args.json:
         print(json.dumps(out))
         return 0
-    described = " ".join(f"{k}={v:g}" for k, v in shape.items())
+    described = " ".join(f"{k}={float(getattr(bath, k)):g}" for k in shape)
     print(
-        f"{kind.capitalize()} bath: gamma={args.gamma:g} {described} T={args.t:g} "
+        f"{kind.capitalize()} bath: gamma={float(bath.gamma):g} {described} "
+        f"T={float(bath.temperature):g} "
         f"(S: {CLOSED_FORM[kind]})"
     )
     print(f"{'omega':>12} {'J':>16} {'G':>16} {'S':>16}")

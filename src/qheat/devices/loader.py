@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from os import PathLike
@@ -23,11 +25,14 @@ from .device import BathSpec, Device
 from .operator import LinearOperator, Term
 from .pauli import label_error
 
-__all__ = ["MAX_QUBITS", "DeviceFileError", "load_device", "parse_device"]
+__all__ = ["MAX_BYTES", "MAX_QUBITS", "DeviceFileError", "load_device", "parse_device"]
 
 MAX_QUBITS = 12
 """Largest ``device.qubits``: ``d = 4096``, solved matrix-free (:mod:`qheat.steady.krylov`)
 in about 1.5 GB; each further qubit multiplies memory by 4 and time by 8."""
+
+MAX_BYTES = 1 << 20
+"""Largest device file read, in bytes (1 MiB; the examples are about 1 kB)."""
 
 FORMAT_VERSION = 1
 """Version of the canonical content that :meth:`Device.fingerprint` hashes."""
@@ -38,6 +43,8 @@ _BATH_KEYS = ("name", "coupling", "spectral_density")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TERM = '[coefficient, "PAULI"] or [number, "parameter", "PAULI"]'
 _TERMS = f"a list of terms, each {_TERM}"
+_FINITE = "a finite number (|x| < 1.8e308, not nan or inf)"
+"""What ``[parameters]`` values must be (TOML reads 1e400 as inf)."""
 
 _BathEntry = tuple[str, list[Term], str, tuple[tuple[str, float | str], ...]]
 """One ``[[baths]]`` table read: name, coupling terms, spectral density, its parameters."""
@@ -61,16 +68,67 @@ class DeviceFileError(InvalidParameterError):
 def load_device(path: str | PathLike[str]) -> Device:
     """The device described by the TOML file at ``path`` (see ``docs/devices.md``).
 
+    The file must be a regular file (not a directory, FIFO or device such as ``/dev/zero``)
+    of at most :data:`MAX_BYTES` bytes of UTF-8 text; a leading byte-order mark is ignored.
+
     Raises:
         DeviceFileError: the file cannot be read or is not a valid device file.
     """
     source = str(path)
+    return parse_device(_read_text(Path(path), source), source=source)
+
+
+def _read_text(path: Path, source: str) -> str:
+    """The UTF-8 text of the regular file ``path``, at most :data:`MAX_BYTES` bytes.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and checked to be
+    regular on the open descriptor, so nothing is read from a pipe or a device; at most
+    ``MAX_BYTES + 1`` bytes are read even if the file grows meanwhile.
+    """
+
+    def fail(message: str) -> NoReturn:
+        raise DeviceFileError(source, "", message)
+
+    limit = f"a device file may have at most {MAX_BYTES} bytes (1 MiB)"
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DeviceFileError(source, "", f"cannot read the device file: {reason}") from None
-    return parse_device(text, source=source)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        fail(f"cannot read the device file: {exc.strerror or exc}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _file_kind(info.st_mode)
+            fail(f"cannot read the device file: it is {kind}; it must be a regular file")
+        if info.st_size > MAX_BYTES:
+            fail(f"the file has {info.st_size} bytes; {limit}")
+        data = b""
+        while len(data) <= MAX_BYTES:  # a read may return less than asked
+            chunk = os.read(fd, MAX_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as exc:
+        fail(f"cannot read the device file: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        fail(f"the file has more than {MAX_BYTES} bytes; {limit}")
+    try:
+        return data.decode("utf-8-sig")  # a leading byte-order mark is dropped
+    except UnicodeDecodeError as exc:
+        fail(f"cannot read the device file: not UTF-8 text ({exc})")
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, for the error message."""
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def parse_device(text: str, source: str = "<string>") -> Device:
@@ -112,7 +170,7 @@ class _Reader:
 
     def device(self, text: str) -> Device:
         try:
-            data = tomllib.loads(text)
+            data = tomllib.loads(text.removeprefix("\ufeff"))  # a byte-order mark is no TOML
         except tomllib.TOMLDecodeError as exc:
             self.fail("", f"not valid TOML: {exc}")
         self.keys(
@@ -196,8 +254,8 @@ class _Reader:
                     "a parameter name must be letters, digits and _, not starting with a digit",
                 )
             if not _is_number(number):
-                self.fail(field, f"must be a finite number, got {_brief(number)}")
-            out[name] = float(number)
+                self.fail(field, f"must be {_FINITE}, got {_brief(number)}")
+            out[name] = float(number) + 0.0  # -0.0 is 0
         return out
 
     def qubits(self, value: Any) -> int:
@@ -225,11 +283,18 @@ class _Reader:
     def number(self, field: str, value: Any, what: str = "a finite number") -> float | str:
         """A finite number, or the name of a parameter (recorded as used)."""
         if _is_number(value):
-            return float(value)
+            return float(value) + 0.0  # -0.0 is 0
         if isinstance(value, str):
             if value not in self.parameters:
                 known = ", ".join(self.parameters) or "none, [parameters] is empty"
-                self.fail(field, f"unknown parameter {value!r}; the parameters are: {known}")
+                quoted = (
+                    "; a quoted value is a parameter name: write a number without quotes"
+                    if _looks_numeric(value)
+                    else ""
+                )
+                self.fail(
+                    field, f"unknown parameter {value!r}; the parameters are: {known}{quoted}"
+                )
             self.used.add(value)
             return value
         self.fail(field, f"must be {what} or a parameter name, got {_brief(value)}")
@@ -338,8 +403,11 @@ class _Reader:
         kinds = ", ".join(map(repr, registry.SPECTRAL_DENSITIES))
         if value is None:
             self.fail(f"{field}.spectral_density", f"missing; give one of {kinds}")
-        if value not in registry.SPECTRAL_DENSITIES:
-            self.fail(f"{field}.spectral_density", f"must be one of {kinds}, got {_brief(value)}")
+        if not isinstance(value, str) or value not in registry.SPECTRAL_DENSITIES:
+            self.fail(
+                f"{field}.spectral_density",
+                f"must be one of {kinds} (a string), got {_brief(value)}",
+            )
         return str(value)
 
     def check_bath(
@@ -371,6 +439,15 @@ def _is_number(value: Any) -> bool:
         return math.isfinite(value)
     except OverflowError:  # an integer beyond the double-precision range
         return False
+
+
+def _looks_numeric(text: str) -> bool:
+    """A string that reads as a number (``"0.01"``, ``"1e-3"``, ``"nan"``): meant as one."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _brief(value: Any) -> str:
