@@ -71,14 +71,17 @@ def test_batched_equals_point_by_point(equation: object) -> None:
 
 
 def dense_steady_state(liou: np.ndarray) -> tuple[np.ndarray, float]:
-    """Independent reference: null vector of the full L by SVD; 1-norm cond of the bordered L."""
+    """Independent reference: null vector of the full L by SVD; 1-norm cond of the bordered L,
+    its trace row scaled by the largest row sum of the population block's rows (the solver's
+    unit-free border)."""
     d = int(round(np.sqrt(liou.shape[-1])))
     _, _, vh = np.linalg.svd(liou)
     x = np.conj(vh[-1])
     x = x / x[:: d + 1].sum()
+    rows = population_block(liou != 0).index
     bordered = liou.copy()
     bordered[0, :] = 0
-    bordered[0, :: d + 1] = 1
+    bordered[0, :: d + 1] = np.abs(liou[rows]).sum(axis=-1).max()
     return x, float(np.linalg.cond(bordered, 1))
 
 

@@ -19,11 +19,14 @@ from qheat.master.superop import PopulationBlock, unvec, vec
 from qheat.steady.block_solve import solve_blocks
 
 
-def _bordered(matrix: np.ndarray, n_pop: int) -> np.ndarray:
+def _bordered(matrix: np.ndarray, n_pop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row 0 replaced by the trace over the populations times ||L||_inf (block_solve's scale-free
+    border); returns the bordered matrices and the scale."""
+    scale = np.abs(matrix).sum(axis=-1).max(axis=-1)
     out = matrix.copy()
     out[..., 0, :] = 0.0
-    out[..., 0, :n_pop] = 1.0
-    return out
+    out[..., 0, :n_pop] = scale[..., None]
+    return out, scale
 
 
 @pytest.mark.parametrize("m", [1, 3, 8, 17, 30])  # 30: LAPACK (LAPACK_FROM = 24)
@@ -32,9 +35,11 @@ def test_bordered_solve_equals_lapack(m: int) -> None:
     a = rng.normal(size=(20, m, m)) + 1j * rng.normal(size=(20, m, m))
     n_pop = max(1, m // 2)
     solved = solve_blocks(a, np.array([0, m]), n_pop)
-    b = _bordered(a, n_pop)
+    b, scale = _bordered(a, n_pop)
     inverse = np.linalg.inv(b)
-    np.testing.assert_allclose(solved.first, inverse[:, :, 0], rtol=1e-10, atol=1e-12)
+    first = inverse[:, :, 0] * scale[:, None]  # B x = s e_0
+    np.testing.assert_allclose(solved.first, first, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(solved.first[:, :n_pop].sum(axis=-1), 1.0, rtol=1e-10)
     np.testing.assert_allclose(solved.norm, np.abs(b).sum(axis=-2).max(axis=-1), rtol=1e-13)
     np.testing.assert_allclose(
         solved.norm_inverse, np.abs(inverse).sum(axis=-2).max(axis=-1), rtol=1e-10

@@ -65,7 +65,7 @@ def number(
             raise argparse.ArgumentTypeError(f"{name} must be > 0, got {text}")
         if minimum is not None and value < minimum:
             raise argparse.ArgumentTypeError(f"{name} must be >= {minimum:g}, got {text}")
-        return value
+        return value + 0.0  # -0.0 is 0 (echoed as 0)
 
     return parse
 

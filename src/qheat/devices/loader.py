@@ -262,7 +262,7 @@ class _Reader:
         allowed = f"an integer from 1 to {MAX_QUBITS}"
         if value is None:
             self.fail("device.qubits", f"missing; give the number of qubits, {allowed}")
-        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_QUBITS:
+        if isinstance(value, int) and not isinstance(value, bool) and MAX_QUBITS < value < 64:
             gib = 70 * 16 * 4.0**value / 2**30  # ~70 d x d complex matrices (matrix-free)
             self.fail(
                 "device.qubits",

@@ -108,6 +108,10 @@ def _largest(values: FloatArray, batch: tuple[int, ...]) -> FloatArray:
     return np.broadcast_to(flat.max(axis=-1, initial=0.0), batch)
 
 
+MERGE_ROUND_OFF = 1e-13
+"""Level splittings below this times ``d max|E|`` are round-off of a degeneracy."""
+
+
 def check_merged_levels(
     energies: FloatArray, tol: float, rates: FloatArray, where: str = "degeneracy_tol"
 ) -> None:
@@ -117,8 +121,9 @@ def check_merged_levels(
     secular equations keep their pair). That is accurate while the splitting ``delta`` stays
     below :data:`SECULAR_RATIO_NOTICE` times the largest transition rate (the rates blur the
     splitting); beyond, the levels' own dynamics is lost (``degeneracy_tol = 2`` on levels split
-    by 0.2-1 returns currents of 1e-18 instead of 2.4e-3). Splittings up to
-    :data:`DEFAULT_DEGENERACY_TOL` (round-off) are always merged.
+    by 0.2-1 returns currents of 1e-18 instead of 2.4e-3; the default ``1e-9`` on a device whose
+    energies are ``1e-12`` returned the maximally mixed state). Splittings within the round-off
+    of the eigenvalues (:data:`MERGE_ROUND_OFF` ``d max|E|``) are always merged.
 
     Args:
         energies: the eigenvalues of ``H_S``, ``(..., d)``.
@@ -129,10 +134,10 @@ def check_merged_levels(
     Raises:
         InvalidParameterError: ``tol`` merges a splitting above that limit at some point.
     """
-    if tol <= DEFAULT_DEGENERACY_TOL:
-        return
     split = np.abs(energies[..., None, :] - energies[..., :, None])
-    merged = np.where((split > DEFAULT_DEGENERACY_TOL) & (split <= tol), split, 0.0)
+    scale = np.abs(energies).max(axis=-1, initial=0.0)[..., None, None]
+    floor = MERGE_ROUND_OFF * energies.shape[-1] * scale  # eigh's round-off of a degeneracy
+    merged = np.where((split > floor) & (split <= tol), split, 0.0)
     largest = merged.reshape(merged.shape[:-2] + (-1,)).max(axis=-1)
     allowed = SECULAR_RATIO_NOTICE * np.asarray(rates, dtype=np.float64)
     bad = largest > allowed
@@ -143,6 +148,6 @@ def check_merged_levels(
             f"{where} = {tol:g} merges energy levels split by up to {delta:.3g} into one, more "
             f"than {SECULAR_RATIO_NOTICE:g} x the largest transition rate ({limit:.3g}): the "
             "levels' own dynamics would be lost (currents of round-off size); give "
-            f"{where} below {max(limit, DEFAULT_DEGENERACY_TOL):.3g} (the default "
-            f"{DEFAULT_DEGENERACY_TOL:g} merges round-off only)"
+            f"{where} below {limit:.3g} (the default is {DEFAULT_DEGENERACY_TOL:g}, an "
+            "absolute energy: energies far below it need a smaller one, or other units)"
         )

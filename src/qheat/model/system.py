@@ -287,8 +287,6 @@ class OpenSystem:
         Raises:
             InvalidParameterError: naming ``degeneracy_tol``, the splitting and the limit.
         """
-        if self.degeneracy_tol <= DEFAULT_DEGENERACY_TOL:
-            return
         rates = sum(
             2.0 * gamma.real * np.abs(a) ** 2
             for a, gamma in zip(self.eigen_couplings, self.correlation_spectra)

@@ -57,9 +57,10 @@ def solve_blocks(
     Args:
         matrices: ``(n, m, m)`` complex, zero outside the diagonal blocks (not checked).
         offsets: ``(k + 1,)`` increasing block boundaries from 0 to m.
-        n_pop: if positive, the first block is bordered: row 0 becomes ``n_pop`` ones (the
-            trace over the populations, its first ``n_pop`` elements) and ``B x = e_0`` is
-            solved.
+        n_pop: if positive, the first block is bordered: row 0 becomes the trace over the
+            populations (its first ``n_pop`` elements) times ``s = ||L_P||_inf`` of that block,
+            so that the condition number does not depend on the unit of energy, and
+            ``B x = s e_0`` is solved (``Tr x = 1``).
         keep: also return the inverse of the first block.
     """
     matrices = dense(matrices, matrices.shape, np.complex128)
@@ -76,9 +77,12 @@ def solve_blocks(
     for c in np.flatnonzero(large):  # LAPACK's blocked inverse, batched
         start, stop = offsets[c], offsets[c + 1]
         block = matrices[:, start:stop, start:stop].copy()
+        border = np.ones(n)
         if c == 0 and n_pop > 0:
+            rows = np.abs(block).sum(axis=-1).max(axis=-1)
+            border = np.where((rows > 0) & np.isfinite(rows), rows, 1.0)
             block[:, 0, :] = 0.0
-            block[:, 0, :n_pop] = 1.0
+            block[:, 0, :n_pop] = border[:, None]
         norms[1] = np.maximum(norms[1], _norm1(block))
         try:
             inverse = np.linalg.inv(block)
@@ -88,7 +92,8 @@ def solve_blocks(
             inverse[regular] = np.linalg.inv(block[regular])
         norms[2] = np.maximum(norms[2], _norm1(inverse))
         if c == 0 and n_pop > 0:
-            first[:] = np.where(np.isfinite(inverse[:, :, 0]), inverse[:, :, 0], 0.0)
+            column = inverse[:, :, 0] * border[:, None]
+            first[:] = np.where(np.isfinite(column), column, 0.0)
         if c == 0 and keep:
             kept[:] = inverse
     return BlockSolution(first, norms[0], norms[1], norms[2], kept if keep else None)
@@ -148,21 +153,26 @@ def _solve(
     diagonal = np.empty(m, dtype=np.complex128)  # 1 / U_kk
     for p in range(n):
         rows_max, b_max, inv_max = 0.0, 0.0, 0.0
+        border = 1.0
         for c in range(offsets.size - 1):
             start, size = offsets[c], offsets[c + 1] - offsets[c]
+            block_rows = 0.0
             for i in range(size):
                 row = 0.0
                 for j in range(size):
                     value = matrices[p, start + i, start + j]
                     row += _modulus(value)
                     lu[i, j] = value
-                rows_max = max(rows_max, row) if math.isfinite(row) else math.inf
+                block_rows = max(block_rows, row) if math.isfinite(row) else math.inf
+            rows_max = max(rows_max, block_rows)
             if large[c]:  # left to LAPACK
                 continue
             bordered = c == 0 and n_pop > 0
             if bordered:
+                if block_rows > 0.0 and math.isfinite(block_rows):
+                    border = block_rows  # the trace row on the scale of L: units do not count
                 for j in range(size):
-                    lu[0, j] = 1.0 if j < n_pop else 0.0
+                    lu[0, j] = border if j < n_pop else 0.0
             for j in range(size):
                 column = 0.0
                 for i in range(size):
@@ -217,7 +227,7 @@ def _solve(
                 inv_max = max(inv_max, column)
                 if bordered and col == 0:
                     for i in range(size):
-                        first[p, i] = x[i]
+                        first[p, i] = x[i] * border
                 if keep and c == 0:
                     for i in range(size):
                         kept[p, i, col] = x[i]

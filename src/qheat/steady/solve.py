@@ -225,7 +225,8 @@ def check_steady_state(
     if n_neg:
         warnings.warn(
             f"{prefix}steady state not positive at {n_neg} of {min_eig.size} points (smallest "
-            f"eigenvalue {min_eig.min():.3e}): outside the Bloch-Redfield equation's validity",
+            f"eigenvalue {min_eig.min():.3e}): not a density matrix, outside the equation's validity "
+            "(Bloch-Redfield is not completely positive)",
             PositivityWarning,
             stacklevel=stacklevel,
         )

@@ -1065,8 +1065,8 @@ class _Tally:
         if self.negative[i]:
             message = (
                 f"{name}: steady state not positive at {self.negative[i]} of {n} points "
-                f"(smallest eigenvalue {self.min_eig[i]:.3e}): outside the Bloch-Redfield "
-                "equation's validity"
+                f"(smallest eigenvalue {self.min_eig[i]:.3e}): not a density matrix, outside the "
+                "equation's validity (Bloch-Redfield is not completely positive)"
             )
             yield message, PositivityWarning
         if self.secular[i]:
