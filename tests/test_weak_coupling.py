@@ -68,7 +68,9 @@ def test_strong_coupling_of_the_papers_model_is_flagged_on_the_command_line() ->
 
 @pytest.mark.parametrize("equation", [BlochRedfield(), UniversalLindblad(), GlobalLindblad()])
 @pytest.mark.parametrize("gamma", [1.0, 1e3])
-def test_one_strongly_coupled_qubit_is_flagged_with_its_ratio(gamma: float, equation: object) -> None:
+def test_one_strongly_coupled_qubit_is_flagged_with_its_ratio(
+    gamma: float, equation: object
+) -> None:
     """The issue's qubit (Drude wD = 50, T = 1 and 0.5): J[hot] = -0.666 at gamma = 1 and
     -9.1e5 at 1e3 were returned silently. The spectral ratio is J(w0)/w0 |A_01|^2 with
     |A_01| = 1, w0 = 1: gamma / (1 + 1/2500)."""
@@ -156,7 +158,9 @@ def test_zero_temperature_baths_and_round_off_currents() -> None:
     assert second_law_broken(currents, (np.zeros(2), np.ones(2))).tolist() == [True, False]
     p = dict(eps1=5, eps2=4, g=0.5, gamma1=0.01, gamma2=0.0, omega_d=50, t2=5)
     for equation in (BlochRedfield(), GlobalLindblad()):
-        sol, messages = solve_recording(qheat.paper_system(**p, t1=np.array([5.0, 6, 55])), equation)
+        sol, messages = solve_recording(
+            qheat.paper_system(**p, t1=np.array([5.0, 6, 55])), equation
+        )
         assert np.all(np.abs(sol.currents) <= sol.current_floor[..., None])
         assert messages == [] and not np.any(sol.second_law_broken)
         assert np.all(sol.conservation_residual == 0.0)
