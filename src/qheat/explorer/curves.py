@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,33 +250,17 @@ def compute_curves(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         probe = model.system(**fixed, **{axis.name: x[:1]})
-        batch = batch_points(probe.dim, len(probe.baths), equations, budget)
-        slices = [slice(i, min(i + batch, n)) for i in range(0, n, batch)]
-        parts = [
-            [solve(model.system(**fixed, **{axis.name: x[s]}), EQUATIONS[e]()) for e in equations]
-            for s in slices
-        ]
-    first = parts[0][0]
-    nb, d = len(first.bath_names), first.rho.shape[-1]
-
-    def gather(get: Callable[[Solution], Any], shape: tuple[int, ...], fill: float) -> Any:
-        """``(equation, n, *shape)``: ``get`` of every batch's solutions, ``fill`` for None."""
-        return np.stack(
-            [
-                np.concatenate(
-                    [_points(get(part[e]), s, shape, fill) for part, s in zip(parts, slices)]
-                )
-                for e in range(len(equations))
-            ]
-        )
-
-    J = np.ascontiguousarray(np.moveaxis(gather(lambda s: s.currents, (nb,), np.nan), -1, 1))
-    energies = np.concatenate(
-        [
-            _points(part[0].generator.eigenbasis.energies, s, (d,), np.nan)
-            for part, s in zip(parts, slices)
-        ]
-    )
+        d, nb = probe.dim, len(probe.baths)
+        batch = batch_points(d, nb, equations, budget)
+        out = _outputs(len(equations), n, nb, d)
+        bath_names: tuple[str, ...] = ()
+        for start in range(0, n, batch):  # one batch's solutions alive at a time
+            part = slice(start, min(start + batch, n))
+            system = model.system(**fixed, **{axis.name: x[part]})
+            for e, name in enumerate(equations):
+                bath_names = _store(out, e, part, solve(system, EQUATIONS[name]()))
+            del system
+    J = out["J"]
     peaks = ndtc_on_grid(x, J)
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
     return Curves(
@@ -285,14 +268,14 @@ def compute_curves(
         x=x,
         params=fixed,
         equations=tuple(equations),
-        bath_names=tuple(first.bath_names),
+        bath_names=bath_names,
         J=J,
-        rho=gather(lambda s: s.rho, (d, d), np.nan),
-        energies=energies,
-        secular_ratio=gather(lambda s: s.secular_ratio, (), np.nan),
-        weak_coupling_ratio=gather(lambda s: s.weak_coupling_ratio, (), np.nan),
-        entropy_production=gather(lambda s: s.entropy_production, (), np.nan),
-        second_law_broken=gather(lambda s: s.second_law_broken, (), 0.0).astype(bool),
+        rho=out["rho"],
+        energies=out["energies"],
+        secular_ratio=out["secular_ratio"],
+        weak_coupling_ratio=out["weak_coupling_ratio"],
+        entropy_production=out["entropy_production"],
+        second_law_broken=out["second_law_broken"],
         peaks=peaks,
         warnings=tuple(messages),
         seconds=time.perf_counter() - started,
@@ -301,10 +284,35 @@ def compute_curves(
     )
 
 
-def _points(value: Any, s: slice, shape: tuple[int, ...], fill: float) -> Any:
-    """A batch's ``value`` broadcast to its ``s.stop - s.start`` points, ``fill`` if None."""
-    m = s.stop - s.start
-    return np.full((m, *shape), fill) if value is None else np.broadcast_to(value, (m, *shape))
+_DIAGNOSTICS = ("secular_ratio", "weak_coupling_ratio", "entropy_production", "second_law_broken")
+"""Per-point diagnostics of a :class:`~qheat.steady.Solution` kept by the curves."""
+
+
+def _outputs(n_eq: int, n: int, nb: int, d: int) -> dict[str, Any]:
+    """The curves' arrays, to be filled batch by batch (NaN, False: not computed)."""
+    out: dict[str, Any] = {
+        "J": np.full((n_eq, nb, n), np.nan),
+        "rho": np.full((n_eq, n, d, d), np.nan, dtype=np.complex128),
+        "energies": np.full((n, d), np.nan),
+    }
+    for key in _DIAGNOSTICS:
+        out[key] = np.full((n_eq, n), np.nan)
+    out["second_law_broken"] = np.zeros((n_eq, n), dtype=bool)
+    return out
+
+
+def _store(out: dict[str, Any], e: int, part: slice, sol: Solution) -> tuple[str, ...]:
+    """Copy equation ``e``'s solution of the batch ``part`` into ``out`` (the solution, with
+    its generator, is then free to go); its baths' names."""
+    m = part.stop - part.start
+    out["J"][e, :, part] = np.broadcast_to(sol.currents, (m, len(sol.bath_names))).T
+    out["rho"][e, part] = sol.rho
+    out["energies"][part] = sol.generator.eigenbasis.energies
+    for key in _DIAGNOSTICS:
+        value = getattr(sol, key)
+        if value is not None:
+            out[key][e, part] = value
+    return tuple(sol.bath_names)
 
 
 def describe(curves: Curves, equation: str, bath: str) -> dict[str, Any]:

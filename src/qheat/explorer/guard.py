@@ -52,7 +52,7 @@ def allowed_hosts(address: str, port: int, extra: Iterable[str] = ()) -> list[st
     return sorted(hosts)
 
 
-class _ForeignHost(Matcher):  # type: ignore[misc]
+class _ForeignHost(Matcher):
     """Matches requests whose ``Host`` header is not one of ``hosts``."""
 
     def __init__(self, hosts: Iterable[str]) -> None:
@@ -62,7 +62,7 @@ class _ForeignHost(Matcher):  # type: ignore[misc]
         return None if request.host.lower() in self.hosts else {}
 
 
-class _Refused(RequestHandler):  # type: ignore[misc]
+class _Refused(RequestHandler):
     """Answers every method with ``status`` and one line of text."""
 
     def initialize(self, status: int, reason: str) -> None:

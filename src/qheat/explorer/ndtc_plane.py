@@ -129,6 +129,7 @@ def compute_plane(
             J[part] = sol.currents[..., bath_names.index(which)]
             ratio[part] = np.nan if sol.weak_coupling_ratio is None else sol.weak_coupling_ratio
             broken[part] = False if sol.second_law_broken is None else sol.second_law_broken
+            del sol  # before the next batch is solved
     result = ndtc_on_grid(bias, J.reshape(shape))
     return NDTCPlane(
         x_name=x.name,
@@ -142,6 +143,6 @@ def compute_plane(
         peak=result.dT_peak,
         J_peak=result.J_peak,
         weak_coupling_ratio=np.fmax.reduce(ratio.reshape(shape), axis=-1),
-        second_law_broken=broken.reshape(shape).any(axis=-1),
+        second_law_broken=np.asarray(broken.reshape(shape).any(axis=-1)),
         seconds=time.perf_counter() - started,
     )

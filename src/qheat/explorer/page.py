@@ -186,8 +186,9 @@ class Explorer:
         for widget in (self.axis_start, self.axis_stop, self.axis_num, self.equations, self.bath):
             widget.param.watch(self._on_change, "value")
         self.axis.param.watch(self._on_axis, "value")
-        self.point.param.watch(lambda _: self._draw_state(), "value")
-        self.state_equation.param.watch(lambda _: self._draw_state(), "value")
+        self.point.param.watch(self._on_point, "value")
+        self.state_equation.param.watch(self._on_point, "value")
+        self._point_refused = False
         self.layout = self._layout()
         self.update()
         if refused:
@@ -545,6 +546,18 @@ class Explorer:
 
     def _on_change(self, _: Any) -> None:
         self.update()
+
+    def _on_point(self, _: Any) -> None:
+        """Redraw the steady state; a point that is not a number is refused on the page (and
+        its message cleared by the next valid point)."""
+        try:
+            self._draw_state()
+        except ValueError as exc:
+            self._refuse(str(exc))
+            self._point_refused = True
+            return
+        if self._point_refused:
+            self.error.visible = self._point_refused = False
 
     def _refuse(self, message: str) -> None:
         """Show why a value was refused (the page keeps its last valid curves)."""

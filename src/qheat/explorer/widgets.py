@@ -20,7 +20,7 @@ import param
 __all__ = ["FiniteSlider"]
 
 
-class FiniteSlider(pn.widgets.EditableFloatSlider):  # type: ignore[misc]
+class FiniteSlider(pn.widgets.EditableFloatSlider):
     """An editable float slider whose slider and field accept finite numbers only.
 
     ``on_refused(message)`` is called with a one-line message naming the slider and the value
