@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import QheatError
 from ..explorer.budget import DEFAULT_BUDGET
 from . import SUMMARIES
 
-__all__ = ["register", "run"]
+__all__ = ["gib", "register", "run"]
 
 
 def _port(text: str) -> int:
@@ -23,17 +24,21 @@ def _port(text: str) -> int:
     return value
 
 
-def _gib(text: str) -> int:
-    """``--memory-budget`` in GiB (a positive number) as bytes."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f"--memory-budget must be a number of GiB > 0, e.g. 2 or 0.5, got {text!r}"
-        )
-    return int(value * (1 << 30))
+def gib(option: str) -> Callable[[str], int]:
+    """An argparse type: a positive number of GiB, as bytes (``option`` names it in errors)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a number of GiB > 0, e.g. 2 or 0.5, got {text!r}"
+            )
+        return int(value * (1 << 30))
+
+    return parse
 
 
 def register(subparsers: Any) -> None:
@@ -63,7 +68,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--memory-budget",
-        type=_gib,
+        type=gib("--memory-budget"),
         default=DEFAULT_BUDGET,
         metavar="GIB",
         help=f"memory each visitor's solves may hold, in GiB (default "

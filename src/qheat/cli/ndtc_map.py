@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ..explorer.budget import DEFAULT_BUDGET, batch_points
 from ..figures.maps import ndtc_map_figure
 from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_notice
 from ..sweeps.config import parse_values
@@ -28,6 +29,7 @@ from ..sweeps.ndtc_map import (
 )
 from ..sweeps.run import EQUATION_NAMES
 from . import SUMMARIES
+from .explore import gib
 from .sweep import add_grid_options, grid_values, param_values
 
 __all__ = ["register", "run"]
@@ -86,6 +88,14 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_RTOL,
         help=f"peak bracket below rtol * dT_peak, in [{MIN_RTOL:g}, 1) (default "
         f"{DEFAULT_RTOL:g}; the current is flat to round-off closer to its peak)",
+    )
+    parser.add_argument(
+        "--memory-budget",
+        type=gib("--memory-budget"),
+        default=DEFAULT_BUDGET,
+        metavar="GIB",
+        help=f"memory the solves may hold at once, in GiB (default "
+        f"{DEFAULT_BUDGET / (1 << 30):g}); the map is solved in chunks within it",
     )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="save the map data")
@@ -171,11 +181,15 @@ def run(args: argparse.Namespace) -> int:
                         f"--{covered.replace('_', '-')} {fixed[covered]:g} is fixed, but "
                         f"{option} {text} sweeps it over the plane; give one of them"
                     )
+    probe = None if build is None else build.system()  # the paper's model: 2 qubits, 2 baths
+    dim, n_baths = (4, 2) if probe is None else (probe.dim, len(probe.baths))
+    chunk = batch_points(dim, n_baths, (args.equation,), args.memory_budget, "--memory-budget")
     ds = ndtc_map(
         x,
         y,
         bias,
         build=build,
+        chunk_size=chunk,
         along=along,
         bath=args.bath,
         equation=args.equation,

@@ -9,20 +9,24 @@ whatever the number of points; a device whose single point does not fit is refus
 message instead of failing inside numpy.
 
 Measured (``tracemalloc`` peak of ``compute_curves``, slope over two batch sizes, two Drude baths,
-a chain of qubits without symmetry; ``docs/explorer.md``), in units of ``16 d^4`` bytes:
+a chain of qubits without symmetry; ``docs/explorer.md``), in units of ``16 d^4`` bytes, along a
+temperature (the Hamiltonian the same at every point) / along a coupling of the Hamiltonian
+(its eigenbasis differs from point to point, which Bloch-Redfield pays for with two more
+``d^4`` arrays):
 
-====  =====  ========  =====  =====
-d     br     lindblad  local  ule
-====  =====  ========  =====  =====
-4     1.65   1.74      5.80   39.7
-8     1.20   1.06      6.08   15.5
-16    1.05   0.94      6.02   5.54
-32    1.01   0.95      6.01   5.51
-64    1.00   0.97
-====  =====  ========  =====  =====
+====  ===========  ===========  ===========  ===========
+d     br           lindblad     local        ule
+====  ===========  ===========  ===========  ===========
+4     1.65 / 2.00  1.74 / 2.09  5.80 / 8.61  39.7 / 85.4
+8     1.20 / 1.29  1.06 / 1.14  6.08 / 7.13  15.5 / 33.2
+16    1.05 / 3.08  0.94 / 0.96  6.02 / 7.03  5.54 / 16.7
+32    1.01 / 3.03  0.95 / 1.04  6.01 / (a)   5.51 / (a)
+64    1.00 / -     0.97 / -     -            -
+====  ===========  ===========  ===========  ===========
 
-The local equation builds one generator per bath and sums them, the ULE its jump operators from
-a frequency quadrature (``O(d^2)`` per quadrature node, which dominates at small ``d``).
+(a) at ``d = 32`` the local equation and the ULE peak at 450 and 620 MiB for 4 and for 8
+points alike (their largest arrays do not grow with the batch), below the estimate.
+The estimate covers the worse of the two columns.
 """
 
 from __future__ import annotations
@@ -48,9 +52,9 @@ computed at the same time."""
 MAX_BATCH = 4096
 """Most points in one batched solve, however small they are (larger batches are no faster)."""
 
-_DENSE = {"br": 1.2, "lindblad": 1.2, "local": 6.5, "ule": 6.5}
+_DENSE = {"br": 3.5, "lindblad": 1.2, "local": 7.5, "ule": 18.0}
 """Bytes per point over ``16 d^4`` (the measured factors of the module's table, rounded up)."""
-_SQUARE = {"br": 64.0, "lindblad": 64.0, "local": 64.0, "ule": 640.0}
+_SQUARE = {"br": 64.0, "lindblad": 64.0, "local": 64.0, "ule": 1280.0}
 """Bytes per point over ``16 d^2`` besides the baths' (the ULE's quadrature of jump operators)."""
 _PER_BATH = 8.0
 """Bytes per point over ``16 d^2`` for each bath (its coupling, rates and Lamb shift)."""
@@ -59,10 +63,10 @@ _PER_BATH = 8.0
 def point_bytes(dim: int, n_baths: int, equation: str) -> int:
     """Memory one point of a batched solve needs, in bytes (an upper estimate).
 
-    ``16 (a d^4 + (b + 8 n_baths) d^2)`` with ``a`` and ``b`` of the equation (``a = 1.2``
-    for Bloch-Redfield and global Lindblad, ``6.5`` for the local equation and the ULE;
-    ``b = 64``, ``640`` for the ULE); within 25% above the measurements of the module's table
-    for ``d >= 16`` and above them everywhere.
+    ``16 (a d^4 + (b + 8 n_baths) d^2)`` with ``a`` and ``b`` of the equation (``a = 3.5``
+    for Bloch-Redfield, ``1.2`` for the global Lindblad equation, ``7.5`` for the local one,
+    ``18`` for the ULE; ``b = 64``, ``1280`` for the ULE): above every measurement of the
+    module's table, and at most 1.6 times the larger one for ``d >= 16``.
 
     Raises:
         InvalidParameterError: an unknown equation.
@@ -73,10 +77,16 @@ def point_bytes(dim: int, n_baths: int, equation: str) -> int:
     return math.ceil(16.0 * (_DENSE[equation] * dim**4 + square * dim**2))
 
 
-def batch_points(dim: int, n_baths: int, equations: Iterable[str], budget: int) -> int:
+def batch_points(
+    dim: int,
+    n_baths: int,
+    equations: Iterable[str],
+    budget: int,
+    option: str = "the explorer's curves get half of qheat explore --memory-budget",
+) -> int:
     """Points per batched solve: as many as fit ``budget`` bytes and the available memory,
     for the most demanding of ``equations`` (they are solved one after another), at most
-    :data:`MAX_BATCH`.
+    :data:`MAX_BATCH`. ``option`` names the setting of the budget in the refusal.
 
     Raises:
         InvalidParameterError: a single point needs more than the budget or the memory
@@ -89,14 +99,14 @@ def batch_points(dim: int, n_baths: int, equations: Iterable[str], budget: int) 
     limit = min(budget, free)
     if need > limit:
         what = (
-            f"the explorer's budget of {format_bytes(budget)} for it (qheat explore "
-            "--memory-budget)"
+            f"the budget of {format_bytes(budget)} for it ({option})"
             if budget <= free
             else f"the {format_bytes(free)} of memory available"
         )
         raise InvalidParameterError(
             f"one point of this system (dimension {dim}, {worst}) needs about "
-            f"{format_bytes(need)}, more than {what}: choose fewer qubits or another equation"
+            f"{format_bytes(need)}, more than {what}: choose fewer qubits, another equation or "
+            "a larger budget"
         )
     return max(1, min(MAX_BATCH, limit // need))
 

@@ -89,8 +89,10 @@ def ndtc_map(
         rtol: the peak is refined until its bracket is below ``rtol * p_peak``;
             ``MIN_RTOL <= rtol < 1`` (:data:`MIN_RTOL`).
         lamb_shift: for an equation given by name: keep ``S(w)`` (False: ``S = 0``).
-        chunk_size: points solved together (at least one curve); memory about 11 kB per point
-            of a chunk for the paper's model, whatever the plane size.
+        chunk_size: points solved together; memory about 11 kB per point of a chunk for the
+            paper's model, ``16 d^4`` bytes and more for a device of dimension ``d``
+            (``qheat ndtc-map`` sizes it by :func:`qheat.explorer.budget.batch_points`),
+            whatever the plane size.
         progress: progress bar over chunks of the plane.
         **fixed: the other parameters (defaults: those of the builder).
 
@@ -174,18 +176,29 @@ def ndtc_map(
     bath = bath_names[0] if bath is None else bath
     if bath not in bath_names:
         raise InvalidParameterError(f"bath must be one of {', '.join(bath_names)}, got {bath!r}")
-    curves = max(1, chunk_size // bias.size)  # plane points per chunk of the grid pass
-    current = np.empty((n, bias.size))
-    validity = {name: np.empty((n, bias.size)) for name in _VALIDITY}
-    for start in tqdm(range(0, n, curves), desc="ndtc-map", unit="chunk", disable=not progress):
-        stop = min(start + curves, n)
-        chunk = {k: v[start:stop, None] for k, v in plane.items()}
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, (int, np.integer))
+        or chunk_size < 1
+    ):
+        raise InvalidParameterError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
+    total = n * bias.size  # the grid pass: every (plane point, grid value), chunk by chunk
+    points = {k: np.repeat(v, bias.size) for k, v in plane.items()}
+    points[along] = np.tile(bias, n)
+    current = np.empty(total)
+    validity = {name: np.empty(total) for name in _VALIDITY}
+    starts = range(0, total, chunk_size)
+    for start in tqdm(starts, desc="ndtc-map", unit="chunk", disable=not progress):
+        part = slice(start, min(start + chunk_size, total))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # summarized for the whole map below
-            sol = solve(info.build(**chunk, **{along: bias[None, :]}), eq)
-        current[start:stop] = sol.current(bath)
+            sol = solve(info.build(**{k: v[part] for k, v in points.items()}), eq)
+        current[part] = sol.current(bath)
         for name, values in _validity(sol).items():
-            validity[name][start:stop] = values
+            validity[name][part] = values
+        del sol  # before the next chunk is solved
+    current = current.reshape(n, bias.size)
+    validity = {name: values.reshape(n, bias.size) for name, values in validity.items()}
     ratio = np.fmax.reduce(validity["weak_coupling_ratio"], axis=-1)
     broken_at = validity["second_law_broken"] > 0
     _warn_outside(eq.name, ratio, broken_at, validity["entropy_production"])
