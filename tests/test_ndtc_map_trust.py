@@ -14,6 +14,7 @@ Independent evidence:
 
 from __future__ import annotations
 
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from scipy.optimize import brentq
 import qheat
 from qheat.analysis.ndtc import MIN_RTOL as REFINE_MIN_RTOL
 from qheat.analysis.ndtc import refine_peak
+from qheat.devices import load_device
 from qheat.errors import InvalidParameterError, WeakCouplingWarning
+from qheat.explorer.budget import batch_points, point_bytes
 from qheat.figures.maps import ndtc_map_figure
 from qheat.steady.validity import WEAK_COUPLING_WARN
 from qheat.sweeps.ndtc_map import MIN_RTOL, ndtc_map
@@ -125,3 +128,36 @@ def test_a_fixed_option_overlapping_a_plane_axis_is_an_error(tmp_path: Path) -> 
     assert run_cli([*MAP, "--out", str(double)])[0] == 0
     with xr.open_dataset(single) as a, xr.open_dataset(double) as b:
         np.testing.assert_array_equal(a["dT_peak"].values[0], b["dT_peak"].values[0])
+
+
+def test_a_device_map_is_solved_in_chunks_within_its_memory_budget(tmp_path: Path) -> None:
+    """A four-qubit chain (d = 16): chunks of the budget's points, not whole curves, and the
+    same map whatever the chunk; a budget below one point is refused in one line."""
+    path = tmp_path / "four.toml"
+    terms = '[0.5, "ZIII"], [0.6, "IZII"], [0.7, "IIZI"], [0.8, "IIIZ"], '
+    terms += '["g", "XXII"], ["g", "IXXI"], ["g", "IIXX"]'
+    path.write_text(
+        f"[parameters]\ng = 0.2\ntL = 2.0\ntR = 0.5\n\n[device]\nqubits = 4\n"
+        f"hamiltonian = [{terms}]\n\n"
+        '[[baths]]\nname = "L"\ncoupling = "XIII"\nspectral_density = "drude"\ngamma = 0.01\n'
+        'omega_d = 20.0\nt = "tL"\n\n[[baths]]\nname = "R"\ncoupling = "IIIX"\n'
+        'spectral_density = "drude"\ngamma = 0.01\nomega_d = 20.0\nt = "tR"\n'
+    )
+    device = load_device(path)
+    budget = 2 * point_bytes(16, 2, "br")  # two points of d = 16 at a time: 7.6 MiB
+    chunk = batch_points(16, 2, ("br",), budget)
+    plane, grid = (("g", [0.1, 0.3]), ("tR", [0.5])), np.linspace(0.6, 4.0, 10)
+    whole = ndtc_map(*plane, grid, build=device, along="tL")  # one chunk of all 20 points
+    tracemalloc.start()
+    try:
+        ds = ndtc_map(*plane, grid, build=device, along="tL", chunk_size=chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert chunk == 2 and peak <= budget, peak  # a whole curve of 10 points needs 5 times more
+    for name in ("J_peak", "tL_peak", "weak_coupling_ratio"):
+        np.testing.assert_allclose(ds[name].values, whole[name].values, rtol=1e-12)
+    argv = ["ndtc-map", "--device", str(path), "--x", "g=0.1:0.3:2", "--y", "tR=0.5"]
+    status, out, err = run_cli([*argv, "--along", "tL=0.6:4:10", "--memory-budget", "0.002"])
+    assert status == 2 and not out and err.count("\n") == 1
+    assert "dimension 16, br) needs about 3.81 MiB, more than the budget of 2.05 MiB" in err
