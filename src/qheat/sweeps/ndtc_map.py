@@ -185,20 +185,19 @@ def ndtc_map(
     total = n * bias.size  # the grid pass: every (plane point, grid value), chunk by chunk
     points = {k: np.repeat(v, bias.size) for k, v in plane.items()}
     points[along] = np.tile(bias, n)
-    current = np.empty(total)
-    validity = {name: np.empty(total) for name in _VALIDITY}
+    current: FloatArray = np.empty((n, bias.size))
+    validity: dict[str, FloatArray] = {name: np.empty((n, bias.size)) for name in _VALIDITY}
+    flat_current, flat = current.reshape(-1), {k: v.reshape(-1) for k, v in validity.items()}
     starts = range(0, total, chunk_size)
     for start in tqdm(starts, desc="ndtc-map", unit="chunk", disable=not progress):
         part = slice(start, min(start + chunk_size, total))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # summarized for the whole map below
             sol = solve(info.build(**{k: v[part] for k, v in points.items()}), eq)
-        current[part] = sol.current(bath)
+        flat_current[part] = sol.current(bath)  # views: current and validity filled
         for name, values in _validity(sol).items():
-            validity[name][part] = values
+            flat[name][part] = values
         del sol  # before the next chunk is solved
-    current = current.reshape(n, bias.size)
-    validity = {name: values.reshape(n, bias.size) for name, values in validity.items()}
     ratio = np.fmax.reduce(validity["weak_coupling_ratio"], axis=-1)
     broken_at = validity["second_law_broken"] > 0
     _warn_outside(eq.name, ratio, broken_at, validity["entropy_production"])
