@@ -61,7 +61,9 @@ def register(subparsers: Any) -> None:
         description="Steady-state heat currents (Eqs. 21-23; J > 0 flows from the bath into "
         "the system). The paper's model: J1, J2 and the steady state in the eigenbasis (s1, "
         "s2, s3, s4). A device file (--device FILE, see docs/devices.md): the current of each "
-        "bath, keyed by its name. For the global Lindblad equation also its secular_ratio "
+        "bath, keyed by its name; with --equation all an equation that does not apply to the "
+        'device (the local one on a single qubit) is omitted with its reason ({"omitted": '
+        "REASON} in --json) and the others are kept. For the global Lindblad equation also its secular_ratio "
         "(transition rate over the smallest Bohr-frequency gap it neglects; above 1 it is "
         "outside its validity). Warnings (PositivityWarning, IllConditionedWarning, "
         "SecularityWarning) are printed as one line each on stderr and listed under "
@@ -182,8 +184,17 @@ def run_device(args: argparse.Namespace) -> int:
     if args.equation == "heom":
         return report_heom(device, system, params, args)
     results: dict[str, dict[str, Any]] = {}
-    for eq in equations(args.equation, not args.no_lamb_shift):
-        sol, notes = _solve(system, eq)
+    chosen = equations(args.equation, not args.no_lamb_shift)
+    refusals: list[InvalidParameterError] = []
+    for eq in chosen:
+        try:
+            sol, notes = _solve(system, eq)
+        except InvalidParameterError as exc:
+            if args.equation != "all":  # asked for by name: refused with its reason
+                raise
+            refusals.append(exc)  # does not apply to this device (e.g. local on one qubit)
+            results[eq.name] = {"omitted": " ".join(str(exc).split())}
+            continue
         secular = sol.secular_ratio
         results[eq.name] = {
             "currents": _currents(sol),
@@ -195,11 +206,16 @@ def run_device(args: argparse.Namespace) -> int:
             **_validity(sol),
             "warnings": notes,
         }
+    if len(refusals) == len(chosen):  # nothing applies: the first reason, one line
+        raise refusals[0]
     if args.json:
         print(json.dumps(results))
         return 0
     _device_header(device, params, args.no_lamb_shift)
     for name, r in results.items():
+        if "omitted" in r:
+            print(f"\n[{name}]  omitted: {r['omitted']}")
+            continue
         currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in r["currents"].items())
         print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
         print(
