@@ -31,10 +31,10 @@ The estimate covers the worse of the two columns.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from ..errors import InvalidParameterError
+from ..steady.memory import DENSE_FACTOR, point_memory_bytes
 from ..sweeps.run import available_memory
 
 __all__ = [
@@ -52,29 +52,19 @@ computed at the same time."""
 MAX_BATCH = 4096
 """Most points in one batched solve, however small they are (larger batches are no faster)."""
 
-_DENSE = {"br": 3.5, "lindblad": 1.2, "local": 7.5, "ule": 18.0}
-"""Bytes per point over ``16 d^4`` (the measured factors of the module's table, rounded up)."""
-_SQUARE = {"br": 64.0, "lindblad": 64.0, "local": 64.0, "ule": 1280.0}
-"""Bytes per point over ``16 d^2`` besides the baths' (the ULE's quadrature of jump operators)."""
-_PER_BATH = 8.0
-"""Bytes per point over ``16 d^2`` for each bath (its coupling, rates and Lamb shift)."""
-
 
 def point_bytes(dim: int, n_baths: int, equation: str) -> int:
-    """Memory one point of a batched solve needs, in bytes (an upper estimate).
-
-    ``16 (a d^4 + (b + 8 n_baths) d^2)`` with ``a`` and ``b`` of the equation (``a = 3.5``
-    for Bloch-Redfield, ``1.2`` for the global Lindblad equation, ``7.5`` for the local one,
-    ``18`` for the ULE; ``b = 64``, ``1280`` for the ULE): above every measurement of the
-    module's table, and at most 1.6 times the larger one for ``d >= 16``.
+    """Memory one point of a batched solve needs, in bytes (an upper estimate): the engine's
+    :func:`qheat.steady.memory.point_memory_bytes` (dense below ``d = 32``, matrix-free above).
 
     Raises:
         InvalidParameterError: an unknown equation.
     """
-    if equation not in _DENSE:
-        raise InvalidParameterError(f"unknown equation {equation!r}; valid: {', '.join(_DENSE)}")
-    square = _SQUARE[equation] + _PER_BATH * n_baths
-    return math.ceil(16.0 * (_DENSE[equation] * dim**4 + square * dim**2))
+    if equation not in DENSE_FACTOR:
+        raise InvalidParameterError(
+            f"unknown equation {equation!r}; valid: {', '.join(DENSE_FACTOR)}"
+        )
+    return point_memory_bytes(dim, n_baths, (equation,))
 
 
 def batch_points(
