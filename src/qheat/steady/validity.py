@@ -39,8 +39,9 @@ this. Calibrated against HEOM (``benchmarks/weak_coupling_calibration.py``, docs
 near it (ratios 0.39-0.49) Bloch-Redfield is off by 34-143% on one qubit (+114% at 0.44 where
 HEOM converged) and by 135% on Kato and Tanimura's two qubits (J12 = 0.5), by 27% on the
 paper's Fig. 6 model (gamma = 0.05, dT = 300) but by only 4-7% on that model with a slow hot
-bath (wD = 10: its current hardly depends on the hot bath's rates); at ratio 1 its current
-has the wrong sign. Errors of tens of percent occur from about 0.1 already (qubits), but the
+bath (wD = 10: its current hardly depends on the hot bath's rates); it sends heat from cold
+to hot at ratios 1.8 (the paper's model at gamma = 2) and 12.5 (a qubit between narrow
+underdamped baths). Errors of tens of percent occur from about 0.1 already (qubits), but the
 paper's figures must stay silent: their largest ratio, 0.293 (the memory ratio of Fig. 6,
 gamma = 0.03, dT = 300, where Bloch-Redfield is 14% off), is 0.65 of this value. The band
 between :data:`WEAK_COUPLING_NOTICE` and this gets the notice."""
