@@ -460,7 +460,7 @@ CLI_CASES: list[tuple[list[str], str]] = [
     (["current", "--eps2", "-4"], "--eps2 must be > 0"),
     (["current", "--g", "nan"], "--g must be finite"),
     (["current", "--equation", "redfield"], "choose from 'br', 'lindblad', 'local', 'ule'"),
-    (["current", "--bogus", "1"], "allowed options: --device, --dt, --eps1"),
+    (["current", "--bogus", "1"], "allowed options: --cumulants, --device, --dt, --eps1"),
     (["current", "--omega", "3"], "allowed options"),
     (["current", "--eps1"], "expected one argument"),
     (["current", "5"], "unrecognized arguments: 5"),

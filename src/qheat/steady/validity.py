@@ -96,7 +96,9 @@ def second_law_broken(
     """Where heat flows against the temperature gradient beyond round-off, ``(...)``:
     ``sigma < -SECOND_LAW_RTOL sum_j |J_j| / T_j`` (a zero-temperature bath that gives more
     than ``SECOND_LAW_RTOL`` of the largest current counts), currents up to ``floor`` (their
-    round-off, ``(...)``) counted as zero. False where a temperature is unknown."""
+    round-off, ``(...)``) counted as zero and ``floor sum_j 1/T_j`` of slack (the round-off
+    of the sum: at equal temperatures ``sigma`` is ``-(sum_j J_j)/T``). False where a
+    temperature is unknown."""
     noise = np.abs(currents) <= np.asarray(floor, dtype=np.float64)[..., None]
     currents = np.where(noise, 0.0, currents)
     sigma = entropy_production(currents, temperatures)
@@ -105,14 +107,17 @@ def second_law_broken(
     scale = np.zeros(sigma.shape)
     largest = np.abs(currents).max(axis=-1, initial=0.0)
     gives_cold = np.zeros(sigma.shape, dtype=bool)
+    slack = np.zeros(sigma.shape)  # the round-off of sum_j J_j / T_j itself
     for j, t in enumerate(temperatures):
         temperature = np.broadcast_to(np.asarray(t, dtype=np.float64), sigma.shape)
         current = currents[..., j]
         hot = temperature > 0
         with np.errstate(over="ignore"):
-            scale = scale + np.where(hot, np.abs(current) / np.where(hot, temperature, 1.0), 0.0)
+            inverse = np.where(hot, 1.0 / np.where(hot, temperature, 1.0), 0.0)
+            scale = scale + np.abs(current) * inverse
+            slack = slack + np.asarray(floor, dtype=np.float64) * inverse
         gives_cold |= ~hot & (current > SECOND_LAW_RTOL * largest)
-    finite_broken = np.isfinite(sigma) & (sigma < -SECOND_LAW_RTOL * scale)
+    finite_broken = np.isfinite(sigma) & (sigma < -(SECOND_LAW_RTOL * scale + slack))
     return np.asarray(finite_broken | gives_cold, dtype=bool)
 
 
