@@ -172,6 +172,7 @@ PAGES_WITH_CODE = [
     "sharp-bits.md",
     "analysis.md",
     "local-global.md",
+    "fluctuations.md",
 ]
 
 

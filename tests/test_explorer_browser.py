@@ -8,12 +8,14 @@ later valid value must update the page again; the weak-coupling ratio must be re
 chosen point and along each curve, and a coupling ten times the paper's must shade the axis
 outside weak coupling and show the WeakCouplingWarning; a NaN sent to a slider's number field
 (a websocket message, as a page's script can send) must be refused with a message, where Panel
-recursed until RecursionError; the NDTC map button must draw a map, hatched where its curves
-leave weak coupling.
+recursed until RecursionError; the toggle "noise and TUR ratio" must show the noise and TUR
+plots with the 300-point curves (and the smallest TUR ratio in the TUR plot's title); the NDTC
+map button must draw a map, hatched where its curves leave weak coupling.
 
 Without Chromium this test FAILS with how to install it (``apt-get install chromium
 chromium-driver``); ``QHEAT_NO_BROWSER=1`` skips it explicitly. ``QHEAT_UPDATE_SCREENSHOT=1``
-rewrites ``docs/images/explorer.png`` from the page (with a 40 x 40 NDTC map).
+rewrites ``docs/images/explorer.png`` from the page (with a 40 x 40 NDTC map);
+``QHEAT_SCREENSHOT_DIR=DIR`` saves the page with the noise plots there (``noise.png``).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ return [text(el), getComputedStyle(el).display !== 'none' && el.getClientRects()
 """The visible text of an element, shadow roots included, and whether it is displayed."""
 
 CURVE = "return Array.from(Bokeh.documents[0].get_model_by_name('J-br-1').data.y)"
+NOISE = "return Array.from(Bokeh.documents[0].get_model_by_name('noise-br-1').data.y)"
 
 STRIPS = """
 const data = Bokeh.documents[0].get_model_by_name('weak-strong').data;
@@ -267,6 +270,26 @@ def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
     _type(g_field, "0.6")
     _wait(lambda: not _text(browser, ".qheat-error")[1], "the refusal to clear")
     _wait(lambda: browser.execute_script(CURVE) != before_nan, "the curve after the NaN")
+
+    # the noise and the TUR ratio, off by default, shown by the toggle
+    assert browser.execute_script(NOISE) == [] and not _text(browser, ".qheat-noise")[1]
+    _one(browser, ".qheat-noise-toggle", "input").click()
+    noise = _wait(
+        lambda: (lambda y: y if len(y) == 300 else None)(browser.execute_script(NOISE)),
+        "the noise curve",
+    )
+    assert all(math.isfinite(v) and v > 0 for v in noise), noise[:5]
+    assert _wait(lambda: _text(browser, ".qheat-noise")[1], "the noise plots to show")
+    title = browser.execute_script(
+        "return [...Bokeh.documents[0].all_models].filter(m => m.type === 'Title' && "
+        "m.text.includes('smallest Q1')).map(m => m.text)"
+    )
+    assert title and "br " in title[0], title
+    if os.environ.get("QHEAT_SCREENSHOT_DIR"):
+        time.sleep(1.0)
+        browser.save_screenshot(str(Path(os.environ["QHEAT_SCREENSHOT_DIR"]) / "noise.png"))
+    _one(browser, ".qheat-noise-toggle", "input").click()
+    _wait(lambda: browser.execute_script(NOISE) == [], "the noise plots to empty")
 
     # the NDTC map, computed on demand
     screenshot = os.environ.get("QHEAT_UPDATE_SCREENSHOT") == "1"

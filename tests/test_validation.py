@@ -472,6 +472,7 @@ CLI_CASES: list[tuple[list[str], str]] = [
     (["bath", "--omega", "1", "--omega-d", "0"], "--omega-d must be > 0"),
     (["bath", "--omega", "1", "--eps1", "3"], "allowed options: --gamma"),
     (["bath", "--omega", "1", "--gamma", "1e308", "--t", "1e10"], "overflow"),
+    (["sweep", "--dt", "1:2:3", "--cumulants", "7"], "--cumulants must be an integer from 1"),
     (["bogus"], "invalid choice"),
     ([], "required"),
 ]
@@ -493,6 +494,7 @@ TOML_CASES: list[tuple[str, str]] = [
     ('[sweep]\nequations = ["redfield"]\n', "case.toml:2: key 'equations'"),
     ('[sweep]\nscheduler = "gpu"\n', "case.toml:2: key 'scheduler'"),
     ("[sweep]\nout = 5\n", "case.toml:2: key 'out'"),
+    ("[sweep]\ncumulants = 0\n", "case.toml:2: key 'cumulants'"),
     ("[sweep]\nbogus = 1\n", "case.toml:2: key 'bogus'"),
     ("[sweeps]\nchunk_size = 1\n", "case.toml:1"),  # unknown table
     ("parameters = 5\n", "case.toml:1: key 'parameters'"),

@@ -53,9 +53,10 @@ MAX_BATCH = 4096
 """Most points in one batched solve, however small they are (larger batches are no faster)."""
 
 
-def point_bytes(dim: int, n_baths: int, equation: str) -> int:
+def point_bytes(dim: int, n_baths: int, equation: str, cumulants: int = 0) -> int:
     """Memory one point of a batched solve needs, in bytes (an upper estimate): the engine's
-    :func:`qheat.steady.memory.point_memory_bytes` (dense below ``d = 32``, matrix-free above).
+    :func:`qheat.steady.memory.point_memory_bytes` (dense below ``d = 32``, matrix-free above;
+    with ``cumulants``, what the noise keeps too).
 
     Raises:
         InvalidParameterError: an unknown equation.
@@ -64,7 +65,7 @@ def point_bytes(dim: int, n_baths: int, equation: str) -> int:
         raise InvalidParameterError(
             f"unknown equation {equation!r}; valid: {', '.join(DENSE_FACTOR)}"
         )
-    return point_memory_bytes(dim, n_baths, (equation,))
+    return point_memory_bytes(dim, n_baths, (equation,), cumulants)
 
 
 def batch_points(
@@ -73,18 +74,20 @@ def batch_points(
     equations: Iterable[str],
     budget: int,
     option: str = "the explorer's curves get half of qheat explore --memory-budget",
+    cumulants: int = 0,
 ) -> int:
     """Points per batched solve: as many as fit ``budget`` bytes and the available memory,
-    for the most demanding of ``equations`` (they are solved one after another), at most
-    :data:`MAX_BATCH`. ``option`` names the setting of the budget in the refusal.
+    for the most demanding of ``equations`` (they are solved one after another; with the
+    first ``cumulants`` cumulants of the heat), at most :data:`MAX_BATCH`. ``option`` names
+    the setting of the budget in the refusal.
 
     Raises:
         InvalidParameterError: a single point needs more than the budget or the memory
             available (the message says how much, and what to change).
     """
     names = list(equations)
-    need = max(point_bytes(dim, n_baths, e) for e in names)
-    worst = max(names, key=lambda e: point_bytes(dim, n_baths, e))
+    need = max(point_bytes(dim, n_baths, e, cumulants) for e in names)
+    worst = max(names, key=lambda e: point_bytes(dim, n_baths, e, cumulants))
     free = available_memory()
     limit = min(budget, free)
     if need > limit:

@@ -9,7 +9,12 @@ secular equation is its first point with ``Solution.secular_ratio > 1`` (as the 
 the paper's figures); the points outside weak coupling are those with
 ``Solution.weak_coupling_ratio`` above :data:`~qheat.steady.validity.WEAK_COUPLING_WARN` or
 where the currents break the second law (``Solution.second_law_broken``, docs/trust.md).
-Units: hbar = kB = 1.
+With ``noise=True`` each solve also gives the heat's first two cumulants
+(``qheat.solve(..., cumulants=2)``, docs/fluctuations.md): the zero-frequency noise ``c2`` and
+the thermodynamic uncertainty ratio ``Q = c2 sigma / c1^2`` of every bath, at about 1.3 times
+the cost; ``Q`` is left out (NaN) where the mean current ``c1`` is below the currents' round-off
+(``Solution.current_floor``): at equilibrium ``Q = 0/0``, and the engine's ratio of round-off
+(up to 1e15 at ``dT = 0``) is not shown (:func:`shown_tur_ratio`). Units: hbar = kB = 1.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ __all__ = [
     "Curves",
     "compute_curves",
     "describe",
+    "shown_tur_ratio",
     "strips",
 ]
 
@@ -119,6 +125,9 @@ class Curves:
         warnings: each distinct warning of the solves, ``"Category: message"``.
         seconds: wall time of the solves and the analysis.
         batch: points per batched solve (:func:`~qheat.explorer.budget.batch_points`).
+        noise, tur_ratio, c1: with ``noise=True``, the zero-frequency noise ``c2``, the TUR
+            ratio and the counting statistics' mean current of every bath,
+            ``(equation, bath, n)``; None otherwise.
     """
 
     axis: str
@@ -138,6 +147,9 @@ class Curves:
     seconds: float = 0.0
     source: str | None = field(default=None)
     batch: int = 0
+    noise: FloatArray | None = None
+    tur_ratio: FloatArray | None = None
+    c1: FloatArray | None = None
 
     def secular_index(self, equation: str) -> int | None:
         """First point where ``equation``'s secular ratio exceeds 1 (None: nowhere, not secular)."""
@@ -211,7 +223,28 @@ class Curves:
                 "qheat_version": __version__,
             },
         )
+        fluctuations = {
+            "noise": "zero-frequency noise c2 of the heat current from the bath "
+            "(docs/fluctuations.md)",
+            "tur_ratio": "TUR ratio Q = c2 sigma / c1^2 (Q >= 2 for classical Markov jumps)",
+            "c1": "mean current of the counting statistics (J without the Lamb-shift term)",
+        }
+        for name, long_name in fluctuations.items():
+            values = getattr(self, name)
+            if values is not None:
+                ds[name] = (dims, values, {"long_name": long_name})
         return ds
+
+    def tur_minimum(self, equation: str, bath: str) -> tuple[float, float] | None:
+        """The smallest TUR ratio along one curve and where (None without the noise, or
+        where it is nowhere finite)."""
+        if self.tur_ratio is None:
+            return None
+        q = self.tur_ratio[self.equations.index(equation), self.bath_names.index(bath)]
+        if not np.isfinite(q).any():
+            return None
+        i = int(np.nanargmin(q))
+        return float(q[i]), float(self.x[i])
 
 
 def compute_curves(
@@ -220,11 +253,13 @@ def compute_curves(
     axis: Axis,
     equations: tuple[str, ...],
     budget: int = DEFAULT_BUDGET // 2,
+    noise: bool = False,
 ) -> Curves:
     """Solve ``model`` along ``axis`` for each equation, in batches within ``budget`` bytes.
 
     ``params`` holds every parameter of the model; the swept one is replaced by the axis.
-    Each batch is one batched system and one :func:`qheat.solve` per equation.
+    Each batch is one batched system and one :func:`qheat.solve` per equation (``noise``:
+    with ``cumulants=2``, for :attr:`Curves.noise` and :attr:`Curves.tur_ratio`).
 
     Raises:
         InvalidParameterError: an unknown equation or parameter, a bad axis, a parameter the
@@ -251,14 +286,16 @@ def compute_curves(
         warnings.simplefilter("always")
         probe = model.system(**fixed, **{axis.name: x[:1]})
         d, nb = probe.dim, len(probe.baths)
-        batch = batch_points(d, nb, equations, budget)
+        order = 2 if noise else 0
+        batch = batch_points(d, nb, equations, budget, cumulants=order)
         out = _outputs(len(equations), n, nb, d)
         bath_names: tuple[str, ...] = ()
         for start in range(0, n, batch):  # one batch's solutions alive at a time
             part = slice(start, min(start + batch, n))
             system = model.system(**fixed, **{axis.name: x[part]})
             for e, name in enumerate(equations):
-                bath_names = _store(out, e, part, solve(system, EQUATIONS[name]()))
+                solution = solve(system, EQUATIONS[name](), cumulants=order)
+                bath_names = _store(out, e, part, solution)
             del system
     J = out["J"]
     peaks = ndtc_on_grid(x, J)
@@ -281,6 +318,9 @@ def compute_curves(
         seconds=time.perf_counter() - started,
         source=model.source,
         batch=min(batch, n),
+        noise=out["noise"] if noise else None,
+        tur_ratio=out["tur_ratio"] if noise else None,
+        c1=out["c1"] if noise else None,
     )
 
 
@@ -294,6 +334,7 @@ def _outputs(n_eq: int, n: int, nb: int, d: int) -> dict[str, Any]:
         "J": np.full((n_eq, nb, n), np.nan),
         "rho": np.full((n_eq, n, d, d), np.nan, dtype=np.complex128),
         "energies": np.full((n, d), np.nan),
+        **{key: np.full((n_eq, nb, n), np.nan) for key in ("noise", "tur_ratio", "c1")},
     }
     for key in _DIAGNOSTICS:
         out[key] = np.full((n_eq, n), np.nan)
@@ -312,7 +353,25 @@ def _store(out: dict[str, Any], e: int, part: slice, sol: Solution) -> tuple[str
         value = getattr(sol, key)
         if value is not None:
             out[key][e, part] = value
+    if sol.cumulants is not None and sol.tur_ratio is not None:
+        nb = len(sol.bath_names)
+        cumulants = np.broadcast_to(sol.cumulants, (m, nb, sol.cumulants.shape[-1]))
+        out["c1"][e, :, part] = cumulants[..., 0].T
+        out["noise"][e, :, part] = cumulants[..., 1].T
+        out["tur_ratio"][e, :, part] = np.broadcast_to(shown_tur_ratio(sol), (m, nb)).T
     return tuple(sol.bath_names)
+
+
+def shown_tur_ratio(sol: Solution) -> FloatArray:
+    """``Solution.tur_ratio`` ``(..., bath)``, NaN where the bath's mean current ``c1`` is not
+    above the currents' round-off ``Solution.current_floor`` (there ``Q = c2 sigma / c1^2`` is
+    a ratio of round-off)."""
+    assert sol.tur_ratio is not None and sol.cumulants is not None
+    if sol.current_floor is None:
+        return sol.tur_ratio
+    floor = np.asarray(sol.current_floor)[..., None]
+    resolved = np.abs(sol.cumulants[..., 0]) > floor
+    return np.asarray(np.where(resolved, sol.tur_ratio, np.nan), dtype=np.float64)
 
 
 def describe(curves: Curves, equation: str, bath: str) -> dict[str, Any]:

@@ -38,9 +38,9 @@ def figure_png(curves: Curves, dpi: int = 150) -> bytes:
     equation (colour) and bath (line style), open circles where a secular equation leaves its
     validity, filled diamonds at the interior maxima, the axis shaded where the weak-coupling
     ratio exceeds the notice (light) and warning (dark) levels, downward triangles where heat
-    flows from cold to hot."""
-    fig = Figure(figsize=(7.0, 4.4))
-    ax = fig.add_subplot()
+    flows from cold to hot; with the noise, panels of the noise and the TUR ratio below."""
+    fig = Figure(figsize=(7.0, 4.4 if curves.noise is None else 8.0))
+    ax = fig.add_subplot(1 if curves.noise is None else 2, 1, 1)
     ratio = curves.weak_coupling_ratio[0]
     for mask, color, alpha in (
         ((ratio > WEAK_COUPLING_NOTICE) & (ratio <= WEAK_COUPLING_WARN), "#f2c14e", 0.18),
@@ -104,10 +104,35 @@ def figure_png(curves: Curves, dpi: int = 150) -> bytes:
         fontsize=6,
         color="gray",
     )
+    if curves.noise is not None and curves.tur_ratio is not None:
+        _fluctuation_panels(fig, curves)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def _fluctuation_panels(fig: Figure, curves: Curves) -> None:
+    """The noise and TUR-ratio panels under the currents (the classical bound Q = 2 dashed)."""
+    assert curves.noise is not None and curves.tur_ratio is not None
+    for k, (values, label) in enumerate(
+        ((curves.noise, "noise c2 (energy^2/time)"), (curves.tur_ratio, "TUR ratio Q"))
+    ):
+        ax = fig.add_subplot(2, 2, 3 + k)
+        for e, eq in enumerate(curves.equations):
+            for b in range(len(curves.bath_names)):
+                ax.plot(
+                    curves.x,
+                    values[e, b],
+                    color=COLORS[eq],
+                    linestyle=DASHES[b % len(DASHES)],
+                    linewidth=1.2,
+                )
+        if k == 1:
+            ax.axhline(2.0, color="black", linestyle="--", linewidth=0.8)
+        ax.set_xlabel(curves.axis)
+        ax.set_ylabel(label)
+        ax.set_xlim(curves.x[0], curves.x[-1])
 
 
 def netcdf_bytes(curves: Curves) -> bytes:
@@ -141,6 +166,8 @@ def sweep_command(model: Model, curves: Curves, out: str = "explorer.nc") -> str
             lines.append(
                 f"# computes all four equations; the page shows {', '.join(curves.equations)}"
             )
+    if curves.noise is not None:
+        options.append("--cumulants 2")
     options.append(f"--out {out}")
     lines.append("qheat sweep " + " ".join(options))
     return "\n".join(lines)
@@ -180,4 +207,11 @@ def python_snippet(model: Model, curves: Curves) -> str:
         "# J[name][:, j]: heat current from bath j into the system along the axis",
         "J = {name: qheat.solve(system, eq).currents for name, eq in equations.items()}",
     ]
+    if curves.noise is not None:
+        lines += [
+            "# noise[name][:, j]: its zero-frequency noise c2; Q[name][:, j]: the TUR ratio",
+            "counted = {name: qheat.cumulants(system, eq, 2) for name, eq in equations.items()}",
+            "noise = {name: sol.cumulants[..., 1] for name, sol in counted.items()}",
+            "Q = {name: sol.tur_ratio for name, sol in counted.items()}",
+        ]
     return "\n".join(lines)

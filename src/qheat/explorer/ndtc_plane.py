@@ -6,7 +6,9 @@ the project's definition). The ``ny * nx * n`` points are solved in batches of
 :func:`~qheat.explorer.budget.batch_points` (the memory budget), each one :func:`qheat.solve`.
 Each curve also records how far it strays from weak coupling: the largest
 ``Solution.weak_coupling_ratio`` along it and whether some point of it breaks the second law
-(docs/trust.md). Units: hbar = kB = 1.
+(docs/trust.md). With ``noise=True`` the solves carry the heat's cumulants
+(``qheat.solve(..., cumulants=2)``) and each curve also gives its noise and TUR ratio at the
+current's peak and its smallest TUR ratio (:data:`COLOURS`). Units: hbar = kB = 1.
 """
 
 from __future__ import annotations
@@ -23,15 +25,24 @@ from ..api import solve
 from ..errors import InvalidParameterError
 from ..steady.validity import WEAK_COUPLING_WARN
 from .budget import DEFAULT_BUDGET, batch_points
-from .curves import EQUATIONS, Axis
+from .curves import EQUATIONS, Axis, shown_tur_ratio
 from .models import Model
 
-__all__ = ["MAX_PLANE_POINTS", "NDTCPlane", "compute_plane"]
+__all__ = ["COLOURS", "MAX_PLANE_POINTS", "NDTCPlane", "compute_plane"]
 
 MAX_PLANE_POINTS = 400_000
 """Most solved points in one map (``nx * ny * n``), about 20 s on one core."""
 
 FloatArray = NDArray[np.float64]
+
+COLOURS = {
+    "peak": "swept value at the peak (gray: no interior maximum)",
+    "noise_peak": "noise c2 at the current's peak (gray: no interior maximum)",
+    "tur_peak": "TUR ratio Q at the current's peak (gray: no interior maximum)",
+    "tur_min": "smallest TUR ratio Q along the curve (< 2: the TUR violated)",
+}
+"""What a map can be coloured by: :class:`NDTCPlane` fields, the last three only with the
+noise."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,9 @@ class NDTCPlane:
 
     ``ndtc``, ``peak`` (the axis value of the interior maximum, NaN if none), ``J_peak``,
     ``weak_coupling_ratio`` (the largest along the curve) and ``second_law_broken`` (some point
-    of the curve sends heat from cold to hot) are ``(ny, nx)``.
+    of the curve sends heat from cold to hot) are ``(ny, nx)``; with the noise so are
+    ``noise_peak`` and ``tur_peak`` (the bath's noise and TUR ratio at the peak, NaN without
+    one) and ``tur_min`` (its smallest TUR ratio along the curve), else None.
     """
 
     x_name: str
@@ -56,6 +69,13 @@ class NDTCPlane:
     weak_coupling_ratio: FloatArray
     second_law_broken: NDArray[np.bool_]
     seconds: float
+    noise_peak: FloatArray | None = None
+    tur_peak: FloatArray | None = None
+    tur_min: FloatArray | None = None
+
+    def colour(self, name: str) -> FloatArray | None:
+        """The map coloured by ``name`` (a key of :data:`COLOURS`); None where not computed."""
+        return getattr(self, name)  # type: ignore[no-any-return]
 
     @property
     def outside(self) -> NDArray[np.bool_]:
@@ -73,6 +93,7 @@ def compute_plane(
     equation: str = "br",
     bath: str | None = None,
     budget: int = DEFAULT_BUDGET // 2,
+    noise: bool = False,
 ) -> NDTCPlane:
     """The NDTC map of ``model`` over ``x`` and ``y``, each point a curve along ``axis``,
     solved in batches within ``budget`` bytes.
@@ -116,21 +137,36 @@ def compute_plane(
     }
     total = grid[axis.name].size
     J, ratio, broken = np.empty(total), np.empty(total), np.empty(total, dtype=bool)
+    c2, tur = np.full(total, np.nan), np.full(total, np.nan)
+    order, b = (2 if noise else 0), bath_names.index(which)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a map spans regimes: the map shows where it leaves them
         probe = model.system(**fixed, **{k: v[:1] for k, v in grid.items()})
-        batch = batch_points(probe.dim, len(probe.baths), (equation,), budget)
+        batch = batch_points(probe.dim, len(probe.baths), (equation,), budget, cumulants=order)
         for start in range(0, total, batch):
             part = slice(start, min(start + batch, total))
             sol = solve(
                 model.system(**fixed, **{k: v[part] for k, v in grid.items()}),
                 EQUATIONS[equation](),
+                cumulants=order,
             )
-            J[part] = sol.currents[..., bath_names.index(which)]
+            J[part] = sol.currents[..., b]
+            if sol.cumulants is not None and sol.tur_ratio is not None:
+                c2[part], tur[part] = sol.cumulants[..., b, 1], shown_tur_ratio(sol)[..., b]
             ratio[part] = np.nan if sol.weak_coupling_ratio is None else sol.weak_coupling_ratio
             broken[part] = False if sol.second_law_broken is None else sol.second_law_broken
             del sol  # before the next batch is solved
     result = ndtc_on_grid(bias, J.reshape(shape))
+    extra: dict[str, FloatArray] = {}
+    if noise:
+        top = np.argmax(J.reshape(shape), axis=-1)[..., None]  # the peak's grid point
+        peaked = np.isfinite(result.dT_peak)
+        for key, values in (("noise_peak", c2), ("tur_peak", tur)):
+            at_top = np.take_along_axis(values.reshape(shape), top, axis=-1)[..., 0]
+            extra[key] = np.where(peaked, at_top, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a curve without a finite ratio
+            extra["tur_min"] = np.nanmin(tur.reshape(shape), axis=-1)
     return NDTCPlane(
         x_name=x.name,
         x=xs,
@@ -145,4 +181,5 @@ def compute_plane(
         weak_coupling_ratio=np.fmax.reduce(ratio.reshape(shape), axis=-1),
         second_law_broken=np.asarray(broken.reshape(shape).any(axis=-1)),
         seconds=time.perf_counter() - started,
+        **extra,
     )

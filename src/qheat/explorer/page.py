@@ -9,7 +9,10 @@ the message is shown in an alert and the page keeps the last valid curves until 
 input. Where a curve leaves weak coupling (docs/trust.md) the plot shades the axis (light: the
 weak-coupling ratio above the notice level, dark: above the warning level) and marks the points
 where heat flows from cold to hot; the read-out gives the ratio along each curve and at the
-chosen point.
+chosen point. The toggle "noise and TUR ratio" (off by default: it costs about 1.3 times the
+solve) adds the zero-frequency noise of each current and its thermodynamic uncertainty ratio
+in two plots of their own under the current's (docs/fluctuations.md); the NDTC map can be
+coloured by the noise or the TUR ratio too (:data:`~qheat.explorer.ndtc_plane.COLOURS`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bokeh.models.annotations import ColorBar, Legend, LegendItem, Span, Title
 from bokeh.models.ranges import DataRange1d, FactorRange, Range1d
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
+from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from ..steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN, weak_coupling_notice
@@ -49,7 +53,7 @@ from .export import (
     sweep_command,
 )
 from .models import Model, Parameter
-from .ndtc_plane import NDTCPlane, compute_plane
+from .ndtc_plane import COLOURS, NDTCPlane, compute_plane
 from .widgets import FiniteSlider
 
 __all__ = ["Explorer", "default_points"]
@@ -142,6 +146,12 @@ class Explorer:
         self.bath = pn.widgets.Select(
             label="read out the current of bath", options=baths, value=baths[0], width=140
         )
+        self.noise_toggle = pn.widgets.Checkbox(
+            label="noise and TUR ratio (about 1.3x the solve time)",
+            value=False,
+            css_classes=["qheat-noise-toggle"],
+            width=300,
+        )
         self.point = pn.widgets.FloatSlider(
             label="steady state at",
             start=0.0,
@@ -178,12 +188,20 @@ class Explorer:
         self.validity = pn.pane.HTML("", css_classes=["qheat-validity"], width=420, height=60)
         self._set_axis_range(first)
         self._build_current_figure()
+        self._build_fluctuation_figures()
         self._build_state_figures()
         self._build_map()
         self._build_export()
         for slider in self.sliders.values():
             slider.param.watch(self._on_change, "value")
-        for widget in (self.axis_start, self.axis_stop, self.axis_num, self.equations, self.bath):
+        for widget in (
+            self.axis_start,
+            self.axis_stop,
+            self.axis_num,
+            self.equations,
+            self.bath,
+            self.noise_toggle,
+        ):
             widget.param.watch(self._on_change, "value")
         self.axis.param.watch(self._on_axis, "value")
         self.point.param.watch(self._on_point, "value")
@@ -306,6 +324,48 @@ class Explorer:
         fig.add_layout(self.point_span)
         self.current_figure = fig
 
+    def _build_fluctuation_figures(self) -> None:
+        """The noise ``c2`` and the TUR ratio of every current, on the current's x range (shown
+        with the toggle)."""
+        self.fluctuation_sources: dict[tuple[str, str, str], ColumnDataSource] = {}
+        figures = []
+        for kind, title, label in (
+            ("noise", "Zero-frequency noise of the heat current", "noise c2 (energy^2/time)"),
+            ("tur", "TUR ratio Q = c2 sigma / c1^2", "Q"),
+        ):
+            fig = figure(
+                width=430,
+                height=300,
+                title=title,
+                tools="pan,box_zoom,wheel_zoom,reset,save,hover",
+                tooltips=[(self.axis.value, "$x"), (label, "$y")],
+                x_range=self.current_figure.x_range,
+                x_axis_label=self.axis.value,
+                y_axis_label=label,
+            )
+            for eq in EQUATIONS:
+                for b, bath in enumerate(self.model.bath_names):
+                    source = ColumnDataSource({"x": [], "y": []}, name=f"{kind}-{eq}-{bath}")
+                    fig.line(
+                        "x",
+                        "y",
+                        source=source,
+                        color=COLORS[eq],
+                        line_width=2,
+                        line_dash=DASHES[b % len(DASHES)],
+                    )
+                    self.fluctuation_sources[kind, eq, bath] = source
+            figures.append(fig)
+        self.noise_figure, self.tur_figure = figures
+        self.tur_figure.add_layout(
+            Span(location=2.0, dimension="width", line_color="black", line_dash="dashed")
+        )
+        self.tur_range = Range1d(start=1.5, end=2.5)
+        self.tur_figure.y_range = self.tur_range
+        self.fluctuation_row = pn.Row(
+            self.noise_figure, self.tur_figure, visible=False, css_classes=["qheat-noise"]
+        )
+
     def _build_state_figures(self) -> None:
         states = [f"|{k + 1}>" for k in range(self.dim)]
         self.population_range = FactorRange(factors=[(s, "br") for s in states])
@@ -396,6 +456,19 @@ class Explorer:
         self.map_equation = pn.widgets.Select(
             label="equation", options=list(EQUATIONS), value="br", width=100
         )
+        self.map_colour = pn.widgets.Select(
+            label="colour",
+            options={
+                "peak position": "peak",
+                "noise at the peak": "noise_peak",
+                "TUR ratio at the peak": "tur_peak",
+                "smallest TUR ratio": "tur_min",
+            },
+            value="peak",
+            width=170,
+            css_classes=["qheat-map-colour"],
+        )
+        self.map_colour.param.watch(self._on_map_colour, "value")
         self.map_button = pn.widgets.Button(
             label="Compute NDTC map", color="primary", width=170, css_classes=["qheat-map-button"]
         )
@@ -418,7 +491,7 @@ class Explorer:
             x_axis_label=x_default[0],
             y_axis_label=y_default[0],
             tools="hover,pan,wheel_zoom,reset,save",
-            tooltips=[("x, y", "$x, $y"), ("peak at", "@image")],
+            tooltips=[("x, y", "$x, $y"), ("colour", "@image")],
         )
         self.map_source = ColumnDataSource(
             {"image": [], "x": [], "y": [], "dw": [], "dh": []}, name="ndtc-map"
@@ -445,16 +518,14 @@ class Explorer:
         fig.scatter(
             "x", "y", source=self.map_here, marker="cross", size=16, color="red", line_width=3
         )
-        fig.add_layout(
-            ColorBar(
-                color_mapper=self.map_mapper,
-                title="swept value at the peak (gray: no interior maximum)",
-                orientation="horizontal",
-                height=10,
-                padding=16,  # room for the tick labels inside the bar's frame
-            ),
-            "below",
+        self.map_colorbar = ColorBar(
+            color_mapper=self.map_mapper,
+            title=COLOURS["peak"],
+            orientation="horizontal",
+            height=10,
+            padding=16,  # room for the tick labels inside the bar's frame
         )
+        fig.add_layout(self.map_colorbar, "below")
         self.map_figure = fig
 
     def _build_export(self) -> None:
@@ -500,6 +571,7 @@ class Explorer:
             pn.pane.Markdown("### Equations"),
             self.equations,
             self.bath,
+            self.noise_toggle,
             width=345,
         )
         title = (
@@ -518,6 +590,7 @@ class Explorer:
                     self.rho_figure,
                 ),
             ),
+            self.fluctuation_row,
             self.readout,
             self.timing,
             pn.pane.Markdown("### NDTC map over two parameters"),
@@ -529,7 +602,9 @@ class Explorer:
                 self.map_y_start,
                 self.map_y_stop,
             ),
-            pn.Row(self.map_n, self.map_points, self.map_equation, self.map_button),
+            pn.Row(
+                self.map_n, self.map_points, self.map_equation, self.map_colour, self.map_button
+            ),
             pn.Row(self.map_figure, self.map_status),
             pn.pane.Markdown("### Export what is on screen"),
             pn.Row(self.png_download, self.nc_download),
@@ -579,7 +654,12 @@ class Explorer:
                 int(_number(self.axis_num, "points")),
             )
             curves = compute_curves(
-                self.model, self.values(), axis, tuple(self.equations.value), self.budget // 2
+                self.model,
+                self.values(),
+                axis,
+                tuple(self.equations.value),
+                self.budget // 2,
+                noise=bool(self.noise_toggle.value),
             )
         except ValueError as exc:  # qheat's errors are ValueErrors
             self.error.object = f"**Not updated:** {exc}"
@@ -596,7 +676,9 @@ class Explorer:
             self.timing.object = (
                 f"<b>update {1e3 * elapsed:.0f} ms</b> (solve and analysis "
                 f"{1e3 * curves.seconds:.0f} ms) for {curves.x.size} points x "
-                f"{len(curves.equations)} equation(s), in batches of {curves.batch} "
+                f"{len(curves.equations)} equation(s)"
+                f"{' with noise and TUR ratio' if curves.noise is not None else ''}, in batches "
+                f"of {curves.batch} "
                 f"(memory budget {format_bytes(self.budget // 2)})"
             )
         self.last_update_seconds = elapsed
@@ -638,6 +720,7 @@ class Explorer:
             rows.append(self._readout_row(curves, eq, bath, info))
         self.secular_source.data = _markers(secular)
         self.peak_source.data = _markers(peaks)
+        self._draw_fluctuations(curves)
         self._draw_validity(curves)
         self.readout.object = (
             f"<table><tr><th>equation</th><th>peak of J{bath} (before it falls)</th>"
@@ -657,6 +740,36 @@ class Explorer:
         step = (high - low) / (curves.x.size - 1)
         if (self.point.start, self.point.end, self.point.step) != (low, high, step):
             self.point.param.update(start=low, end=high, value=value, step=step)
+
+    def _draw_fluctuations(self, curves: Curves) -> None:
+        """The noise and TUR curves (empty without the toggle), the TUR plot's title the
+        smallest ratio of the read-out bath's curves."""
+        shown = set(curves.equations)
+        for (kind, eq, bath), source in self.fluctuation_sources.items():
+            values = curves.noise if kind == "noise" else curves.tur_ratio
+            if values is None or eq not in shown:
+                source.data = {"x": [], "y": []}
+                continue
+            e, b = curves.equations.index(eq), curves.bath_names.index(bath)
+            source.data = {"x": curves.x, "y": values[e, b]}
+        self.fluctuation_row.visible = curves.noise is not None
+        for fig in (self.noise_figure, self.tur_figure):
+            fig.xaxis.axis_label = self.parameters[curves.axis].label or curves.axis
+        if curves.noise is None:
+            return
+        bath = self.bath.value
+        parts = []
+        for eq in curves.equations:
+            found = curves.tur_minimum(eq, bath)
+            if found is not None:
+                q, where = found
+                parts.append(f"{eq} {q:.4g} at {where:.4g}")
+        _retitle(
+            self.tur_figure,
+            f"TUR ratio (dashed: Q = 2); smallest Q{bath}:\n" + ("; ".join(parts) or "none"),
+        )
+        assert curves.tur_ratio is not None
+        self.tur_range.update(**_tur_window(curves.tur_ratio))
 
     def _draw_validity(self, curves: Curves) -> None:
         """Shade where the weak-coupling ratio exceeds the notice and the warning levels (a
@@ -783,6 +896,7 @@ class Explorer:
                     self.map_equation.value,
                     self.bath.value,
                     budget=self.budget // 2,
+                    noise=self.map_colour.value != "peak",
                 ),
             )
         except ValueError as exc:
@@ -795,17 +909,32 @@ class Explorer:
         self.error.visible = False
         self.draw_plane(plane)
 
+    def _on_map_colour(self, _: Any) -> None:
+        """Recolour the map if it has the chosen quantity, else say how to get it."""
+        if self.plane is not None and self.plane.colour(self.map_colour.value) is not None:
+            self.draw_plane(self.plane)
+        elif self.plane is not None:
+            self.map_status.object = (
+                "This colour needs the noise: press <b>Compute NDTC map</b> (about 1.3x the "
+                "time of the map)."
+            )
+
     def draw_plane(self, plane: NDTCPlane) -> None:
-        """Show an NDTC map: colour = where the current peaks along the swept axis."""
+        """Show an NDTC map: colour = where the current peaks along the swept axis, or the
+        noise or TUR ratio chosen (:data:`~qheat.explorer.ndtc_plane.COLOURS`)."""
         self.plane = plane
         dx = float(plane.x[1] - plane.x[0]) if plane.x.size > 1 else 1.0
         dy = float(plane.y[1] - plane.y[0]) if plane.y.size > 1 else 1.0
-        finite = plane.peak[np.isfinite(plane.peak)]
+        key = self.map_colour.value if plane.colour(self.map_colour.value) is not None else "peak"
+        image = plane.colour(key)
+        assert image is not None
+        finite = image[np.isfinite(image)]
         with pn.io.hold():
             if finite.size:
                 self.map_mapper.low, self.map_mapper.high = float(finite.min()), float(finite.max())
+            self.map_colorbar.title = COLOURS[key]
             self.map_source.data = {  # cells centred on the grid points
-                "image": [plane.peak],
+                "image": [image],
                 "x": [float(plane.x[0] - dx / 2)],
                 "y": [float(plane.y[0] - dy / 2)],
                 "dw": [float(plane.x[-1] - plane.x[0] + dx)],
@@ -822,10 +951,15 @@ class Explorer:
             )
             self.map_figure.xaxis.axis_label = plane.x_name
             self.map_figure.yaxis.axis_label = plane.y_name
+            what = {
+                "peak": f"{plane.axis} at the peak",
+                "noise_peak": f"noise of J{plane.bath} at the peak",
+                "tur_peak": f"TUR ratio Q{plane.bath} at the peak",
+                "tur_min": f"smallest Q{plane.bath} along {plane.axis}",
+            }[key]
             _retitle(
                 self.map_figure,
-                f"NDTC map of J{plane.bath} ({EQUATION_LABELS[plane.equation]}): "
-                f"colour = {plane.axis} at the peak",
+                f"NDTC map of J{plane.bath} ({EQUATION_LABELS[plane.equation]}): colour = {what}",
             )
             share = 100.0 * float(np.mean(plane.ndtc))
             outside = 100.0 * float(np.mean(plane.outside))
@@ -837,6 +971,12 @@ class Explorer:
                 f"{WEAK_COUPLING_WARN:g} along the curve; x: heat flows from cold to hot "
                 "somewhere along it; docs/trust.md)."
             )
+            if plane.tur_min is not None:
+                below = 100.0 * float(np.mean(plane.tur_min < 2.0))
+                self.map_status.object += (
+                    f"<br><b>TUR violated</b> (Q{plane.bath} < 2 somewhere along the curve): "
+                    f"{below:.0f}% of the map."
+                )
 
 
 def default_points(dim: int, n_baths: int, equations: tuple[str, ...], budget: int) -> int:
@@ -847,6 +987,17 @@ def default_points(dim: int, n_baths: int, equations: tuple[str, ...], budget: i
     except InvalidParameterError:
         return DEFAULT_POINTS
     return max(3, min(DEFAULT_POINTS, batch))
+
+
+def _tur_window(q: NDArray[np.float64]) -> dict[str, float]:
+    """The TUR plot's y range: the bound 2, the smallest ratio and up to the 98th percentile,
+    padded (a ratio that is large near equilibrium, where the mean current vanishes, stays out
+    of the window; zoom out to see it)."""
+    finite = q[np.isfinite(q)]
+    low = min(float(finite.min()), 2.0) if finite.size else 2.0
+    high = max(float(np.quantile(finite, 0.98)), 2.0) if finite.size else 2.0
+    pad = max(0.05 * (high - low), 0.01)
+    return {"start": low - pad, "end": high + pad}
 
 
 def _finite(value: object) -> bool:

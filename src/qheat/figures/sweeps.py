@@ -3,7 +3,10 @@
 Takes the Dataset of :func:`qheat.sweep` (``J`` with dims ``(equation, bath, *swept)``); no
 physics here. One panel per bath, one colour per equation; a second swept dimension gives one
 line per value (shades). Where a secular equation leaves its validity (``secular_ratio > 1``)
-its curve gets an open circle at the first such point, as in the paper's figures.
+its curve gets an open circle at the first such point, as in the paper's figures. A sweep with
+the cumulants (``qheat sweep --cumulants N``) gets a row of noise panels (``c2``) and one of
+thermodynamic uncertainty ratios (``Q = c2 sigma / c1^2``, the classical bound ``Q = 2``
+dashed) under the currents.
 
 An incomplete sweep (a store whose run was interrupted: points without a current) is drawn
 with gaps and a :class:`~qheat.sweeps.store.StoreWarning` that says how many points are
@@ -21,10 +24,13 @@ from matplotlib.figure import Figure
 
 from ..sweeps.store import StoreWarning
 
-__all__ = ["sweep_figure", "MAX_LINES"]
+__all__ = ["sweep_figure", "FLUCTUATION_ROWS", "MAX_LINES"]
 
 MAX_LINES = 8
 """At most this many values of a second swept dimension are drawn (evenly picked)."""
+
+FLUCTUATION_ROWS = ("noise", "tur_ratio")
+"""Variables of a sweep drawn in rows of their own under the currents, when present."""
 
 _COLOURS = {"br": "tab:red", "lindblad": "tab:blue", "local": "tab:green", "ule": "tab:purple"}
 _NAMES = {
@@ -75,8 +81,10 @@ def sweep_figure(
         if unknown:
             raise ValueError(f"unknown {name}(s) {unknown}; the sweep has {list(map(str, have))}")
     _warn_if_incomplete(ds, source)
-    fig = Figure(figsize=(4.2 * len(baths), 3.6), layout="constrained")
-    axes = fig.subplots(1, len(baths), squeeze=False)[0]
+    rows = [v for v in FLUCTUATION_ROWS if v in ds]
+    fig = Figure(figsize=(4.2 * len(baths), 3.6 + 2.8 * len(rows)), layout="constrained")
+    grid = fig.subplots(1 + len(rows), len(baths), squeeze=False, sharex=True)
+    axes = grid[0]
     xs = np.asarray(ds[x])
     picks = _picks(ds, others[0]) if others else [None]
     for ax, bath in zip(axes, baths):
@@ -101,10 +109,49 @@ def sweep_figure(
         ax.set_ylabel(f"$J_{{{bath}}}$ (heat from bath {bath} into the system)")
         ax.set_title(f"bath {bath}", fontsize=10)
     axes[0].legend(frameon=False, fontsize=8)
+    for row, name in zip(grid[1:], rows):
+        _fluctuation_row(row, ds, name, x, equations, baths, others[0] if others else None, picks)
+    for ax in grid[:-1].ravel():
+        ax.set_xlabel("")
     if others:
         values = ", ".join(f"{v:g}" for v in picks)
         fig.suptitle(f"{others[0]} = {values} (dark to light)", fontsize=9)
     return fig
+
+
+def _fluctuation_row(
+    axes: np.ndarray,
+    ds: xr.Dataset,
+    name: str,
+    x: str,
+    equations: list[str],
+    baths: list[str],
+    other: str | None,
+    picks: Sequence[float | None],
+) -> None:
+    """One row of ``noise`` or ``tur_ratio`` panels, one per bath, drawn as the currents."""
+    xs = np.asarray(ds[x])
+    for ax, bath in zip(axes, baths):
+        for eq in equations:
+            for k, pick in enumerate(picks):
+                sel = {"equation": eq, "bath": bath} | ({other: pick} if other else {})
+                values = np.asarray(ds[name].sel(sel))
+                shade = 1.0 - 0.6 * k / max(1, len(picks) - 1)
+                ax.plot(xs, values, color=_COLOURS.get(eq), alpha=shade, lw=1.6)
+        if name == "tur_ratio":
+            ax.axhline(2.0, color="black", lw=0.9, ls="--")
+            ax.annotate(
+                "Q = 2 (classical bound)",
+                (0.02, 2.0),
+                xycoords=("axes fraction", "data"),
+                textcoords="offset points",
+                xytext=(0, 3),
+                fontsize=7,
+            )
+            ax.set_ylabel(rf"TUR ratio $Q_{{{bath}}} = c_2\sigma/c_1^2$")
+        else:
+            ax.set_ylabel(rf"noise $c_{{2}}$ of bath {bath} (energy$^2$/time)")
+        ax.set_xlabel(_label(ds, x))
 
 
 def _warn_if_incomplete(ds: xr.Dataset, source: str) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -112,36 +113,10 @@ def scaled_cgf(
     return np.asarray(values, dtype=np.float64).reshape(np.shape(chi))
 
 
-def _recursion(
-    tilts: list[ComplexArray],
-    rho: ComplexArray,
-    trace: NDArray[np.float64],
-    resolve: object,
-    order: int,
-) -> FloatArray:
-    """The recursion of the module docstring, batched: ``tilts[m-1]`` applies ``L_m`` to
-    vectors ``(n, m)`` (given as matrices ``(n, m, m)``), ``trace`` weights the populations,
-    ``resolve(v)`` is ``R v``."""
-    states = [rho]
-    c: list[FloatArray] = []
-    for n in range(1, order + 1):
-        terms = [
-            math.comb(n, m) * (tilts[m - 1] @ states[n - m][..., None])[..., 0]
-            for m in range(1, n + 1)
-        ]
-        c.append(np.real(sum(t @ trace for t in terms)))
-        if n == order:
-            break
-        source = sum(
-            math.comb(n, m) * (c[m - 1][..., None] * states[n - m])
-            - math.comb(n, m) * (tilts[m - 1] @ states[n - m][..., None])[..., 0]
-            for m in range(1, n + 1)
-        )
-        states.append(resolve(source))  # type: ignore[operator]
-    return np.stack(c, axis=-1)
-
-
 def _dense_cumulants(generator: Generator, state: SteadyState, order: int) -> FloatArray:
+    """The recursion of the module docstring on the population block, one compiled loop over
+    the batch per bath (:func:`_block_recursion`); ``L_1 ... L_order`` of one bath at a time
+    are held (``order`` arrays ``(n, m, m)``), next to the kept inverse ``(n, m, m)``."""
     if state.block is None or state.block_inverse is None:
         raise InvalidParameterError(
             "cumulants need the steady state's factorization: solve with keep_inverse=True"
@@ -151,26 +126,78 @@ def _dense_cumulants(generator: Generator, state: SteadyState, order: int) -> Fl
     batch = state.rho.shape[:-2]
     n = inverse.shape[0]
     rho = np.broadcast_to(state.rho, batch + (d, d)).reshape(n, d, d)
-    vec = rho[:, block.rows, block.cols].astype(np.complex128)  # block order
-    # the trace functional on the block: the populations come first
-    trace = np.zeros(m)
-    trace[:d] = 1.0
-
-    def resolve(v: ComplexArray) -> ComplexArray:
-        rhs = v.copy()
-        rhs[:, 0] = 0.0  # the bordered row: Tr y = 0
-        return np.asarray((inverse @ rhs[..., None])[..., 0], dtype=np.complex128)
-
+    vec = np.ascontiguousarray(rho[:, block.rows, block.cols], dtype=np.complex128)
+    binomials = np.array(
+        [[math.comb(k, j) for j in range(order + 1)] for k in range(order + 1)], dtype=np.float64
+    )
+    inverse = np.ascontiguousarray(inverse)
     out = np.empty((n, generator.n_baths, order))
     for j in range(generator.n_baths):
-        tilts = [
-            np.asarray(counting_block(generator, block, j, k), dtype=np.complex128).reshape(n, m, m)
+        tilts = tuple(
+            np.ascontiguousarray(
+                counting_block(generator, block, j, k), dtype=np.complex128
+            ).reshape(n, m, m)
             for k in range(1, order + 1)
-        ]
-        out[:, j] = _recursion(tilts, vec, trace, resolve, order)
+        )
+        # the trace functional on the block: the populations (its first d elements)
+        _block_recursion(tilts, vec, inverse, d, binomials, out[:, j])
+        del tilts  # before the next bath's are built
     degenerate = ~np.isfinite(np.asarray(state.condition_number).reshape(n))
     out[degenerate] = np.nan  # no pseudo-inverse where the steady state is not unique
     return out.reshape(batch + out.shape[1:])
+
+
+@numba.njit(cache=True, nogil=True)
+def _block_recursion(
+    tilts: tuple[ComplexArray, ...],
+    rho: ComplexArray,
+    inverse: ComplexArray,
+    n_pop: int,
+    binomials: FloatArray,
+    out: FloatArray,
+) -> None:
+    """The recursion of the module docstring at every point ``p``: ``tilts[k - 1][p]`` is
+    ``L_k`` on the block ``(m, m)``, ``rho[p]`` the steady state on it, ``inverse[p]`` the
+    inverse of the bordered block (its row 0 the trace), so ``R v = inverse (0, v_1, ...)``
+    for a traceless ``v``; ``out[p, n - 1] = c_n``. ``L_k rho_s`` is needed at step ``k + s``
+    only (for ``c_n`` and for the source of ``rho_n``): computed once there."""
+    order, n, m = len(tilts), rho.shape[0], rho.shape[1]
+    states = np.empty((order, m), dtype=np.complex128)
+    applied = np.empty((order, m), dtype=np.complex128)  # applied[k - 1] = L_k rho_(n - k)
+    source = np.empty(m, dtype=np.complex128)
+    c = np.empty(order)
+    for p in range(n):
+        for i in range(m):
+            states[0, i] = rho[p, i]
+        for step in range(1, order + 1):
+            total = 0.0
+            for k in range(1, step + 1):
+                s, tilt = step - k, tilts[k - 1]
+                for i in range(m):
+                    acc = 0j
+                    for jj in range(m):
+                        acc += tilt[p, i, jj] * states[s, jj]
+                    applied[k - 1, i] = acc
+                trace = 0.0
+                for i in range(n_pop):
+                    trace += applied[k - 1, i].real
+                total += binomials[step, k] * trace
+            c[step - 1] = total
+            out[p, step - 1] = total
+            if step == order:
+                break
+            for i in range(m):
+                source[i] = 0.0
+            for k in range(1, step + 1):
+                weight = binomials[step, k]
+                for i in range(m):
+                    source[i] += weight * (c[k - 1] * states[step - k, i] - applied[k - 1, i])
+            source[0] = 0.0  # the bordered row: Tr rho_n = 0
+            for i in range(m):
+                acc = 0j
+                for jj in range(m):
+                    acc += inverse[p, i, jj] * source[jj]
+                states[step, i] = acc
 
 
 def _krylov_cumulants(generator: Generator, state: SteadyState, order: int) -> FloatArray:

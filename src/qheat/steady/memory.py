@@ -11,6 +11,14 @@ explorer size their batches by (one estimate for both).
 * Matrix-free (``d >= KRYLOV_FROM``, :mod:`qheat.steady.krylov`): ``1.25 * 16 * ((8 n_baths +
   26) d^2 + RESTART d^2 / 2)``: the operators of each point and, counted with each point for
   safety, GMRES's vectors (measured: 0.94 GB peak for a 10-qubit chain with two baths).
+* Cumulants (``cumulants=N``, :mod:`qheat.steady.cumulants`): the dense path keeps the
+  inverse of the bordered population block and builds ``L_1 ... L_N`` of one bath at a time,
+  ``(N + 1) m^2`` complex numbers with ``m <= d^2``; the solve's temporaries are freed by then,
+  so the peak grows by less: measured (``tracemalloc``, chains of 3 and 4 qubits, along a
+  temperature and along a coupling of the Hamiltonian, ``benchmarks/bench_noise.py
+  --per-point``) ``1.0 m^2`` for ``N <= 3`` and ``3.0-3.2 m^2`` at ``N = 6`` (``4.7 m^2`` at
+  ``d = 4``, where the base estimate has 5 times room). Counted: ``16 (1 + N/2) d^4``. The
+  matrix-free path adds ``2 (N + 1)`` matrices ``d x d`` per point (the recursion's states).
 
 An equation of another name counts as the largest.
 """
@@ -31,14 +39,21 @@ _SQUARE = {"br": 64.0, "lindblad": 64.0, "local": 64.0, "ule": 1280.0}
 _PER_BATH = 8.0
 
 
-def point_memory_bytes(d: int, n_baths: int, equations: Sequence[str] = ("br",)) -> int:
+def point_memory_bytes(
+    d: int, n_baths: int, equations: Sequence[str] = ("br",), cumulants: int = 0
+) -> int:
     """Working memory of one point solved under each of ``equations`` in turn (the largest),
-    in bytes (module docstring)."""
+    with the first ``cumulants`` cumulants of the heat (0: the currents only), in bytes
+    (module docstring)."""
     if d >= KRYLOV_FROM:
-        return int(1.25 * 16 * ((8 * n_baths + 26) * d**2 + RESTART * d**2 / 2))
+        states = 2 * (cumulants + 1) if cumulants else 0
+        return int(1.25 * 16 * ((8 * n_baths + 26 + states) * d**2 + RESTART * d**2 / 2))
     largest = max(DENSE_FACTOR, key=lambda name: DENSE_FACTOR[name])
     names = [e if e in DENSE_FACTOR else largest for e in equations]
+    kept = 1.0 + cumulants / 2 if cumulants else 0.0
     return max(
-        math.ceil(16.0 * (DENSE_FACTOR[e] * d**4 + (_SQUARE[e] + _PER_BATH * n_baths) * d**2))
+        math.ceil(
+            16.0 * ((DENSE_FACTOR[e] + kept) * d**4 + (_SQUARE[e] + _PER_BATH * n_baths) * d**2)
+        )
         for e in names or ["br"]
     )

@@ -3,7 +3,8 @@
 Two tables: ``[parameters]`` -- each model parameter a number, a list of numbers, a range
 string ``"start:stop:num"`` (``num`` evenly spaced values, both ends included) or a table
 ``{start = .., stop = .., num = ..}`` -- and ``[sweep]`` -- ``equations``, ``lamb_shift``,
-``zipped``, ``chunk_size``, ``scheduler``, ``address``, ``out``. A malformed file raises
+``zipped``, ``chunk_size``, ``scheduler``, ``address``, ``out``, ``cumulants`` (an integer
+from 1 to 6: the cumulant variables of :func:`qheat.sweep`). A malformed file raises
 :class:`ConfigError` naming the file, the line, the key and what was expected.
 """
 
@@ -19,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
+from ..steady.cumulants import MAX_ORDER
 from .builders import PAPER_PARAMETERS as PARAMETERS
 from .grid import LinearAxis, checked_values
 from .run import EQUATION_NAMES
@@ -28,7 +30,16 @@ __all__ = ["ConfigError", "SweepConfig", "read_config", "parse_axis", "parse_val
 
 FloatArray = NDArray[np.float64]
 
-_SWEEP_KEYS = ("equations", "lamb_shift", "zipped", "chunk_size", "scheduler", "address", "out")
+_SWEEP_KEYS = (
+    "equations",
+    "lamb_shift",
+    "zipped",
+    "chunk_size",
+    "scheduler",
+    "address",
+    "out",
+    "cumulants",
+)
 
 
 class ConfigError(InvalidParameterError):
@@ -47,6 +58,7 @@ class SweepConfig:
     scheduler: str | None = None
     address: str | None = None
     out: str | None = None
+    cumulants: int | None = None
 
 
 def parse_values(name: str, text: str) -> FloatArray:
@@ -137,6 +149,7 @@ def read_config(path: str | Path) -> SweepConfig:
         out=_typed(
             where, "out", settings.get("out"), str, 'a file name ending in ".nc" or ".zarr"'
         ),
+        cumulants=_cumulants(where, settings.get("cumulants")),
     )
 
 
@@ -234,5 +247,16 @@ def _chunk_size(where: _Locator, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(
             f"{where('sweep', 'chunk_size')}: chunk_size must be an integer >= 1, got {value!r}"
+        )
+    return value
+
+
+def _cumulants(where: _Locator, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ORDER:
+        raise ConfigError(
+            f"{where('sweep', 'cumulants')}: cumulants must be an integer from 1 to {MAX_ORDER}, "
+            f"got {value!r}"
         )
     return value

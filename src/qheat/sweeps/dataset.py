@@ -4,8 +4,12 @@ Variables: ``J`` with dims ``(equation, bath, *swept)`` (Eqs. 21-23: the heat cu
 each bath into the system) and, with dims ``(equation, *swept)``, the diagnostics of
 :class:`~qheat.steady.Solution`: ``min_eigenvalue``, ``residual``, ``condition_number``,
 ``secular_ratio`` (NaN for equations that drop no pair of Bohr frequencies) and
-``conservation_residual``. Coordinates: ``equation`` and ``bath`` (names), the swept axes,
-and every fixed parameter as a scalar coordinate.
+``conservation_residual``. With ``cumulants=N`` (docs/fluctuations.md), also with dims
+``(equation, bath, *swept)``: ``c1`` (the mean current of the counting statistics,
+``Tr(H_S D_j(rho))``: ``J`` minus the Lamb-shift term ``Tr(H_LS D_j(rho))``), ``noise`` (``c2``,
+N >= 2), ``tur_ratio`` (N >= 2) and ``c3`` ... ``cN`` (:func:`cumulant_variables`).
+Coordinates: ``equation`` and ``bath`` (names), the swept axes, and every fixed parameter as a
+scalar coordinate.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from .store import ChunkLayout, atomic_replace, remove_path, write_manifest
 
 __all__ = [
     "ATTRIBUTES",
+    "CUMULANT_ATTRIBUTES",
     "build_dataset",
     "coordinates",
     "create_store",
+    "cumulant_variables",
     "dataset_attributes",
     "variable_dims",
     "write_dataset",
@@ -81,6 +87,51 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
     },
 }
 
+_POWERS = {3: "cubed", 4: "to the 4th", 5: "to the 5th", 6: "to the 6th"}
+
+CUMULANT_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "c1": {
+        "long_name": "first cumulant of the heat from the bath: the mean current of the "
+        "counting statistics, each jump counted at its Bohr frequency, c1 = Tr(H_S D_j(rho)); "
+        "J adds the Lamb-shift term Tr(H_LS D_j(rho)) (the local equation counts at its local "
+        "frequencies; docs/fluctuations.md)",
+        "units": "energy per time (hbar = 1)",
+    },
+    "noise": {
+        "long_name": "zero-frequency noise of the heat current from the bath, the second "
+        "cumulant c2 = d<<Q_j^2>>/dt (docs/fluctuations.md)",
+        "units": "energy squared per time (hbar = 1)",
+    },
+    "tur_ratio": {
+        "long_name": "thermodynamic uncertainty ratio Q_j = c2_j sigma / c1_j^2 with sigma = "
+        "-sum_k c1_k / T_k (Q >= 2 for classical Markov jump processes; NaN where c1 = 0)",
+        "units": "1 (hbar = kB = 1)",
+    },
+    **{
+        f"c{n}": {
+            "long_name": f"cumulant {n} of the heat from the bath, c{n} = d<<Q_j^{n}>>/dt "
+            "(docs/fluctuations.md)",
+            "units": f"energy {_POWERS[n]} per time (hbar = 1)",
+        }
+        for n in range(3, 7)
+    },
+}
+"""Attributes of the cumulant variables (``qheat.sweep(..., cumulants=N)``), dims
+``(equation, bath, *swept)``."""
+
+
+def cumulant_variables(order: int) -> tuple[str, ...]:
+    """The variables of ``cumulants=order``: ``c1``, then from 2 ``noise`` and ``tur_ratio``,
+    then ``c3`` ... ``c<order>`` (none for 0)."""
+    names = ["c1"] if order >= 1 else []
+    if order >= 2:
+        names += ["noise", "tur_ratio"]
+    return tuple(names + [f"c{n}" for n in range(3, order + 1)])
+
+
+def _attributes(name: str) -> dict[str, str]:
+    return ATTRIBUTES[name] if name in ATTRIBUTES else CUMULANT_ATTRIBUTES[name]
+
 
 def build_dataset(
     grid: Grid,
@@ -96,7 +147,7 @@ def build_dataset(
         name: xr.DataArray(
             values.reshape(values.shape[:-1] + grid.shape),
             dims=variable_dims(name, grid),
-            attrs=ATTRIBUTES[name],
+            attrs=_attributes(name),
         )
         for name, values in columns.items()
     }
@@ -108,9 +159,13 @@ def build_dataset(
 
 
 def variable_dims(name: str, grid: Grid) -> tuple[str, ...]:
-    """Dimensions of the variable ``name``: ``J`` ``(equation, bath, *swept)``, the
-    diagnostics ``(equation, *swept)``."""
-    return (("equation", "bath") if name == "J" else ("equation",)) + grid.dims
+    """Dimensions of the variable ``name``: ``J`` and the cumulants ``(equation, bath,
+    *swept)``, the diagnostics ``(equation, *swept)``."""
+    return (("equation", "bath") if _per_bath(name) else ("equation",)) + grid.dims
+
+
+def _per_bath(name: str) -> bool:
+    return name == "J" or name in CUMULANT_ATTRIBUTES
 
 
 def coordinates(
@@ -162,9 +217,11 @@ def create_store(
     lamb_shift: str,
     manifest: Mapping[str, object],
     omitted: Mapping[str, str] | None = None,
+    cumulants: tuple[str, ...] = (),
 ) -> None:
     """A zarr store (format 2) at ``path`` with every variable preallocated (NaN, nothing
-    written) at the grid's shape, chunked as ``layout``, and the sweep's manifest.
+    written) at the grid's shape, chunked as ``layout``, and the sweep's manifest; the
+    cumulant variables named in ``cumulants`` (:func:`cumulant_variables`) too.
 
     Only metadata is written: no array of the grid's size is held in memory. The store is
     built under a temporary name and renamed into place, so ``path`` is never half-made.
@@ -182,9 +239,9 @@ def create_store(
     coords.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False)
     group = zarr.open_group(str(tmp), mode="r+", zarr_format=2)
     scalars = " ".join(name for name, _ in grid.fixed)
-    leading = {"J": (len(equations), len(baths))}
-    for name, described in ATTRIBUTES.items():
-        lead = leading.get(name, (len(equations),))
+    described_all = {**ATTRIBUTES, **{c: CUMULANT_ATTRIBUTES[c] for c in cumulants}}
+    for name, described in described_all.items():
+        lead = (len(equations), len(baths)) if _per_bath(name) else (len(equations),)
         attrs: dict[str, Any] = {**described, "_ARRAY_DIMENSIONS": list(variable_dims(name, grid))}
         if scalars:
             attrs["coordinates"] = scalars

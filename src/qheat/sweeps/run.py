@@ -63,11 +63,12 @@ from ..master import (
     UniversalLindblad,
 )
 from ..master.equations import SECULAR_RATIO_WARN
+from ..steady.cumulants import MAX_ORDER
 from ..steady.memory import point_memory_bytes
 from ..steady.solve import DEGENERATE_MESSAGE, POSITIVITY_TOL, WARN_COND
 from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import BuilderInfo, builder_info
-from .dataset import build_dataset, create_store, write_dataset
+from .dataset import build_dataset, create_store, cumulant_variables, write_dataset
 from .evaluate import VARIABLES, ChunkSpec, ChunkTask, evaluate_chunk, evaluate_system
 from .grid import Grid, make_grid
 from .schedulers import Scheduler, Serial
@@ -200,6 +201,7 @@ def sweep(
     resume: bool = False,
     overwrite: bool = False,
     progress: bool | None = None,
+    cumulants: int = 0,
     **params: ArrayLike,
 ) -> xr.Dataset:
     """Heat currents of ``build(**params)`` over a grid of named parameters.
@@ -237,12 +239,18 @@ def sweep(
             (:class:`~qheat.sweeps.store.StoreWarning`).
         overwrite: replace an existing ``out`` (otherwise an existing output is refused).
         progress: show a progress bar over chunks (default: only on a terminal).
+        cumulants: also the first ``N`` cumulants of the heat from every bath
+            (:func:`qheat.solve` with ``cumulants=N``, docs/fluctuations.md), 0 (none) to
+            :data:`~qheat.steady.cumulants.MAX_ORDER`: the variables ``c1``, ``noise``,
+            ``tur_ratio``, ``c3`` ... (:func:`~qheat.sweeps.dataset.cumulant_variables`).
+            Part of what ``resume`` checks.
 
     Returns:
         ``xarray.Dataset`` with ``J`` ``(equation, bath, *swept)`` and the diagnostics
         ``min_eigenvalue``, ``residual``, ``condition_number``, ``secular_ratio`` and
-        ``conservation_residual`` ``(equation, *swept)`` (:mod:`qheat.sweeps.dataset`); each
-        point equals :func:`qheat.solve` there.
+        ``conservation_residual`` ``(equation, *swept)`` (:mod:`qheat.sweeps.dataset`), and
+        the cumulant variables ``(equation, bath, *swept)``; each point equals
+        :func:`qheat.solve` there.
 
     Raises:
         InvalidParameterError: a bad parameter, equation, chunk size or resume request; an
@@ -281,6 +289,7 @@ def sweep(
         resume=resume,
         overwrite=overwrite,
         progress=progress,
+        cumulants=cumulants,
     )
 
 
@@ -296,6 +305,7 @@ def run_grid(
     progress: bool | None,
     overwrite: bool = False,
     optional_equations: bool = False,
+    cumulants: int = 0,
 ) -> xr.Dataset:
     """:func:`sweep` on a ready :class:`~qheat.sweeps.grid.Grid`."""
     scheduler = scheduler or Serial()
@@ -309,6 +319,7 @@ def run_grid(
         out=out,
         resume=resume,
         overwrite=overwrite,
+        cumulants=cumulants,
     )
     return execute(prepared, scheduler, progress)
 
@@ -402,6 +413,17 @@ class Prepared:
     problems: list[str] = field(default_factory=list)
     tally: _Tally | None = None
     omitted: dict[str, str] = field(default_factory=dict)
+    cumulants: int = 0
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The result's variables: ``J``, the diagnostics, the cumulants."""
+        return ("J", *VARIABLES, *cumulant_variables(self.cumulants))
+
+    @property
+    def spec(self) -> ChunkSpec:
+        """What every chunk shares."""
+        return ChunkSpec(self.grid, self.info.build, self.equations, self.cumulants)
 
 
 def prepare_grid(
@@ -416,6 +438,7 @@ def prepare_grid(
     overwrite: bool = False,
     optional_equations: bool = False,
     check: bool = True,
+    cumulants: int = 0,
 ) -> Prepared:
     """Check a sweep against what cannot work, then time one chunk: nothing is written.
 
@@ -424,6 +447,7 @@ def prepare_grid(
         optional_equations: leave out, with a warning, an equation that does not apply.
         check: raise on a resource problem (memory, disk, an output that cannot be written
             or is being written); False (a dry run) lists them in ``problems`` instead.
+        cumulants: see :func:`sweep`.
 
     Raises:
         InvalidParameterError: see :func:`sweep` (one line naming what cannot work).
@@ -431,6 +455,14 @@ def prepare_grid(
     """
     if not (chunk_size is None or (isinstance(chunk_size, int) and chunk_size >= 1)):
         raise InvalidParameterError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
+    if (
+        isinstance(cumulants, bool)
+        or not isinstance(cumulants, int)
+        or not 0 <= cumulants <= MAX_ORDER
+    ):
+        raise InvalidParameterError(
+            f"cumulants must be an integer from 0 (none) to {MAX_ORDER}, got {cumulants!r}"
+        )
     if resume and out is None:
         raise InvalidParameterError("resume needs an output file (out=...)")
     if resume and overwrite:
@@ -456,12 +488,16 @@ def prepare_grid(
             WriterLock(out).check()
         except OutputLockedError as exc:
             problem(str(exc), OutputLockedError)
-    single, equations, omitted, probe = _probe_point(grid, info, equations, optional_equations)
+    single, equations, omitted, probe = _probe_point(
+        grid, info, equations, optional_equations, cumulants
+    )
     baths = tuple(single.bath_names or ())
     if out is not None:
         _check_names(baths)
     workers = scheduler.parallelism()
-    per_point = point_memory_bytes(single.dim, single.n_baths, [eq.name for eq in equations])
+    per_point = point_memory_bytes(
+        single.dim, single.n_baths, [eq.name for eq in equations], cumulants
+    )
     stored = (
         read_manifest(_root(out)) if resume and out is not None and _root(out).is_dir() else None
     )
@@ -480,14 +516,17 @@ def prepare_grid(
         "format": STORE_FORMAT,
         "qheat": __version__,
         "probe": probe,
+        "cumulants": cumulants,
     }
-    n_vars = len(equations) * (len(baths) + len(VARIABLES))
+    per_bath = len(cumulant_variables(cumulants))
+    n_vars = len(equations) * ((1 + per_bath) * len(baths) + len(VARIABLES))
     result_bytes = 8 * n_vars * grid.size
     coordinate_bytes = 8 * sum(values.size for _, values in grid.axes)
     memory = coordinate_bytes + (
         8 * n_vars * layout.points_per_chunk if _streamed(out) else result_bytes
     )
     columns = {"J": len(equations) * len(baths), **{v: len(equations) for v in VARIABLES}}
+    columns.update({v: len(equations) * len(baths) for v in cumulant_variables(cumulants)})
     block = fs_block(out) if out is not None else 4096
 
     def disk_of(chunks: int) -> int:
@@ -500,7 +539,8 @@ def prepare_grid(
         disk = 0 if out is None else disk_of(layout.n_chunks)
         for message in _resources(out, memory, disk):
             problem(message)
-    done, tally = _existing(out, layout, manifest, resume, overwrite, equations)
+    names = ("J", *VARIABLES, *cumulant_variables(cumulants))
+    done, tally = _existing(out, layout, manifest, resume, overwrite, equations, names)
     if resume and info.unverified:
         warnings.warn(
             f"--resume: the builder reads {', '.join(info.unverified)}, which cannot be "
@@ -519,7 +559,8 @@ def prepare_grid(
     if n_pending:
         task = _task(layout, int(np.argmin(done)))
         started = time.perf_counter()
-        timed = (task.number, evaluate_chunk(ChunkSpec(grid, info.build, equations), task))
+        spec = ChunkSpec(grid, info.build, equations, cumulants)
+        timed = (task.number, evaluate_chunk(spec, task))
         seconds_per_point = (time.perf_counter() - started) / (task.stop - task.start)
     points_left = min(grid.size, n_pending * layout.points_per_chunk)
     plan = SweepPlan(
@@ -552,6 +593,7 @@ def prepare_grid(
         problems,
         tally,
         omitted,
+        cumulants,
     )
 
 
@@ -632,7 +674,7 @@ def _run(
         tally.add(p.timed[1])
     skip = -1 if p.timed is None else p.timed[0]
     tasks = (_task(p.layout, k) for k in range(p.layout.n_chunks) if not p.done[k] and k != skip)
-    spec = ChunkSpec(p.grid, p.info.build, p.equations)
+    spec = p.spec
     bar = tqdm(
         total=p.layout.n_chunks,
         initial=int(p.done.sum()) + (p.timed is not None),
@@ -707,6 +749,7 @@ def _existing(
     resume: bool,
     overwrite: bool,
     equations: tuple[MasterEquation, ...],
+    names: tuple[str, ...],
 ) -> tuple[NDArray[np.bool_], _Tally | None]:
     """Apply the rules on existing outputs; the chunks already written (resume), read back,
     and their warning counts.
@@ -726,7 +769,7 @@ def _existing(
                 "(resume=True) to continue the sweep written there"
             )
         check_manifest(out, read_manifest(out), manifest)
-        return _verified(out, ZarrSink(out, layout, ("J", *VARIABLES)), equations)
+        return _verified(out, ZarrSink(out, layout, names), equations)
     parts = _parts(out)
     if out.exists():
         raise InvalidParameterError(
@@ -774,7 +817,7 @@ def _open_sink(p: Prepared) -> tuple[Sink, Path | None]:
     """The sink of a prepared sweep (and the parts directory of a netCDF output)."""
     if p.out is None:
         return MemorySink(p.layout), None
-    names = ("J", *VARIABLES)
+    names = p.names
     if p.out.suffix == ".nc":  # an overwritten file is replaced once the new one is written
         parts = _parts(p.out)
         return open_parts(parts, p.layout, p.manifest, p.resume and not p.overwrite), parts
@@ -790,6 +833,7 @@ def _open_sink(p: Prepared) -> tuple[Sink, Path | None]:
             _lamb_shift_note(p.equations),
             p.manifest,
             p.omitted,
+            cumulant_variables(p.cumulants),
         )
     return ZarrSink(p.out, p.layout, names), None
 
@@ -1080,7 +1124,11 @@ def _worker_sink(path: str, layout: ChunkLayout, names: tuple[str, ...]) -> Zarr
 
 
 def _probe_point(
-    grid: Grid, info: BuilderInfo, equations: tuple[MasterEquation, ...], optional: bool
+    grid: Grid,
+    info: BuilderInfo,
+    equations: tuple[MasterEquation, ...],
+    optional: bool,
+    cumulants: int = 0,
 ) -> tuple[Any, tuple[MasterEquation, ...], dict[str, str], list[list[float]]]:
     """Build and solve the grid's first point with every equation before any work (a wrong
     equation fails here, not in a worker).
@@ -1096,7 +1144,7 @@ def _probe_point(
     probe: list[list[float]] = []
     for equation in equations:
         try:
-            result = evaluate_system(single, (equation,))
+            result = evaluate_system(single, (equation,), cumulants=cumulants)
         except InvalidParameterError as exc:
             if not optional:
                 raise
