@@ -35,6 +35,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 from explorer_server import explore
+from qheat.steady.validity import WEAK_COUPLING_WARN
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "images" / "explorer.png"
 INSTALL = (
@@ -251,7 +252,10 @@ def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
     )
     assert "outside weak coupling" in warning, warning
     readout = _wait_text(
-        browser, ".qheat-readout", lambda t, _: "ratio > 0.5 from dt" in t, "the read-out"
+        browser,
+        ".qheat-readout",
+        lambda t, _: f"ratio > {WEAK_COUPLING_WARN:g} from dt" in t,
+        "the read-out",
     )
     strips = browser.execute_script(STRIPS)
     assert strips[0] > 0 and 0 < strips[1] < strips[2] == 150, (strips, readout)

@@ -111,7 +111,9 @@ def test_the_page_shades_reads_out_and_hatches_outside_weak_coupling() -> None:
     notice = (ratio > WEAK_COUPLING_NOTICE) & (ratio <= WEAK_COUPLING_WARN)
     assert page.notice_source.data == strips(curves.x, notice)
     info = describe(curves, "br", "1")
-    assert f"ratio > 0.5 from dt = {info['weak_from']:.4g}" in page.readout.object
+    assert (
+        f"ratio > {WEAK_COUPLING_WARN:g} from dt = {info['weak_from']:.4g}" in page.readout.object
+    )
     assert page.notice.visible and "WeakCouplingWarning" in page.notice.object
     here = curves.nearest(page.point.value)
     assert f"weak-coupling ratio {ratio[here]:.3g}" in page.validity.object

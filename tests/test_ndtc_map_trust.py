@@ -30,7 +30,7 @@ from qheat.devices import load_device
 from qheat.errors import InvalidParameterError, WeakCouplingWarning
 from qheat.explorer.budget import batch_points, point_bytes
 from qheat.figures.maps import ndtc_map_figure
-from qheat.steady.validity import WEAK_COUPLING_WARN
+from qheat.steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN
 from qheat.sweeps.ndtc_map import MIN_RTOL, ndtc_map
 from trust_reference import paper_weak_coupling_ratio
 
@@ -76,7 +76,9 @@ def test_the_command_line_says_how_much_of_the_map_is_outside(tmp_path: Path) ->
             2 / 3
         )
     status, text, _ = run_cli(MAP)
-    assert status == 0 and "> 0.05: the current may be off by 10% or more" in text
+    assert (
+        status == 0 and f"> {WEAK_COUPLING_NOTICE:g}: the current may be off by 10% or more" in text
+    )
 
 
 def test_rtol_below_what_the_currents_resolve_is_refused() -> None:

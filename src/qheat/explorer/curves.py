@@ -12,9 +12,9 @@ where the currents break the second law (``Solution.second_law_broken``, docs/tr
 With ``noise=True`` each solve also gives the heat's first two cumulants
 (``qheat.solve(..., cumulants=2)``, docs/fluctuations.md): the zero-frequency noise ``c2`` and
 the thermodynamic uncertainty ratio ``Q = c2 sigma / c1^2`` of every bath, at about 1.3 times
-the cost; ``Q`` is left out (NaN) where the mean current ``c1`` is below the currents' round-off
-(``Solution.current_floor``): at equilibrium ``Q = 0/0``, and the engine's ratio of round-off
-(up to 1e15 at ``dT = 0``) is not shown (:func:`shown_tur_ratio`). Units: hbar = kB = 1.
+the cost; ``Q`` is NaN where the mean current ``c1`` is below the currents' round-off
+(``Solution.current_floor``; at equilibrium ``Q = 0/0``, :func:`qheat.steady.cumulants.tur_ratio`).
+Units: hbar = kB = 1.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ __all__ = [
     "Curves",
     "compute_curves",
     "describe",
-    "shown_tur_ratio",
     "strips",
 ]
 
@@ -358,20 +357,8 @@ def _store(out: dict[str, Any], e: int, part: slice, sol: Solution) -> tuple[str
         cumulants = np.broadcast_to(sol.cumulants, (m, nb, sol.cumulants.shape[-1]))
         out["c1"][e, :, part] = cumulants[..., 0].T
         out["noise"][e, :, part] = cumulants[..., 1].T
-        out["tur_ratio"][e, :, part] = np.broadcast_to(shown_tur_ratio(sol), (m, nb)).T
+        out["tur_ratio"][e, :, part] = np.broadcast_to(sol.tur_ratio, (m, nb)).T
     return tuple(sol.bath_names)
-
-
-def shown_tur_ratio(sol: Solution) -> FloatArray:
-    """``Solution.tur_ratio`` ``(..., bath)``, NaN where the bath's mean current ``c1`` is not
-    above the currents' round-off ``Solution.current_floor`` (there ``Q = c2 sigma / c1^2`` is
-    a ratio of round-off)."""
-    assert sol.tur_ratio is not None and sol.cumulants is not None
-    if sol.current_floor is None:
-        return sol.tur_ratio
-    floor = np.asarray(sol.current_floor)[..., None]
-    resolved = np.abs(sol.cumulants[..., 0]) > floor
-    return np.asarray(np.where(resolved, sol.tur_ratio, np.nan), dtype=np.float64)
 
 
 def describe(curves: Curves, equation: str, bath: str) -> dict[str, Any]:

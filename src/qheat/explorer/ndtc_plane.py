@@ -25,7 +25,7 @@ from ..api import solve
 from ..errors import InvalidParameterError
 from ..steady.validity import WEAK_COUPLING_WARN
 from .budget import DEFAULT_BUDGET, batch_points
-from .curves import EQUATIONS, Axis, shown_tur_ratio
+from .curves import EQUATIONS, Axis
 from .models import Model
 
 __all__ = ["COLOURS", "MAX_PLANE_POINTS", "NDTCPlane", "compute_plane"]
@@ -152,7 +152,7 @@ def compute_plane(
             )
             J[part] = sol.currents[..., b]
             if sol.cumulants is not None and sol.tur_ratio is not None:
-                c2[part], tur[part] = sol.cumulants[..., b, 1], shown_tur_ratio(sol)[..., b]
+                c2[part], tur[part] = sol.cumulants[..., b, 1], sol.tur_ratio[..., b]
             ratio[part] = np.nan if sol.weak_coupling_ratio is None else sol.weak_coupling_ratio
             broken[part] = False if sol.second_law_broken is None else sol.second_law_broken
             del sol  # before the next batch is solved

@@ -74,15 +74,19 @@ def heat_cumulants(generator: Generator, state: SteadyState, order: int) -> Floa
     return _dense_cumulants(generator, state, order)
 
 
-def tur_ratio(cumulants: FloatArray, temperatures: Sequence[ArrayLike | None]) -> FloatArray:
+def tur_ratio(
+    cumulants: FloatArray, temperatures: Sequence[ArrayLike | None], floor: ArrayLike = 0.0
+) -> FloatArray:
     """``Q_j = c2_j sigma / c1_j^2`` of every bath, ``(..., n_baths)``, with ``sigma = -sum_k
     c1_k / T_k`` (:func:`qheat.steady.validity.entropy_production` of the mean currents ``c1``;
-    NaN where ``c1 = 0`` or a temperature is unknown)."""
+    NaN where ``|c1| <= floor``, the round-off of a current (``(...)``; at equal temperatures
+    ``Q`` is 0/0), or a temperature is unknown)."""
     c1, c2 = cumulants[..., 0], cumulants[..., 1]
     sigma = entropy_production(c1, temperatures)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = c2 * np.asarray(sigma)[..., None] / c1**2
-    return np.asarray(np.where(c1 != 0, out, np.nan), dtype=np.float64)
+    resolved = np.abs(c1) > np.asarray(floor, dtype=np.float64)[..., None]
+    return np.asarray(np.where(resolved, out, np.nan), dtype=np.float64)
 
 
 def scaled_cgf(

@@ -112,10 +112,10 @@ def second_law_broken(
         temperature = np.broadcast_to(np.asarray(t, dtype=np.float64), sigma.shape)
         current = currents[..., j]
         hot = temperature > 0
+        safe = np.where(hot, temperature, 1.0)  # T -> 0+ (even subnormal): J / T, never 0 * inf
         with np.errstate(over="ignore"):
-            inverse = np.where(hot, 1.0 / np.where(hot, temperature, 1.0), 0.0)
-            scale = scale + np.abs(current) * inverse
-            slack = slack + np.asarray(floor, dtype=np.float64) * inverse
+            scale = scale + np.where(hot, np.abs(current) / safe, 0.0)
+            slack = slack + np.where(hot, np.asarray(floor, dtype=np.float64) / safe, 0.0)
         gives_cold |= ~hot & (current > SECOND_LAW_RTOL * largest)
     finite_broken = np.isfinite(sigma) & (sigma < -(SECOND_LAW_RTOL * scale + slack))
     return np.asarray(finite_broken | gives_cold, dtype=bool)
