@@ -1,7 +1,9 @@
 """One chunk of a sweep: build the batched system, solve every equation, collect diagnostics.
 
 This is :func:`qheat.solve` on a batch (the only path from a system to its currents); the
-chunk's warnings are collected as diagnostics and raised once per sweep by the caller.
+chunk's warnings are collected as diagnostics and raised once per sweep by the caller. A
+device with ``[units]`` has its currents and entropy production recorded in W and W/K
+(:func:`output_scales`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,10 +20,20 @@ from numpy.typing import NDArray
 from ..api import solve
 from ..master import MasterEquation
 from ..model import OpenSystem
+from ..steady.truncation import top_level_populations
+from ..units import Units
 from .builders import Builder
 from .grid import Grid
 
-__all__ = ["VARIABLES", "ChunkSpec", "ChunkTask", "evaluate_chunk", "evaluate_system"]
+__all__ = [
+    "VARIABLES",
+    "ChunkSpec",
+    "ChunkTask",
+    "builder_units",
+    "evaluate_chunk",
+    "evaluate_system",
+    "output_scales",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -33,8 +46,11 @@ VARIABLES = (
     "weak_coupling_ratio",
     "entropy_production",
     "second_law_broken",
+    "top_level_population",
 )
-"""The diagnostics of :class:`~qheat.steady.Solution` a sweep records, ``(equation, n)`` each."""
+"""The diagnostics of :class:`~qheat.steady.Solution` a sweep records, ``(equation, n)`` each;
+``top_level_population`` is the largest over the system's truncated sites
+(:func:`qheat.steady.truncation.top_level_populations`; NaN when it has none)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +79,29 @@ def evaluate_chunk(spec: ChunkSpec, task: ChunkTask) -> dict[str, FloatArray]:
     """The flat result arrays of one chunk: ``J`` ``(equation, bath, n)`` and each of
     :data:`VARIABLES` ``(equation, n)``."""
     system = spec.build(**spec.grid.points(task.start, task.stop))
-    return evaluate_system(system, spec.equations, task.stop - task.start)
+    out = evaluate_system(system, spec.equations, task.stop - task.start)
+    for name, scale in output_scales(spec.build).items():
+        out[name] *= scale
+    return out
+
+
+def builder_units(build: Any) -> Units | None:
+    """The lab units of a builder: those of the device whose ``system`` it is (None: natural
+    units, no conversion)."""
+    units = getattr(getattr(build, "__self__", None), "units", None)
+    return units if isinstance(units, Units) else None
+
+
+def output_scales(build: Any) -> dict[str, float]:
+    """What a sweep multiplies its results by: ``J`` to W and ``entropy_production`` to W/K
+    for a device with ``[units]`` (:mod:`qheat.units`); nothing otherwise."""
+    units = builder_units(build)
+    if units is None:
+        return {}
+    return {
+        "J": units.output_scale("current"),
+        "entropy_production": units.output_scale("entropy_production"),
+    }
 
 
 def evaluate_system(
@@ -93,8 +131,16 @@ def evaluate_system(
             "second_law_broken": None
             if solution.second_law_broken is None
             else solution.second_law_broken.astype(np.float64),
+            "top_level_population": _largest(top_level_populations(system, solution.state)),
         }
         for name, values in diagnostics.items():
             if values is not None:
                 out[name][i] = np.broadcast_to(values, system.batch_shape).reshape(n)
     return out
+
+
+def _largest(populations: Mapping[str, FloatArray]) -> FloatArray | None:
+    """The largest top-level population over the sites, per point (None without sites)."""
+    if not populations:
+        return None
+    return np.asarray(np.max(np.broadcast_arrays(*populations.values()), axis=0))
