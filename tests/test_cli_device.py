@@ -318,3 +318,56 @@ def test_python_dash_m_qheat_runs_the_issue_file(tmp_path: Path) -> None:
     assert list(data["br"]["currents"]) == ["L", "M"]
     np.testing.assert_allclose(got, want.currents, rtol=1e-12, atol=1e-18)
     assert abs(got.sum()) <= 1e-12 * np.abs(got).sum()
+
+
+ONE_QUBIT = """
+[parameters]
+th = 2.0
+
+[device]
+qubits = 1
+hamiltonian = [[0.5, "Z"], [0.1, "X"]]
+
+[[baths]]
+name = "hot"
+coupling = "X"
+spectral_density = "drude"
+gamma = 0.01
+omega_d = 20.0
+t = "th"
+
+[[baths]]
+name = "cold"
+coupling = "Z"
+spectral_density = "drude"
+gamma = 0.01
+omega_d = 20.0
+t = 0.5
+"""
+
+
+def test_an_equation_that_does_not_apply_is_omitted_with_its_reason(tmp_path: Path) -> None:
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_QUBIT)
+    data = _json(["--device", str(path), "--param", "th=3"])
+    assert list(data) == ["br", "lindblad", "local", "ule"]
+    reason = data["local"]["omitted"]
+    assert list(data["local"]) == ["omitted"] and "acts on every subsystem" in reason
+    system = qheat.OpenSystem(  # the file written by hand
+        0.5 * Z + 0.1 * X,
+        (X, Z),
+        (qheat.DrudeBath(0.01, 20.0, 3.0), qheat.DrudeBath(0.01, 20.0, 0.5)),
+        subsystem_dims=(2,),
+    )
+    for name in ("br", "lindblad", "ule"):
+        want = qheat.solve(system, EQUATIONS[name]).currents
+        got = data[name]["currents"]
+        np.testing.assert_allclose([got["hot"], got["cold"]], want, rtol=1e-10, atol=1e-17)
+        assert got["hot"] > 0 > got["cold"]  # heat flows from the hot bath to the cold one
+    code, out, err = run_cli(["current", "--device", str(path)])
+    assert code == 0 and not err, err
+    omitted = [line for line in out.splitlines() if "omitted" in line]
+    assert omitted == [f"[local]  omitted: {reason}"]
+    assert out.count("J[hot] = ") == 3
+    code, out, err = run_cli(["current", "--device", str(path), "--equation", "local"])
+    assert code == 2 and not out and err.count("\n") == 1 and "acts on every subsystem" in err

@@ -4,7 +4,12 @@ The server runs as a subprocess (``qheat explore --port N --no-show`` on 127.0.0
 port) and is stopped at the end. The page must load without console errors; moving a slider
 (keyboard on the slider's handle, as a user would) must change the plotted curve and the peak
 read-out; an out-of-range value typed into a parameter must show the package's own error and a
-later valid value must update the page again; the NDTC map button must draw a map.
+later valid value must update the page again; the weak-coupling ratio must be read out at the
+chosen point and along each curve, and a coupling ten times the paper's must shade the axis
+outside weak coupling and show the WeakCouplingWarning; a NaN sent to a slider's number field
+(a websocket message, as a page's script can send) must be refused with a message, where Panel
+recursed until RecursionError; the NDTC map button must draw a map, hatched where its curves
+leave weak coupling.
 
 Without Chromium this test FAILS with how to install it (``apt-get install chromium
 chromium-driver``); ``QHEAT_NO_BROWSER=1`` skips it explicitly. ``QHEAT_UPDATE_SCREENSHOT=1``
@@ -13,11 +18,9 @@ rewrites ``docs/images/explorer.png`` from the page (with a 40 x 40 NDTC map).
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
+
+from explorer_server import explore
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "images" / "explorer.png"
 INSTALL = (
@@ -66,6 +71,22 @@ return [text(el), getComputedStyle(el).display !== 'none' && el.getClientRects()
 
 CURVE = "return Array.from(Bokeh.documents[0].get_model_by_name('J-br-1').data.y)"
 
+STRIPS = """
+const data = Bokeh.documents[0].get_model_by_name('weak-strong').data;
+return [data.x0.length, data.x0.length ? data.x0[0] : null, data.x1.length ? data.x1[0] : null];
+"""
+"""How many strips shade the axis outside weak coupling, and where the first starts and ends."""
+
+SEND_NAN = """
+const value = arguments[0];
+const fields = [...Bokeh.documents[0].all_models].filter(
+  m => m.type === 'Slider' && m.value === value);
+if (fields.length === 1) fields[0].value = NaN;
+return fields.length;
+"""
+"""Set the slider holding ``value`` (the slider part of an editable slider) to NaN, as a
+websocket message does (its number field sends an empty value instead)."""
+
 ROUND_TRIP = """
 const [handle, done] = [arguments[0], arguments[arguments.length - 1]];
 const source = Bokeh.documents[0].get_model_by_name('J-br-1');
@@ -95,52 +116,11 @@ def _chromium() -> tuple[str, str]:
     pytest.fail(f"{missing} not found: {INSTALL}", pytrace=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
 def server() -> Iterator[str]:
     """``qheat explore`` on 127.0.0.1 and a free port; its URL. Stopped afterwards."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from qheat.cli import main; sys.exit(main())",
-        "explore",
-        "--port",
-        str(port),
-        "--no-show",
-    ]
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        deadline = time.monotonic() + 60.0
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"qheat explore exited with {process.returncode}: "
-                    f"{process.stderr.read() if process.stderr else ''}"
-                )
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("qheat explore did not listen on 127.0.0.1 within 60 s")
-                time.sleep(0.2)
+    with explore() as port:
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture()
@@ -251,6 +231,42 @@ def test_explorer_in_chromium(server: str, browser: webdriver.Chrome) -> None:
     _type(eps1, "4.5")
     _wait(lambda: not _text(browser, ".qheat-error")[1], "the error to clear")
     _wait(lambda: browser.execute_script(CURVE) != before_error, "the curve after a valid value")
+
+    # weak coupling: read out at the point and along each curve (the Fig. 6 coupling: a notice
+    # at the hot end of the axis), shaded and warned about at ten times the coupling
+    validity = _text(browser, ".qheat-validity")[0]
+    assert "weak-coupling ratio" in validity and "entropy production sigma: br" in validity
+    assert "ratio up to" in _text(browser, ".qheat-readout")[0]
+    gammas = [_one(browser, f".qheat-param-gamma{k}", "input") for k in (1, 2)]
+    for field in gammas:
+        _type(field, "0.3")
+    warning = _wait_text(
+        browser,
+        ".qheat-warning",
+        lambda t, shown: shown and "gamma" not in t and "WeakCouplingWarning" in t,
+        "the weak-coupling warning",
+    )
+    assert "outside weak coupling" in warning, warning
+    readout = _wait_text(
+        browser, ".qheat-readout", lambda t, _: "ratio > 0.5 from dt" in t, "the read-out"
+    )
+    strips = browser.execute_script(STRIPS)
+    assert strips[0] > 0 and 0 < strips[1] < strips[2] == 150, (strips, readout)
+    for field in gammas:
+        _type(field, "0.03")
+    _wait(lambda: browser.execute_script(STRIPS)[0] == 0, "the shading to go")
+
+    # NaN sent to the g slider (a websocket message): refused with a message, page still live
+    g_field = _one(browser, ".qheat-param-g", "input")
+    value = float(g_field.get_attribute("value"))
+    assert browser.execute_script(SEND_NAN, value) == 1
+    refused = _wait_text(browser, ".qheat-error", lambda _, shown: shown, "the NaN refused")
+    assert "is not a finite number" in refused and f"stays {value:g}" in refused, refused
+    _wait(lambda: math.isclose(float(g_field.get_attribute("value")), value), "the kept value")
+    before_nan = browser.execute_script(CURVE)
+    _type(g_field, "0.6")
+    _wait(lambda: not _text(browser, ".qheat-error")[1], "the refusal to clear")
+    _wait(lambda: browser.execute_script(CURVE) != before_nan, "the curve after the NaN")
 
     # the NDTC map, computed on demand
     screenshot = os.environ.get("QHEAT_UPDATE_SCREENSHOT") == "1"

@@ -145,7 +145,7 @@ def solve(
         second_law_broken=broken,
         current_floor=floor,
         cumulants=counted,
-        tur_ratio=None if counted is None or order < 2 else tur_ratio(counted, sigma),
+        tur_ratio=None if counted is None or order < 2 else tur_ratio(counted, system.temperatures),
     )
 
 

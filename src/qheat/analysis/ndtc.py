@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InvalidParameterError
 
 __all__ = [
+    "MIN_RTOL",
     "ROUNDOFF",
     "NDTCResult",
     "conductance",
@@ -46,6 +47,13 @@ and a maximum as interior only if it exceeds both end values by ``ROUNDOFF * max
 The currents come from a linear solve accurate to ~1e-13 relative; a flat or saturating curve
 must not be flagged as NDTC because of noise in the last digits.
 """
+
+MIN_RTOL = 2.0**-26
+"""The narrowest relative bracket :func:`refine_peak` accepts, ``sqrt(eps)`` of double precision
+(1.5e-8): within it of a smooth maximum ``J(x) = J_max (1 - O((dx/x)^2))`` differs from
+``J_max`` by less than one unit in the last place, so no comparison can narrow it further.
+(Currents with round-off above ``eps`` are flat over a wider bracket:
+:data:`qheat.sweeps.ndtc_map.MIN_RTOL`.)"""
 
 _INV_PHI = (math.sqrt(5.0) - 1.0) / 2.0  # golden-section contraction per step
 
@@ -134,14 +142,18 @@ def refine_peak(
             currents of the curves at those biases, shape ``(...)`` (one batched solve).
         dT: bias grid ``(n,)``.
         J: currents ``(..., n)`` on that grid, from the same ``current``.
-        rtol: relative width of the final bracket in ``dT``; ``0 < rtol < 1``.
+        rtol: relative width of the final bracket in ``dT``; ``MIN_RTOL <= rtol < 1``
+            (:data:`MIN_RTOL`).
 
     Returns:
         The grid result with ``dT_peak`` and ``J_peak`` refined; ``ndtc`` and
         ``negative_interval`` stay at grid resolution.
     """
-    if not 0.0 < rtol < 1.0:
-        raise InvalidParameterError(f"rtol must be in (0, 1), got {rtol!r}")
+    if not MIN_RTOL <= rtol < 1.0:
+        raise InvalidParameterError(
+            f"rtol must be in [{MIN_RTOL:.2g}, 1), got {rtol!r}: closer to a smooth maximum "
+            "than sqrt(machine epsilon) its values are equal in double precision"
+        )
     x, y = _checked(dT, J)
     grid = ndtc_on_grid(x, y)
     lead = y.shape[:-1]

@@ -27,6 +27,8 @@ from ..master import (
 from ..master.equations import SECULAR_RATIO_NOTICE, secular_notice
 from ..model import OpenSystem
 from ..steady import Solution
+from ..steady.cumulants import MAX_ORDER
+from ..steady.solve import SOLVERS
 from ..steady.validity import weak_coupling_notice
 from . import SUMMARIES
 from ._parser import add_model_options, temperatures
@@ -61,7 +63,9 @@ def register(subparsers: Any) -> None:
         description="Steady-state heat currents (Eqs. 21-23; J > 0 flows from the bath into "
         "the system). The paper's model: J1, J2 and the steady state in the eigenbasis (s1, "
         "s2, s3, s4). A device file (--device FILE, see docs/devices.md): the current of each "
-        "bath, keyed by its name. For the global Lindblad equation also its secular_ratio "
+        "bath, keyed by its name; with --equation all an equation that does not apply to the "
+        'device (the local one on a single qubit) is omitted with its reason ({"omitted": '
+        "REASON} in --json) and the others are kept. For the global Lindblad equation also its secular_ratio "
         "(transition rate over the smallest Bohr-frequency gap it neglects; above 1 it is "
         "outside its validity). Warnings (PositivityWarning, IllConditionedWarning, "
         "SecularityWarning) are printed as one line each on stderr and listed under "
@@ -88,6 +92,23 @@ def register(subparsers: Any) -> None:
         "exact HEOM currents, converged in order and depth, needs QuTiP, qheat[exact])",
     )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
+    parser.add_argument(
+        "--solver",
+        choices=SOLVERS,
+        default="auto",
+        help="steady-state solver: dense (block solve, exact condition number), krylov "
+        "(matrix-free, large devices; condition number not computed) or auto (krylov from "
+        "d = 32); docs/large-devices.md",
+    )
+    parser.add_argument(
+        "--cumulants",
+        type=_cumulant_order,
+        default=0,
+        metavar="N",
+        help="also the first N cumulants of the heat from each bath (2: current and noise, 3: "
+        "and the third cumulant; up to 6) and, from 2 on, the TUR ratio "
+        "c2 sigma / c1^2; docs/fluctuations.md",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -120,7 +141,7 @@ def run_paper(args: argparse.Namespace) -> int:
     )
     results: dict[str, dict[str, Any]] = {}
     for eq in equations(args.equation, not args.no_lamb_shift, PAPER_EQUATIONS):
-        sol, notes = _solve(system, eq)
+        sol, notes = _solve(system, eq, args)
         results[eq.name] = {
             "J1": float(sol.J1),
             "J2": float(sol.J2),
@@ -129,9 +150,10 @@ def run_paper(args: argparse.Namespace) -> int:
             "rho_imag": np.imag(sol.rho).tolist(),
             "min_eigenvalue": float(sol.min_eigenvalue),
             "residual": float(sol.state.residual),
-            "condition_number": _finite_or_none(float(sol.state.condition_number)),
+            **_solver(sol),
             "conservation_residual": float(sol.conservation_residual),
             **_validity(sol),
+            **_fluctuations(sol),
             "warnings": notes,
         }
         if sol.secular_ratio is not None:  # secular equations: rate / neglected gap
@@ -156,6 +178,7 @@ def run_paper(args: argparse.Namespace) -> int:
                 f"{SECULAR_RATIO_NOTICE:g} (transition rate / smallest neglected gap)"
             )
         _print_validity(r)
+        _print_fluctuations(r)
         print(
             f"steady state in the eigenbasis (s1..s4), smallest eigenvalue {r['min_eigenvalue']:.3e}:"
         )
@@ -182,32 +205,47 @@ def run_device(args: argparse.Namespace) -> int:
     if args.equation == "heom":
         return report_heom(device, system, params, args)
     results: dict[str, dict[str, Any]] = {}
-    for eq in equations(args.equation, not args.no_lamb_shift):
-        sol, notes = _solve(system, eq)
+    chosen = equations(args.equation, not args.no_lamb_shift)
+    refusals: list[InvalidParameterError] = []
+    for eq in chosen:
+        try:
+            sol, notes = _solve(system, eq, args)
+        except InvalidParameterError as exc:
+            if args.equation != "all":  # asked for by name: refused with its reason
+                raise
+            refusals.append(exc)  # does not apply to this device (e.g. local on one qubit)
+            results[eq.name] = {"omitted": " ".join(str(exc).split())}
+            continue
         secular = sol.secular_ratio
         results[eq.name] = {
             "currents": _currents(sol),
             "min_eigenvalue": float(sol.min_eigenvalue),
             "residual": float(sol.state.residual),
-            "condition_number": _finite_or_none(float(sol.state.condition_number)),
+            **_solver(sol),
             "conservation_residual": float(sol.conservation_residual),
             "secular_ratio": None if secular is None else float(secular),
             **_validity(sol),
+            **_fluctuations(sol),
             "warnings": notes,
         }
+    if len(refusals) == len(chosen):  # nothing applies: the first reason, one line
+        raise refusals[0]
     if args.json:
         print(json.dumps(results))
         return 0
     _device_header(device, params, args.no_lamb_shift)
     for name, r in results.items():
+        if "omitted" in r:
+            print(f"\n[{name}]  omitted: {r['omitted']}")
+            continue
         currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in r["currents"].items())
         print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
         print(
             f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
-            f"{r['residual']:.2e}, condition number "
-            f"{'inf' if r['condition_number'] is None else format(r['condition_number'], '.3g')}"
+            f"{r['residual']:.2e}, condition number {_condition_text(r)}"
         )
         _print_validity(r)
+        _print_fluctuations(r)
         if r["secular_ratio"] is not None:
             ratio = r["secular_ratio"]
             print(
@@ -295,15 +333,79 @@ def parse_params(items: list[str]) -> dict[str, float]:
     return params
 
 
-def _solve(system: OpenSystem, eq: MasterEquation) -> tuple[Solution, list[str]]:
+def _solve(
+    system: OpenSystem, eq: MasterEquation, args: argparse.Namespace
+) -> tuple[Solution, list[str]]:
     """``solve(system, eq)`` with its warnings printed (one line each) and returned."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        sol = solve(system, eq)
+        sol = solve(system, eq, solver=args.solver, cumulants=args.cumulants)
     notes = [f"{w.category.__name__}: {' '.join(str(w.message).split())}" for w in caught]
     for note in notes:
         print(f"qheat current: warning [{eq.name}]: {note}", file=sys.stderr)
     return sol, notes
+
+
+def _condition_text(r: dict[str, Any]) -> str:
+    """The condition number of a printed summary, or why there is none."""
+    if r["condition_number"] is not None:
+        return format(r["condition_number"], ".3g")
+    if r.get("solver") == "krylov":
+        return f"not computed (matrix-free Krylov solve, {r.get('iterations')} applications of L)"
+    return "inf"
+
+
+def _print_fluctuations(r: dict[str, Any]) -> None:
+    """One line per bath: its heat cumulants and TUR ratio (when asked for)."""
+    for bath, values in r.get("cumulants", {}).items():
+        shown = "   ".join(f"c{n} = {c:+.6e}" for n, c in enumerate(values, 1))
+        tur = r.get("tur_ratio", {}).get(bath)
+        print(f"cumulants [{bath}]  {shown}" + ("" if tur is None else f"   TUR Q = {tur:.6g}"))
+
+
+def _cumulant_order(text: str) -> int:
+    """``--cumulants N``: an integer from 0 to 6."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_ORDER:
+        raise argparse.ArgumentTypeError(
+            f"--cumulants must be an integer from 0 to {MAX_ORDER}, got {text!r}"
+        )
+    return value
+
+
+def _solver(sol: Solution) -> dict[str, Any]:
+    """Which solver ran, and the condition number with the reason when there is none."""
+    cond = float(sol.state.condition_number)
+    out: dict[str, Any] = {"solver": sol.state.solver, "condition_number": _finite_or_none(cond)}
+    if sol.state.iterations is not None:
+        out["iterations"] = int(sol.state.iterations)
+    if sol.state.solver == "krylov":
+        out["condition_number_note"] = (
+            "not computed by the matrix-free Krylov solver (it would need the inverse); the "
+            "residual of the whole L is the accuracy measure"
+        )
+    elif not math.isfinite(cond):
+        out["condition_number_note"] = "infinite: the steady state is not unique"
+    return out
+
+
+def _fluctuations(sol: Solution) -> dict[str, Any]:
+    """``cumulants`` ``{bath: [c1, ..., cN]}`` and ``tur_ratio`` ``{bath: Q}`` when computed."""
+    if sol.cumulants is None:
+        return {}
+    out: dict[str, Any] = {
+        "cumulants": {
+            name: [float(c) for c in sol.cumulants[j]] for j, name in enumerate(sol.bath_names)
+        }
+    }
+    if sol.tur_ratio is not None:
+        out["tur_ratio"] = {
+            name: _finite_or_none(float(q)) for name, q in zip(sol.bath_names, sol.tur_ratio)
+        }
+    return out
 
 
 def _validity(sol: Solution) -> dict[str, Any]:

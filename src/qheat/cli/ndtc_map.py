@@ -14,12 +14,22 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError
+from ..explorer.budget import DEFAULT_BUDGET, batch_points
 from ..figures.maps import ndtc_map_figure
+from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_notice
 from ..sweeps.config import parse_values
 from ..sweeps.dataset import write_dataset
-from ..sweeps.ndtc_map import ALIASES, DEFAULT_RTOL, fixed_values, ndtc_map, peak_variable
+from ..sweeps.ndtc_map import (
+    ALIASES,
+    DEFAULT_RTOL,
+    MIN_RTOL,
+    fixed_values,
+    ndtc_map,
+    peak_variable,
+)
 from ..sweeps.run import EQUATION_NAMES
 from . import SUMMARIES
+from .explore import gib
 from .sweep import add_grid_options, grid_values, param_values
 
 __all__ = ["register", "run"]
@@ -74,9 +84,18 @@ def register(subparsers: Any) -> None:
     add_grid_options(parser, skip=("t1", "dt"))
     parser.add_argument(
         "--rtol",
-        type=float,
+        type=_rtol,
         default=DEFAULT_RTOL,
-        help=f"peak bracket below rtol * dT_peak (default {DEFAULT_RTOL:g})",
+        help=f"peak bracket below rtol * dT_peak, in [{MIN_RTOL:g}, 1) (default "
+        f"{DEFAULT_RTOL:g}; the current is flat to round-off closer to its peak)",
+    )
+    parser.add_argument(
+        "--memory-budget",
+        type=gib("--memory-budget"),
+        default=DEFAULT_BUDGET,
+        metavar="GIB",
+        help=f"memory the solves may hold at once, in GiB (default "
+        f"{DEFAULT_BUDGET / (1 << 30):g}); the map is solved in chunks within it",
     )
     parser.add_argument("--no-lamb-shift", action="store_true", help="set S(w) = 0 everywhere")
     parser.add_argument("--out", metavar="FILE.nc|FILE.zarr", help="save the map data")
@@ -93,6 +112,20 @@ def register(subparsers: Any) -> None:
         help="colour by the peak position (default) or the peak current",
     )
     parser.set_defaults(func=run)
+
+
+def _rtol(text: str) -> float:
+    """``--rtol``: a number in ``[MIN_RTOL, 1)`` (tighter is below the currents' round-off)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--rtol must be a number, got {text!r}") from None
+    if not MIN_RTOL <= value < 1.0:  # also refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"--rtol must be in [{MIN_RTOL:g}, 1), got {text!r}: the current is flat to "
+            "round-off within about 4e-7 of its peak, a narrower bracket cannot be reached"
+        )
+    return value
 
 
 def _axis(option: str, text: str) -> tuple[str, np.ndarray]:
@@ -141,14 +174,22 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidParameterError(f"--dt must be a range START:STOP:NUM, got {args.dt!r}")
         model = argparse.Namespace(**{k: v for k, v in vars(args).items() if k != "dt"})
         fixed = fixed_values(grid_values(model, {}))
-        for name in (x[0], y[0]):
+        for option, text, name in (("--x", args.x, x[0]), ("--y", args.y, y[0])):
             for covered in ALIASES.get(name, (name,)):
-                fixed.pop(covered, None)
+                if covered in fixed:
+                    raise InvalidParameterError(
+                        f"--{covered.replace('_', '-')} {fixed[covered]:g} is fixed, but "
+                        f"{option} {text} sweeps it over the plane; give one of them"
+                    )
+    probe = None if build is None else build.system()  # the paper's model: 2 qubits, 2 baths
+    dim, n_baths = (4, 2) if probe is None else (probe.dim, len(probe.baths))
+    chunk = batch_points(dim, n_baths, (args.equation,), args.memory_budget, "--memory-budget")
     ds = ndtc_map(
         x,
         y,
         bias,
         build=build,
+        chunk_size=chunk,
         along=along,
         bath=args.bath,
         equation=args.equation,
@@ -171,6 +212,7 @@ def run(args: argparse.Namespace) -> int:
             f"  {peak} from {np.nanmin(peaks):.6g} to {np.nanmax(peaks):.6g}; J_peak up to "
             f"{np.nanmax(np.asarray(ds['J_peak'])):.6e}"
         )
+    print("  " + _validity_line(ds))
     if args.out:
         write_dataset(ds, Path(args.out))
         print(f"wrote {args.out}")
@@ -180,3 +222,20 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"wrote {args.figure}")
     return 0
+
+
+def _validity_line(ds: Any) -> str:
+    """How much of the map is outside weak coupling (docs/trust.md), one line."""
+    ratio = np.asarray(ds["weak_coupling_ratio"])
+    broken = np.asarray(ds["second_law_broken"]) > 0
+    strong = ratio > WEAK_COUPLING_WARN
+    if strong.any() or broken.any():
+        return (
+            f"outside weak coupling at {100 * float(np.mean(strong | broken)):.1f}% of the "
+            f"points (weak-coupling ratio > {WEAK_COUPLING_WARN:g} along the curve at "
+            f"{100 * float(np.mean(strong)):.1f}%, heat from cold to hot at "
+            f"{100 * float(np.mean(broken)):.1f}%): not physics there; hatched in --figure, "
+            "weak_coupling_ratio and second_law_broken in --out"
+        )
+    top = float(np.nanmax(ratio)) if np.any(np.isfinite(ratio)) else 0.0
+    return weak_coupling_notice(top) or f"weak-coupling ratio up to {top:.3g}: weak coupling"

@@ -1,11 +1,15 @@
 """The explorer's curves: heat currents along one swept parameter, one batched solve per equation.
 
-For each master equation the whole axis is one batched :class:`~qheat.model.OpenSystem` and one
-call of :func:`qheat.solve` (the engine of ``qheat current``), giving ``J_j`` (Eqs. 21-23) of
-every bath and the steady state at every point. The NDTC peak of each curve is the interior
-maximum of :func:`qheat.analysis.ndtc.ndtc_on_grid`; the validity marker of a secular equation
-is its first point with ``Solution.secular_ratio > 1`` (as the open circles of the paper's
-figures). Units: hbar = kB = 1.
+For each master equation the axis is solved as batched :class:`~qheat.model.OpenSystem` s by
+:func:`qheat.solve` (the engine of ``qheat current``), in batches of at most
+:func:`~qheat.explorer.budget.batch_points` points (the memory budget), giving ``J_j``
+(Eqs. 21-23) of every bath and the steady state at every point. The NDTC peak of each curve is
+the interior maximum of :func:`qheat.analysis.ndtc.ndtc_on_grid`; the validity marker of a
+secular equation is its first point with ``Solution.secular_ratio > 1`` (as the open circles of
+the paper's figures); the points outside weak coupling are those with
+``Solution.weak_coupling_ratio`` above :data:`~qheat.steady.validity.WEAK_COUPLING_WARN` or
+where the currents break the second law (``Solution.second_law_broken``, docs/trust.md).
+Units: hbar = kB = 1.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from ..master import (
     MasterEquation,
     UniversalLindblad,
 )
+from ..steady import Solution
+from ..steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN
+from .budget import DEFAULT_BUDGET, batch_points
 from .models import Model
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "Curves",
     "compute_curves",
     "describe",
+    "strips",
 ]
 
 EQUATIONS: dict[str, type[MasterEquation]] = {
@@ -103,9 +111,14 @@ class Curves:
         rho: steady states in the eigenbasis of ``H_S``, ``(equation, n, d, d)``.
         energies: eigenenergies of ``H_S`` in the order of that basis, ``(n, d)``.
         secular_ratio: ``(equation, n)``, NaN for equations without the secular approximation.
+        weak_coupling_ratio: ``Solution.weak_coupling_ratio``, ``(equation, n)`` (a property
+            of the system, the same for every equation; NaN where not computed).
+        entropy_production: ``sigma = -sum_j J_j / T_j``, ``(equation, n)``.
+        second_law_broken: heat flows from cold to hot, ``(equation, n)``.
         peaks: :func:`~qheat.analysis.ndtc.ndtc_on_grid` of ``J``, fields ``(equation, bath)``.
         warnings: each distinct warning of the solves, ``"Category: message"``.
         seconds: wall time of the solves and the analysis.
+        batch: points per batched solve (:func:`~qheat.explorer.budget.batch_points`).
     """
 
     axis: str
@@ -117,28 +130,63 @@ class Curves:
     rho: NDArray[np.complex128]
     energies: FloatArray
     secular_ratio: FloatArray
+    weak_coupling_ratio: FloatArray
+    entropy_production: FloatArray
+    second_law_broken: NDArray[np.bool_]
     peaks: NDTCResult
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
     source: str | None = field(default=None)
+    batch: int = 0
 
     def secular_index(self, equation: str) -> int | None:
         """First point where ``equation``'s secular ratio exceeds 1 (None: nowhere, not secular)."""
         outside = np.flatnonzero(self.secular_ratio[self.equations.index(equation)] > 1.0)
         return int(outside[0]) if outside.size else None
 
+    def strong(self, equation: str) -> NDArray[np.bool_]:
+        """Where the weak-coupling ratio exceeds
+        :data:`~qheat.steady.validity.WEAK_COUPLING_WARN` (a WeakCouplingWarning), ``(n,)``."""
+        return np.asarray(
+            self.weak_coupling_ratio[self.equations.index(equation)] > WEAK_COUPLING_WARN
+        )
+
+    def broken(self, equation: str) -> NDArray[np.bool_]:
+        """Where ``equation``'s currents break the second law, ``(n,)``."""
+        return np.asarray(self.second_law_broken[self.equations.index(equation)], dtype=bool)
+
     def nearest(self, value: float) -> int:
         """Index of the grid point nearest to ``value``."""
         return int(np.argmin(np.abs(self.x - value)))
 
     def to_dataset(self) -> xr.Dataset:
-        """``J(equation, bath, <axis>)``, the secular ratio, the steady states and the peaks."""
+        """``J(equation, bath, <axis>)``, the validity diagnostics, the steady states, the peaks."""
         d = self.rho.shape[-1]
         dims = ("equation", "bath", self.axis)
+        per_point = ("equation", self.axis)
         ds = xr.Dataset(
             {
                 "J": (dims, self.J, {"long_name": "heat current from the bath into the system"}),
-                "secular_ratio": (("equation", self.axis), self.secular_ratio),
+                "secular_ratio": (per_point, self.secular_ratio),
+                "weak_coupling_ratio": (
+                    per_point,
+                    self.weak_coupling_ratio,
+                    {
+                        "long_name": "distance from weak coupling (docs/trust.md)",
+                        "warning_above": WEAK_COUPLING_WARN,
+                        "notice_above": WEAK_COUPLING_NOTICE,
+                    },
+                ),
+                "entropy_production": (
+                    per_point,
+                    self.entropy_production,
+                    {"long_name": "sigma = -sum_j J_j / T_j (negative: the second law broken)"},
+                ),
+                "second_law_broken": (
+                    per_point,
+                    self.second_law_broken.astype(np.float64),
+                    {"long_name": "1 where heat flows from cold to hot"},
+                ),
                 "rho_re": (("equation", self.axis, "row", "col"), self.rho.real),
                 "rho_im": (("equation", self.axis, "row", "col"), self.rho.imag),
                 "energy": ((self.axis, "row"), self.energies),
@@ -167,15 +215,21 @@ class Curves:
 
 
 def compute_curves(
-    model: Model, params: dict[str, float], axis: Axis, equations: tuple[str, ...]
+    model: Model,
+    params: dict[str, float],
+    axis: Axis,
+    equations: tuple[str, ...],
+    budget: int = DEFAULT_BUDGET // 2,
 ) -> Curves:
-    """Solve ``model`` along ``axis`` for each equation: one batched system, one solve each.
+    """Solve ``model`` along ``axis`` for each equation, in batches within ``budget`` bytes.
 
     ``params`` holds every parameter of the model; the swept one is replaced by the axis.
+    Each batch is one batched system and one :func:`qheat.solve` per equation.
 
     Raises:
-        InvalidParameterError: an unknown equation or parameter, a bad axis, or a parameter the
-            model refuses (the model's own message).
+        InvalidParameterError: an unknown equation or parameter, a bad axis, a parameter the
+            model refuses (the model's own message), or a system one point of which does not
+            fit ``budget`` (:func:`~qheat.explorer.budget.batch_points`).
     """
     started = time.perf_counter()
     if not equations:
@@ -192,22 +246,21 @@ def compute_curves(
         )
     x = axis.values()
     fixed = {k: float(v) for k, v in params.items() if k != axis.name}
+    n = x.size
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        system = model.system(**fixed, **{axis.name: x})
-        solutions = [solve(system, EQUATIONS[name]()) for name in equations]
-    J = np.stack([np.moveaxis(np.atleast_2d(s.currents), -1, 0) for s in solutions])
-    n = x.size
-    ratio = np.stack(
-        [
-            np.full(n, np.nan)
-            if s.secular_ratio is None
-            else np.broadcast_to(s.secular_ratio, (n,))
-            for s in solutions
-        ]
-    )
-    rho = np.stack([np.broadcast_to(s.rho, (n, *s.rho.shape[-2:])) for s in solutions])
-    energies = solutions[0].generator.eigenbasis.energies
+        probe = model.system(**fixed, **{axis.name: x[:1]})
+        d, nb = probe.dim, len(probe.baths)
+        batch = batch_points(d, nb, equations, budget)
+        out = _outputs(len(equations), n, nb, d)
+        bath_names: tuple[str, ...] = ()
+        for start in range(0, n, batch):  # one batch's solutions alive at a time
+            part = slice(start, min(start + batch, n))
+            system = model.system(**fixed, **{axis.name: x[part]})
+            for e, name in enumerate(equations):
+                bath_names = _store(out, e, part, solve(system, EQUATIONS[name]()))
+            del system
+    J = out["J"]
     peaks = ndtc_on_grid(x, J)
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
     return Curves(
@@ -215,25 +268,78 @@ def compute_curves(
         x=x,
         params=fixed,
         equations=tuple(equations),
-        bath_names=tuple(solutions[0].bath_names),
+        bath_names=bath_names,
         J=J,
-        rho=rho,
-        energies=np.broadcast_to(energies, (n, energies.shape[-1])),
-        secular_ratio=ratio,
+        rho=out["rho"],
+        energies=out["energies"],
+        secular_ratio=out["secular_ratio"],
+        weak_coupling_ratio=out["weak_coupling_ratio"],
+        entropy_production=out["entropy_production"],
+        second_law_broken=out["second_law_broken"],
         peaks=peaks,
         warnings=tuple(messages),
         seconds=time.perf_counter() - started,
         source=model.source,
+        batch=min(batch, n),
     )
 
 
+_DIAGNOSTICS = ("secular_ratio", "weak_coupling_ratio", "entropy_production", "second_law_broken")
+"""Per-point diagnostics of a :class:`~qheat.steady.Solution` kept by the curves."""
+
+
+def _outputs(n_eq: int, n: int, nb: int, d: int) -> dict[str, Any]:
+    """The curves' arrays, to be filled batch by batch (NaN, False: not computed)."""
+    out: dict[str, Any] = {
+        "J": np.full((n_eq, nb, n), np.nan),
+        "rho": np.full((n_eq, n, d, d), np.nan, dtype=np.complex128),
+        "energies": np.full((n, d), np.nan),
+    }
+    for key in _DIAGNOSTICS:
+        out[key] = np.full((n_eq, n), np.nan)
+    out["second_law_broken"] = np.zeros((n_eq, n), dtype=bool)
+    return out
+
+
+def _store(out: dict[str, Any], e: int, part: slice, sol: Solution) -> tuple[str, ...]:
+    """Copy equation ``e``'s solution of the batch ``part`` into ``out`` (the solution, with
+    its generator, is then free to go); its baths' names."""
+    m = part.stop - part.start
+    out["J"][e, :, part] = np.broadcast_to(sol.currents, (m, len(sol.bath_names))).T
+    out["rho"][e, part] = sol.rho
+    out["energies"][part] = sol.generator.eigenbasis.energies
+    for key in _DIAGNOSTICS:
+        value = getattr(sol, key)
+        if value is not None:
+            out[key][e, part] = value
+    return tuple(sol.bath_names)
+
+
 def describe(curves: Curves, equation: str, bath: str) -> dict[str, Any]:
-    """The read-out of one curve: its peak, NDTC and where it leaves the secular validity."""
+    """The read-out of one curve: its peak, NDTC, where it leaves the secular validity, and
+    where it leaves weak coupling (``weak_from``: the first point with a ratio above
+    :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`; ``broken``: points breaking the second
+    law; ``weak_coupling_max``: the largest ratio along the curve)."""
     e, b = curves.equations.index(equation), curves.bath_names.index(bath)
     index = curves.secular_index(equation)
+    strong = np.flatnonzero(curves.strong(equation))
+    ratio = curves.weak_coupling_ratio[e]
     return {
         "peak": float(curves.peaks.dT_peak[e, b]),
         "J_peak": float(curves.peaks.J_peak[e, b]),
         "ndtc": bool(curves.peaks.ndtc[e, b]),
         "secular_from": None if index is None else float(curves.x[index]),
+        "weak_coupling_max": float(np.nanmax(ratio)) if np.any(np.isfinite(ratio)) else None,
+        "weak_from": float(curves.x[strong[0]]) if strong.size else None,
+        "broken": int(np.count_nonzero(curves.broken(equation))),
     }
+
+
+def strips(x: FloatArray, mask: NDArray[np.bool_]) -> dict[str, list[float]]:
+    """``x0, x1`` of the runs of ``mask`` along the grid ``x``, each grid point owning the
+    interval to halfway to its neighbours."""
+    edges = np.concatenate([[x[0]], (x[1:] + x[:-1]) / 2.0, [x[-1]]])
+    flags = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    starts = np.flatnonzero(flags[1:] & ~flags[:-1])
+    stops = np.flatnonzero(~flags[1:] & flags[:-1])
+    return {"x0": edges[starts].tolist(), "x1": edges[stops].tolist()}

@@ -9,7 +9,8 @@ import shlex
 import numpy as np
 from matplotlib.figure import Figure
 
-from .curves import EQUATION_LABELS, Curves
+from ..steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN
+from .curves import EQUATION_LABELS, Curves, strips
 from .models import Model, PaperModel
 
 __all__ = ["COLORS", "DASHES", "figure_png", "netcdf_bytes", "python_snippet", "sweep_command"]
@@ -35,9 +36,18 @@ def _number(value: float) -> str:
 def figure_png(curves: Curves, dpi: int = 150) -> bytes:
     """The curves as on the page, drawn with matplotlib: ``J`` against the axis for every
     equation (colour) and bath (line style), open circles where a secular equation leaves its
-    validity, filled diamonds at the interior maxima."""
+    validity, filled diamonds at the interior maxima, the axis shaded where the weak-coupling
+    ratio exceeds the notice (light) and warning (dark) levels, downward triangles where heat
+    flows from cold to hot."""
     fig = Figure(figsize=(7.0, 4.4))
     ax = fig.add_subplot()
+    ratio = curves.weak_coupling_ratio[0]
+    for mask, color, alpha in (
+        ((ratio > WEAK_COUPLING_NOTICE) & (ratio <= WEAK_COUPLING_WARN), "#f2c14e", 0.18),
+        (ratio > WEAK_COUPLING_WARN, "#7f7f7f", 0.3),
+    ):
+        for x0, x1 in zip(*strips(curves.x, mask).values()):
+            ax.axvspan(x0, x1, color=color, alpha=alpha, linewidth=0)
     for e, eq in enumerate(curves.equations):
         color = COLORS[eq]
         for b, bath in enumerate(curves.bath_names):
@@ -54,6 +64,16 @@ def figure_png(curves: Curves, dpi: int = 150) -> bytes:
                     curves.peaks.dT_peak[e, b],
                     curves.peaks.J_peak[e, b],
                     marker="D",
+                    color=color,
+                    linestyle="none",
+                )
+            broken = curves.broken(eq)
+            if broken.any():
+                ax.plot(
+                    curves.x[broken],
+                    curves.J[e, b, broken],
+                    marker="v",
+                    markersize=4,
                     color=color,
                     linestyle="none",
                 )
@@ -78,8 +98,9 @@ def figure_png(curves: Curves, dpi: int = 150) -> bytes:
     fig.text(
         0.01,
         0.01,
-        "diamond: peak (interior maximum); open circle: secular ratio > 1 "
-        "from here (outside the secular validity)",
+        "diamond: peak (interior maximum); open circle: secular ratio > 1 from here; shaded: "
+        f"weak-coupling ratio > {WEAK_COUPLING_NOTICE:g} (light), > {WEAK_COUPLING_WARN:g} "
+        "(dark, outside weak coupling); triangle: heat from cold to hot",
         fontsize=6,
         color="gray",
     )

@@ -2,8 +2,11 @@
 
 At each ``(x, y)`` of the plane the current of one bath along the swept axis is one curve; its
 NDTC and interior maximum come from :func:`qheat.analysis.ndtc.ndtc_on_grid` (grid resolution,
-the project's definition). Each row of the plane is one batched :func:`qheat.solve`
-(``nx * n`` points), so memory stays small. Units: hbar = kB = 1.
+the project's definition). The ``ny * nx * n`` points are solved in batches of
+:func:`~qheat.explorer.budget.batch_points` (the memory budget), each one :func:`qheat.solve`.
+Each curve also records how far it strays from weak coupling: the largest
+``Solution.weak_coupling_ratio`` along it and whether some point of it breaks the second law
+(docs/trust.md). Units: hbar = kB = 1.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from numpy.typing import NDArray
 from ..analysis.ndtc import ndtc_on_grid
 from ..api import solve
 from ..errors import InvalidParameterError
+from ..steady.validity import WEAK_COUPLING_WARN
+from .budget import DEFAULT_BUDGET, batch_points
 from .curves import EQUATIONS, Axis
 from .models import Model
 
@@ -33,8 +38,9 @@ FloatArray = NDArray[np.float64]
 class NDTCPlane:
     """NDTC of ``J_bath(axis)`` under ``equation`` over an ``x`` by ``y`` plane.
 
-    ``ndtc``, ``peak`` (the axis value of the interior maximum, NaN if none) and ``J_peak``
-    are ``(ny, nx)``.
+    ``ndtc``, ``peak`` (the axis value of the interior maximum, NaN if none), ``J_peak``,
+    ``weak_coupling_ratio`` (the largest along the curve) and ``second_law_broken`` (some point
+    of the curve sends heat from cold to hot) are ``(ny, nx)``.
     """
 
     x_name: str
@@ -47,7 +53,15 @@ class NDTCPlane:
     ndtc: NDArray[np.bool_]
     peak: FloatArray
     J_peak: FloatArray
+    weak_coupling_ratio: FloatArray
+    second_law_broken: NDArray[np.bool_]
     seconds: float
+
+    @property
+    def outside(self) -> NDArray[np.bool_]:
+        """Curves outside weak coupling somewhere: a ratio above
+        :data:`~qheat.steady.validity.WEAK_COUPLING_WARN` or the second law broken."""
+        return np.asarray((self.weak_coupling_ratio > WEAK_COUPLING_WARN) | self.second_law_broken)
 
 
 def compute_plane(
@@ -58,13 +72,15 @@ def compute_plane(
     y: Axis,
     equation: str = "br",
     bath: str | None = None,
+    budget: int = DEFAULT_BUDGET // 2,
 ) -> NDTCPlane:
-    """The NDTC map of ``model`` over ``x`` and ``y``, each point a curve along ``axis``.
+    """The NDTC map of ``model`` over ``x`` and ``y``, each point a curve along ``axis``,
+    solved in batches within ``budget`` bytes.
 
     Raises:
         InvalidParameterError: the plane's parameters are not two distinct parameters other
-            than the swept one, the plane is larger than :data:`MAX_PLANE_POINTS`, or a
-            parameter is refused by the model.
+            than the swept one, the plane is larger than :data:`MAX_PLANE_POINTS`, a
+            parameter is refused by the model, or one point does not fit ``budget``.
     """
     started = time.perf_counter()
     names = {p.name for p in model.parameters}
@@ -92,15 +108,29 @@ def compute_plane(
     if which not in bath_names:
         raise InvalidParameterError(f"no bath named {which!r}; the baths are {list(bath_names)}")
     fixed = {k: v for k, v in params.items() if k not in (x.name, y.name, axis.name)}
-    rows = []
+    shape = (ys.size, xs.size, bias.size)
+    grid = {
+        y.name: np.broadcast_to(ys[:, None, None], shape).ravel(),
+        x.name: np.broadcast_to(xs[None, :, None], shape).ravel(),
+        axis.name: np.broadcast_to(bias[None, None, :], shape).ravel(),
+    }
+    total = grid[axis.name].size
+    J, ratio, broken = np.empty(total), np.empty(total), np.empty(total, dtype=bool)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a map spans regimes; the curves panel shows warnings
-        for y_value in ys:
-            system = model.system(
-                **fixed, **{x.name: xs[:, None], y.name: y_value, axis.name: bias[None, :]}
+        warnings.simplefilter("ignore")  # a map spans regimes: the map shows where it leaves them
+        probe = model.system(**fixed, **{k: v[:1] for k, v in grid.items()})
+        batch = batch_points(probe.dim, len(probe.baths), (equation,), budget)
+        for start in range(0, total, batch):
+            part = slice(start, min(start + batch, total))
+            sol = solve(
+                model.system(**fixed, **{k: v[part] for k, v in grid.items()}),
+                EQUATIONS[equation](),
             )
-            J = solve(system, EQUATIONS[equation]()).currents[..., bath_names.index(which)]
-            rows.append(ndtc_on_grid(bias, J))
+            J[part] = sol.currents[..., bath_names.index(which)]
+            ratio[part] = np.nan if sol.weak_coupling_ratio is None else sol.weak_coupling_ratio
+            broken[part] = False if sol.second_law_broken is None else sol.second_law_broken
+            del sol  # before the next batch is solved
+    result = ndtc_on_grid(bias, J.reshape(shape))
     return NDTCPlane(
         x_name=x.name,
         x=xs,
@@ -109,8 +139,10 @@ def compute_plane(
         axis=axis.name,
         equation=equation,
         bath=which,
-        ndtc=np.stack([r.ndtc for r in rows]),
-        peak=np.stack([r.dT_peak for r in rows]),
-        J_peak=np.stack([r.J_peak for r in rows]),
+        ndtc=result.ndtc,
+        peak=result.dT_peak,
+        J_peak=result.J_peak,
+        weak_coupling_ratio=np.fmax.reduce(ratio.reshape(shape), axis=-1),
+        second_law_broken=np.asarray(broken.reshape(shape).any(axis=-1)),
         seconds=time.perf_counter() - started,
     )

@@ -1,16 +1,22 @@
 """The explorer's page: Panel widgets around Bokeh figures, one :class:`Explorer` per session.
 
 Every change of a parameter, of the swept axis or of the equations recomputes the curves
-(:func:`~qheat.explorer.curves.compute_curves`, one batched solve per equation) and updates the
-figures' data sources in one message. Bad input is refused by the model's own checks
-(:class:`~qheat.errors.InvalidParameterError`); the message is shown in an alert and the page
-keeps the last valid curves until the next valid input.
+(:func:`~qheat.explorer.curves.compute_curves`, batched solves within the visitor's memory
+budget, :mod:`~qheat.explorer.budget`) and updates the figures' data sources in one message.
+Bad input is refused by the model's own checks (:class:`~qheat.errors.InvalidParameterError`),
+a value that is not a number by the slider itself (:class:`~qheat.explorer.widgets.FiniteSlider`);
+the message is shown in an alert and the page keeps the last valid curves until the next valid
+input. Where a curve leaves weak coupling (docs/trust.md) the plot shades the axis (light: the
+weak-coupling ratio above the notice level, dark: above the warning level) and marks the points
+where heat flows from cold to hot; the read-out gives the ratio along each curve and at the
+chosen point.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import math
 import time
 from typing import Any
 
@@ -23,7 +29,17 @@ from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
 from ..errors import InvalidParameterError
-from .curves import EQUATION_LABELS, EQUATIONS, Axis, Curves, compute_curves, describe
+from ..steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN, weak_coupling_notice
+from .budget import DEFAULT_BUDGET, batch_points, format_bytes
+from .curves import (
+    EQUATION_LABELS,
+    EQUATIONS,
+    Axis,
+    Curves,
+    compute_curves,
+    describe,
+    strips,
+)
 from .export import (
     COLORS,
     DASHES,
@@ -34,10 +50,13 @@ from .export import (
 )
 from .models import Model, Parameter
 from .ndtc_plane import NDTCPlane, compute_plane
+from .widgets import FiniteSlider
 
-__all__ = ["Explorer"]
+__all__ = ["Explorer", "default_points"]
 
 DEFAULT_POINTS = 300
+"""Points along the swept axis, fewer for a device whose points do not fit one batch
+(:func:`default_points`)."""
 MAP_DEFAULTS = {"x": ("g", 0.05, 2.0), "y": ("gamma1", 0.005, 0.1)}
 """The NDTC map's default plane for the paper's model (each ``name, start, stop``)."""
 
@@ -55,7 +74,10 @@ class Explorer:
         axis: the swept parameter (default ``dt`` if the model has it, else the first whose
             name starts with ``t``, a temperature by the device files' habit, else the first).
         equations: the equations shown first.
-        values: parameter values overriding the model's defaults.
+        memory_budget: bytes this page may hold in solves; the curves and an NDTC map get
+            half each (:mod:`~qheat.explorer.budget`).
+        values: parameter values overriding the model's defaults (a value that is not a
+            finite number is refused on the page, the default kept).
     """
 
     def __init__(
@@ -63,23 +85,33 @@ class Explorer:
         model: Model,
         axis: str | None = None,
         equations: tuple[str, ...] = ("br", "lindblad"),
+        memory_budget: int = DEFAULT_BUDGET,
         **values: float,
     ) -> None:
         self.model = model
         self.parameters: dict[str, Parameter] = {p.name: p for p in model.parameters}
         names = list(self.parameters)
         self.curves: Curves | None = None
-        self.dim = model.system().dim
+        probe = model.system()
+        self.dim, self.n_baths = probe.dim, len(probe.baths)
+        self.budget = int(memory_budget)
         self.plane: NDTCPlane | None = None
+        refused = [
+            f"{k} = {v!r} is not a finite number; the default {self.parameters[k].default:g} "
+            "is used"
+            for k, v in values.items()
+            if k in self.parameters and not _finite(v)
+        ]
         self.sliders = {
-            p.name: pn.widgets.EditableFloatSlider(
+            p.name: FiniteSlider(
                 label=p.label or p.name,
                 start=p.low,
                 end=p.high,
                 step=p.step,
-                value=float(values.get(p.name, p.default)),
+                value=float(values[p.name]) if _finite(values.get(p.name)) else p.default,
                 width=290,
                 css_classes=[f"qheat-param-{p.name}"],
+                on_refused=self._refuse,
             )
             for p in model.parameters
         }
@@ -94,7 +126,11 @@ class Explorer:
         self.axis_stop = pn.widgets.FloatInput(
             label="to", width=90, css_classes=["qheat-axis-stop"]
         )
-        self.axis_num = pn.widgets.IntInput(label="points", value=DEFAULT_POINTS, width=90)
+        self.axis_num = pn.widgets.IntInput(
+            label="points",
+            value=default_points(self.dim, self.n_baths, equations, self.budget // 2),
+            width=90,
+        )
         self.equations = pn.widgets.CheckButtonGroup(
             label="equations",
             options={EQUATION_LABELS[e]: e for e in EQUATIONS},
@@ -136,9 +172,10 @@ class Explorer:
         )
         # fixed sizes: new text does not make the browser lay the page out again
         self.readout = pn.pane.HTML(
-            "", css_classes=["qheat-readout"], stylesheets=[_CSS], width=560, height=110
+            "", css_classes=["qheat-readout"], stylesheets=[_CSS], width=760, height=130
         )
         self.timing = pn.pane.HTML("", css_classes=["qheat-timing"], width=560, height=40)
+        self.validity = pn.pane.HTML("", css_classes=["qheat-validity"], width=420, height=60)
         self._set_axis_range(first)
         self._build_current_figure()
         self._build_state_figures()
@@ -149,10 +186,13 @@ class Explorer:
         for widget in (self.axis_start, self.axis_stop, self.axis_num, self.equations, self.bath):
             widget.param.watch(self._on_change, "value")
         self.axis.param.watch(self._on_axis, "value")
-        self.point.param.watch(lambda _: self._draw_state(), "value")
-        self.state_equation.param.watch(lambda _: self._draw_state(), "value")
+        self.point.param.watch(self._on_point, "value")
+        self.state_equation.param.watch(self._on_point, "value")
+        self._point_refused = False
         self.layout = self._layout()
         self.update()
+        if refused:
+            self._refuse("; ".join(refused))
 
     # --- widgets and figures -------------------------------------------------------------
 
@@ -167,7 +207,7 @@ class Explorer:
 
     def _build_current_figure(self) -> None:
         fig = figure(
-            width=600,
+            width=700,
             height=400,
             title="Heat current along the swept axis",
             tools="pan,box_zoom,wheel_zoom,reset,save,crosshair",
@@ -193,10 +233,10 @@ class Explorer:
                 )
         self.legend_items = {item.name: item for item in items}
         self.secular_source = ColumnDataSource(
-            {"x": [], "y": [], "color": [], "label": []}, name="secular-markers"
+            _markers({"x": [], "y": [], "color": [], "label": []}), name="secular-markers"
         )
         self.peak_source = ColumnDataSource(
-            {"x": [], "y": [], "color": [], "label": []}, name="peak-markers"
+            _markers({"x": [], "y": [], "color": [], "label": []}), name="peak-markers"
         )
         secular = fig.scatter(
             "x",
@@ -217,9 +257,45 @@ class Explorer:
             fill_color="color",
             line_color="black",
         )
-        fig.add_tools(HoverTool(renderers=[secular, peak], tooltips=[("", "@label")]))
+        self.notice_source = ColumnDataSource({"x0": [], "x1": []}, name="weak-notice")
+        self.strong_source = ColumnDataSource({"x0": [], "x1": []}, name="weak-strong")
+        self.broken_source = ColumnDataSource(
+            _markers({"x": [], "y": [], "color": [], "label": []}), name="second-law-markers"
+        )
+        notice = fig.vstrip(
+            x0="x0",
+            x1="x1",
+            source=self.notice_source,
+            fill_color="#f2c14e",
+            fill_alpha=0.18,
+            line_color=None,
+            level="underlay",
+        )
+        strong = fig.vstrip(
+            x0="x0",
+            x1="x1",
+            source=self.strong_source,
+            fill_color="#7f7f7f",
+            fill_alpha=0.3,
+            line_color=None,
+            level="underlay",
+        )
+        broken = fig.scatter(
+            "x",
+            "y",
+            source=self.broken_source,
+            marker="inverted_triangle",
+            size=7,
+            fill_color="color",
+            line_color="black",
+            line_width=0.5,
+        )
+        fig.add_tools(HoverTool(renderers=[secular, peak, broken], tooltips=[("", "@label")]))
         items.append(_legend_item("secular ratio > 1 from here", secular))
         items.append(_legend_item("peak (interior maximum)", peak))
+        items.append(_legend_item(f"weak-coupling ratio > {WEAK_COUPLING_NOTICE:g}", notice))
+        items.append(_legend_item(f"ratio > {WEAK_COUPLING_WARN:g}: outside weak coupling", strong))
+        items.append(_legend_item("heat from cold to hot (2nd law broken)", broken))
         legend = Legend(
             items=items, location="top_right", label_text_font_size="9pt", click_policy="hide"
         )
@@ -349,6 +425,22 @@ class Explorer:
         )
         cells = fig.image(image="image", x="x", y="y", dw="dw", dh="dh", source=self.map_source)
         cells.glyph.color_mapper = self.map_mapper
+        self.map_outside = ColumnDataSource(
+            {"x": [], "y": [], "w": [], "h": [], "hatch": []}, name="map-outside"
+        )
+        fig.rect(
+            "x",
+            "y",
+            width="w",
+            height="h",
+            source=self.map_outside,
+            fill_alpha=0.0,
+            line_color=None,
+            hatch_pattern="hatch",
+            hatch_color="white",
+            hatch_alpha=0.9,
+            hatch_scale=8.0,
+        )
         self.map_here = ColumnDataSource({"x": [], "y": []}, name="map-here")
         fig.scatter(
             "x", "y", source=self.map_here, marker="cross", size=16, color="red", line_width=3
@@ -420,10 +512,14 @@ class Explorer:
             pn.Row(
                 self.current_figure,
                 pn.Column(
-                    pn.Row(self.point, self.state_equation), self.population_figure, self.rho_figure
+                    pn.Row(self.point, self.state_equation),
+                    self.validity,
+                    self.population_figure,
+                    self.rho_figure,
                 ),
             ),
-            pn.Row(self.readout, self.timing),
+            self.readout,
+            self.timing,
             pn.pane.Markdown("### NDTC map over two parameters"),
             pn.Row(
                 self.map_x,
@@ -451,6 +547,23 @@ class Explorer:
     def _on_change(self, _: Any) -> None:
         self.update()
 
+    def _on_point(self, _: Any) -> None:
+        """Redraw the steady state; a point that is not a number is refused on the page (and
+        its message cleared by the next valid point)."""
+        try:
+            self._draw_state()
+        except ValueError as exc:
+            self._refuse(str(exc))
+            self._point_refused = True
+            return
+        if self._point_refused:
+            self.error.visible = self._point_refused = False
+
+    def _refuse(self, message: str) -> None:
+        """Show why a value was refused (the page keeps its last valid curves)."""
+        self.error.object = f"**Not updated:** {message}"
+        self.error.visible = True
+
     def values(self) -> dict[str, float]:
         """The parameters as the sliders hold them."""
         return {name: _number(slider, name) for name, slider in self.sliders.items()}
@@ -465,7 +578,9 @@ class Explorer:
                 _number(self.axis_stop, "to"),
                 int(_number(self.axis_num, "points")),
             )
-            curves = compute_curves(self.model, self.values(), axis, tuple(self.equations.value))
+            curves = compute_curves(
+                self.model, self.values(), axis, tuple(self.equations.value), self.budget // 2
+            )
         except ValueError as exc:  # qheat's errors are ValueErrors
             self.error.object = f"**Not updated:** {exc}"
             self.error.visible = True
@@ -481,7 +596,8 @@ class Explorer:
             self.timing.object = (
                 f"<b>update {1e3 * elapsed:.0f} ms</b> (solve and analysis "
                 f"{1e3 * curves.seconds:.0f} ms) for {curves.x.size} points x "
-                f"{len(curves.equations)} equation(s)"
+                f"{len(curves.equations)} equation(s), in batches of {curves.batch} "
+                f"(memory budget {format_bytes(self.budget // 2)})"
             )
         self.last_update_seconds = elapsed
 
@@ -520,11 +636,14 @@ class Explorer:
                     f"{info['J_peak']:.5g} at {curves.axis} = {info['peak']:.4g}"
                 )
             rows.append(self._readout_row(curves, eq, bath, info))
-        self.secular_source.data = secular
-        self.peak_source.data = peaks
+        self.secular_source.data = _markers(secular)
+        self.peak_source.data = _markers(peaks)
+        self._draw_validity(curves)
         self.readout.object = (
             f"<table><tr><th>equation</th><th>peak of J{bath} (before it falls)</th>"
-            "<th>NDTC</th><th>secular validity</th></tr>" + "".join(rows) + "</table>"
+            "<th>NDTC</th><th>secular validity</th><th>weak coupling</th></tr>"
+            + "".join(rows)
+            + "</table>"
         )
         others = [w for w in curves.warnings if not w.startswith("SecularityWarning")]
         self.notice.object = "<br>".join(others)
@@ -538,6 +657,27 @@ class Explorer:
         step = (high - low) / (curves.x.size - 1)
         if (self.point.start, self.point.end, self.point.step) != (low, high, step):
             self.point.param.update(start=low, end=high, value=value, step=step)
+
+    def _draw_validity(self, curves: Curves) -> None:
+        """Shade where the weak-coupling ratio exceeds the notice and the warning levels (a
+        property of the system: the first equation's), mark the points breaking the second law."""
+        ratio = curves.weak_coupling_ratio[0]
+        notice = (ratio > WEAK_COUPLING_NOTICE) & (ratio <= WEAK_COUPLING_WARN)
+        self.notice_source.data = strips(curves.x, notice)
+        self.strong_source.data = strips(curves.x, ratio > WEAK_COUPLING_WARN)
+        broken: dict[str, list[Any]] = {"x": [], "y": [], "color": [], "label": []}
+        for e, eq in enumerate(curves.equations):
+            for i in np.flatnonzero(curves.broken(eq)):
+                for b, name in enumerate(curves.bath_names):
+                    broken["x"].append(float(curves.x[i]))
+                    broken["y"].append(float(curves.J[e, b, i]))
+                    broken["color"].append(COLORS[eq])
+                    broken["label"].append(
+                        f"{EQUATION_LABELS[eq]}: heat flows from cold to hot at {curves.axis} = "
+                        f"{curves.x[i]:.4g} (entropy production "
+                        f"{curves.entropy_production[e, i]:.3g} < 0), J{name} not physics"
+                    )
+        self.broken_source.data = _markers(broken)
 
     @staticmethod
     def _readout_row(curves: Curves, eq: str, bath: str, info: dict[str, Any]) -> str:
@@ -557,7 +697,8 @@ class Explorer:
         color = COLORS[eq]
         return (
             f"<tr><td style='color:{color}'><b>{EQUATION_LABELS[eq]}</b></td><td>{peak}</td>"
-            f"<td>{'yes' if info['ndtc'] else 'no'}</td><td>{secular}</td></tr>"
+            f"<td>{'yes' if info['ndtc'] else 'no'}</td><td>{secular}</td>"
+            f"<td>{_weak_readout(axis, info)}</td></tr>"
         )
 
     def _draw_state(self) -> None:
@@ -566,6 +707,7 @@ class Explorer:
             return
         index = curves.nearest(_number(self.point, "steady state at"))
         self.point_span.location = float(curves.x[index])
+        self.validity.object = _point_validity(curves, index)
         d = curves.rho.shape[-1]
         states = [f"|{k + 1}>" for k in range(d)]
         factors = [(s, eq) for s in states for eq in curves.equations]
@@ -633,7 +775,14 @@ class Explorer:
             plane = await loop.run_in_executor(
                 None,
                 lambda: compute_plane(
-                    self.model, self.values(), axis, x, y, self.map_equation.value, self.bath.value
+                    self.model,
+                    self.values(),
+                    axis,
+                    x,
+                    y,
+                    self.map_equation.value,
+                    self.bath.value,
+                    budget=self.budget // 2,
                 ),
             )
         except ValueError as exc:
@@ -662,6 +811,7 @@ class Explorer:
                 "dw": [float(plane.x[-1] - plane.x[0] + dx)],
                 "dh": [float(plane.y[-1] - plane.y[0] + dy)],
             }
+            self.map_outside.data = _outside_cells(plane, dx, dy)
             here = self.values()
             self.map_here.data = {"x": [here[plane.x_name]], "y": [here[plane.y_name]]}
             self.map_x_range.update(
@@ -678,24 +828,101 @@ class Explorer:
                 f"colour = {plane.axis} at the peak",
             )
             share = 100.0 * float(np.mean(plane.ndtc))
+            outside = 100.0 * float(np.mean(plane.outside))
             self.map_status.object = (
                 f"{plane.x.size} x {plane.y.size} points, {share:.0f}% with NDTC along "
                 f"{plane.axis}; computed in {plane.seconds:.1f} s. Gray: no interior maximum. "
-                "Red cross: the sliders' point."
+                "Red cross: the sliders' point.<br><b>Outside weak coupling: "
+                f"{outside:.0f}% of the map</b> (hatched /: weak-coupling ratio > "
+                f"{WEAK_COUPLING_WARN:g} along the curve; x: heat flows from cold to hot "
+                "somewhere along it; docs/trust.md)."
             )
 
 
+def default_points(dim: int, n_baths: int, equations: tuple[str, ...], budget: int) -> int:
+    """:data:`DEFAULT_POINTS`, or as many points as one batch of ``budget`` bytes holds for a
+    large device (at least 3; a point beyond the budget is refused by the first update)."""
+    try:
+        batch = batch_points(dim, n_baths, equations or ("br",), budget)
+    except InvalidParameterError:
+        return DEFAULT_POINTS
+    return max(3, min(DEFAULT_POINTS, batch))
+
+
+def _finite(value: object) -> bool:
+    """A real number that is neither NaN nor infinite."""
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def _number(widget: Any, what: str) -> float:
-    """A number input's value; an emptied field is an :class:`InvalidParameterError`."""
+    """A number input's value; an emptied field, NaN or an infinity is an
+    :class:`InvalidParameterError`."""
     if widget.value is None:
         raise InvalidParameterError(f"the field '{what}' is empty; type a number")
+    if not _finite(widget.value):
+        raise InvalidParameterError(
+            f"the field '{what}' must be a finite number, got {widget.value}"
+        )
     return float(widget.value)
+
+
+def _outside_cells(plane: NDTCPlane, dx: float, dy: float) -> dict[str, list[Any]]:
+    """The map's cells outside weak coupling: hatch ``x`` where the second law is broken
+    along the curve, ``/`` where only the weak-coupling ratio exceeds the warning level."""
+    rows, cols = np.nonzero(plane.outside)
+    return {
+        "x": plane.x[cols].tolist(),
+        "y": plane.y[rows].tolist(),
+        "w": [dx] * cols.size,
+        "h": [dy] * rows.size,
+        "hatch": ["x" if plane.second_law_broken[r, c] else "/" for r, c in zip(rows, cols)],
+    }
+
+
+def _weak_readout(axis: str, info: dict[str, Any]) -> str:
+    """The weak-coupling cell of the read-out table."""
+    ratio = info["weak_coupling_max"]
+    if ratio is None:
+        text = "ratio not computed"
+    elif info["weak_from"] is not None:
+        text = f"ratio > {WEAK_COUPLING_WARN:g} from {axis} = {info['weak_from']:.4g}"
+    elif ratio > WEAK_COUPLING_NOTICE:
+        text = f"ratio up to {ratio:.3g} > {WEAK_COUPLING_NOTICE:g}"
+    else:
+        text = f"ratio <= {ratio:.3g}"
+    if info["broken"]:
+        text += f"; 2nd law broken at {info['broken']} points"
+    return text
+
+
+def _point_validity(curves: Curves, index: int) -> str:
+    """The weak-coupling ratio and each equation's entropy production at one point."""
+    ratio = float(curves.weak_coupling_ratio[0, index])
+    broken = curves.second_law_broken[:, index]
+    where = f"{curves.axis} = {curves.x[index]:.4g}"
+    notice = weak_coupling_notice(ratio, bool(broken.any())) or (
+        f"weak-coupling ratio {ratio:.3g}: weak coupling"
+    )
+    sigma = ", ".join(
+        f"{eq} {curves.entropy_production[e, index]:.3g}" + (" (cold to hot)" if broken[e] else "")
+        for e, eq in enumerate(curves.equations)
+    )
+    return f"<b>at {where}</b>: {notice}<br>entropy production sigma: {sigma}"
 
 
 def _retitle(fig: Any, text: str) -> None:
     """Set a Bokeh figure's title text."""
     if isinstance(fig.title, Title):
         fig.title.text = text
+
+
+def _markers(data: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Marker data coloured by its ``color`` column, a gray NaN point when it has none: Bokeh
+    draws a legend key from the first row of such a column and fails on an empty one (a
+    RangeError in the browser that stops every later update of the page)."""
+    if data["x"]:
+        return data
+    return {"x": [math.nan], "y": [math.nan], "color": ["gray"], "label": [""]}
 
 
 def _legend_item(label: str, renderer: Any, name: str | None = None) -> LegendItem:

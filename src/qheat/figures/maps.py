@@ -1,4 +1,5 @@
-"""NDTC maps: a colour map of the peak of J(p) over a parameter plane, NDTC boundary drawn.
+"""NDTC maps: a colour map of the peak of J(p) over a parameter plane, NDTC boundary drawn,
+the region outside weak coupling hatched.
 
 Takes the Dataset of :func:`qheat.sweeps.ndtc_map.ndtc_map`; no physics here.
 """
@@ -7,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from ..steady.validity import WEAK_COUPLING_WARN
 
 __all__ = ["ndtc_map_figure", "MAP_VARIABLES"]
 
@@ -20,6 +24,10 @@ def ndtc_map_figure(ds: xr.Dataset, variable: str = "dT_peak") -> Figure:
 
     Cells without an interior peak (NaN) are left blank; the black line is the 0.5 contour of
     the ``ndtc`` flag, i.e. the border between points with and without NDTC in the dT range.
+    Cells whose curve leaves weak coupling (the Dataset's ``weak_coupling_ratio`` above
+    :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`) are hatched ``//``, those where it
+    breaks the second law (``second_law_broken``) ``xx``: their currents are not physics
+    (docs/trust.md). The title gives the share of each.
     """
     allowed = [v for v in ds.data_vars if str(v).endswith("_peak")]
     if variable not in allowed:
@@ -49,8 +57,49 @@ def ndtc_map_figure(ds: xr.Dataset, variable: str = "dT_peak") -> Figure:
     equation = {"br": "Bloch-Redfield", "lindblad": "global Lindblad"}.get(
         str(ds.attrs.get("equation", "br")), str(ds.attrs.get("equation"))
     )
-    ax.set_title(f"{equation} NDTC (inside the black line): {share:.0f}% of the plane", fontsize=10)
+    title = f"{equation} NDTC (inside the black line): {share:.0f}% of the plane"
+    outside = _hatch_outside(ax, ds, x, y)
+    if outside:
+        title += "\n" + outside
+    ax.set_title(title, fontsize=10)
     return fig
+
+
+def _hatch_outside(ax: Axes, ds: xr.Dataset, x: np.ndarray, y: np.ndarray) -> str:
+    """Hatch the cells outside weak coupling (``//``: ratio, ``xx``: the second law); the
+    title's line about them ("" when every cell is inside or the Dataset predates them)."""
+    if "weak_coupling_ratio" not in ds or "second_law_broken" not in ds:
+        return ""
+    strong = np.asarray(ds["weak_coupling_ratio"]).T > WEAK_COUPLING_WARN
+    broken = np.asarray(ds["second_law_broken"]).T > 0
+    parts = []
+    for mask, hatch, what in (
+        (strong & ~broken, "//", f"weak-coupling ratio > {WEAK_COUPLING_WARN:g}"),
+        (broken, "xx", "heat from cold to hot"),
+    ):
+        if mask.any():
+            ax.pcolor(
+                *_edges(x, y),
+                np.ma.masked_where(~mask, np.ones(mask.shape)),
+                hatch=hatch,
+                facecolor="none",
+                edgecolor="white",
+                linewidth=0.0,
+            )
+            parts.append(f"{hatch} {what}: {100.0 * float(np.mean(mask)):.0f}%")
+    return "outside weak coupling (not physics), " + "; ".join(parts) if parts else ""
+
+
+def _edges(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell edges halfway between grid points (a single point: a unit-wide cell)."""
+
+    def edges(v: np.ndarray) -> np.ndarray:
+        if v.size == 1:
+            return np.array([v[0] - 0.5, v[0] + 0.5])
+        mid = (v[1:] + v[:-1]) / 2.0
+        return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+    return edges(np.asarray(x, dtype=float)), edges(np.asarray(y, dtype=float))
 
 
 def _axis_label(ds: xr.Dataset, dim: str) -> str:

@@ -17,7 +17,9 @@ keeps (:func:`qheat.steady.solve.steady_state` with ``keep_inverse``), or GMRES 
 steady state's preconditioner (:func:`qheat.steady.krylov.pseudo_inverse`) for large devices.
 
 The thermodynamic uncertainty ratio of bath ``j`` is ``Q_j = c2_j sigma / c1_j^2`` with the
-entropy production ``sigma = -sum_k J_k / T_k``; classical Markov jump processes obey
+entropy production ``sigma = -sum_k c1_k / T_k`` of the same counting statistics (its mean
+currents ``c1``, which differ from qheat's ``J_k`` by the Lamb-shift term
+``Tr(H_LS D_k(rho))``: mixing the two would not be one process); classical Markov jump processes obey
 ``Q >= 2`` (Barato and Seifert, Phys. Rev. Lett. 114, 158101 (2015)); quantum coherence can
 break it.
 """
@@ -25,15 +27,17 @@ break it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidParameterError
 from ..master import Generator
 from ..master.counting import counting_block, tilted_liouvillian
 from .krylov import pseudo_inverse
 from .solve import SteadyState
+from .validity import entropy_production
 
 __all__ = ["MAX_ORDER", "heat_cumulants", "scaled_cgf", "tur_ratio"]
 
@@ -69,9 +73,12 @@ def heat_cumulants(generator: Generator, state: SteadyState, order: int) -> Floa
     return _dense_cumulants(generator, state, order)
 
 
-def tur_ratio(cumulants: FloatArray, sigma: FloatArray) -> FloatArray:
-    """``Q_j = c2_j sigma / c1_j^2`` of every bath, ``(..., n_baths)`` (NaN where ``c1 = 0``)."""
+def tur_ratio(cumulants: FloatArray, temperatures: Sequence[ArrayLike | None]) -> FloatArray:
+    """``Q_j = c2_j sigma / c1_j^2`` of every bath, ``(..., n_baths)``, with ``sigma = -sum_k
+    c1_k / T_k`` (:func:`qheat.steady.validity.entropy_production` of the mean currents ``c1``;
+    NaN where ``c1 = 0`` or a temperature is unknown)."""
     c1, c2 = cumulants[..., 0], cumulants[..., 1]
+    sigma = entropy_production(c1, temperatures)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = c2 * np.asarray(sigma)[..., None] / c1**2
     return np.asarray(np.where(c1 != 0, out, np.nan), dtype=np.float64)

@@ -9,6 +9,11 @@ locates the current's interior maximum by a golden-section search, all points at
 bracket narrower than ``rtol * p_peak``. Every current comes from :func:`qheat.solve`. For the
 paper's model two plane parameters are aliases: ``gamma`` sets ``gamma1 = gamma2`` and ``eps``
 sets ``eps1 = eps2`` (the symmetric case).
+
+Every curve also records where it leaves the premises of its master equation (docs/trust.md):
+the largest ``weak_coupling_ratio`` and ``secular_ratio`` along its grid and whether some grid
+point breaks the second law; one :class:`~qheat.errors.WeakCouplingWarning` names the share of
+the plane outside weak coupling.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from tqdm import tqdm
 from .._version import __version__
 from ..analysis.ndtc import refine_peak
 from ..api import solve
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, WeakCouplingWarning
 from ..master import MasterEquation
+from ..steady import Solution
+from ..steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import PAPER_PARAMETERS, BuilderInfo, builder_info
 from .grid import make_grid
 from .run import equations_named
 
-__all__ = ["ndtc_map", "ALIASES", "DEFAULT_RTOL", "peak_variable", "fixed_values"]
+__all__ = ["ndtc_map", "ALIASES", "DEFAULT_RTOL", "MIN_RTOL", "peak_variable", "fixed_values"]
 
 FloatArray = NDArray[np.float64]
 
@@ -39,6 +46,12 @@ ALIASES: dict[str, tuple[str, ...]] = {"gamma": ("gamma1", "gamma2"), "eps": ("e
 """Plane parameters of the paper's model that set two model parameters at once."""
 DEFAULT_RTOL = 1e-4
 """Default relative width of the final bracket around each peak."""
+MIN_RTOL = 1e-6
+"""Narrowest relative bracket a map may ask for. The currents carry a relative round-off of
+about ``5e-14``; near its maximum ``J`` differs from ``J_peak`` by ``(dp/p)^2`` times a number
+of order one, so within about ``4e-7 * p_peak`` of the peak the current is flat to round-off
+(measured on the paper's Fig. 6 curve, docs/sweeps.md) and a golden-section search cannot
+tell its points apart: a tighter ``rtol`` would be reported but not reached."""
 
 
 def peak_variable(along: str) -> str:
@@ -73,18 +86,36 @@ def ndtc_map(
         along: the parameter swept on each curve (default ``dt``, the paper's bias).
         bath: the bath whose current is examined (default: the first).
         equation: the master equation (a name or an instance; default Bloch-Redfield).
-        rtol: the peak is refined until its bracket is below ``rtol * p_peak``.
+        rtol: the peak is refined until its bracket is below ``rtol * p_peak``;
+            ``MIN_RTOL <= rtol < 1`` (:data:`MIN_RTOL`).
         lamb_shift: for an equation given by name: keep ``S(w)`` (False: ``S = 0``).
-        chunk_size: points solved together (at least one curve); memory about 11 kB per point
-            of a chunk for the paper's model, whatever the plane size.
+        chunk_size: points solved together; memory about 11 kB per point of a chunk for the
+            paper's model, ``16 d^4`` bytes and more for a device of dimension ``d``
+            (``qheat ndtc-map`` sizes it by :func:`qheat.explorer.budget.batch_points`),
+            whatever the plane size.
         progress: progress bar over chunks of the plane.
         **fixed: the other parameters (defaults: those of the builder).
 
     Returns:
         Dataset over ``(x, y)``: ``ndtc`` (bool), the peak position (``dT_peak`` for the
         paper's bias, ``<along>_peak`` otherwise), ``J_peak``, ``negative_interval_start``,
-        ``negative_interval_end`` (NaN where undefined).
+        ``negative_interval_end`` (NaN where undefined), and each curve's validity along its
+        grid: ``weak_coupling_ratio`` (the largest), ``second_law_broken`` (1 where some
+        point sends heat from cold to hot), ``secular_ratio`` (the largest; NaN for an
+        equation without the secular approximation).
+
+    Raises:
+        InvalidParameterError: a bad plane, grid, bath, equation or ``rtol``.
+
+    Warns:
+        WeakCouplingWarning: some curves leave weak coupling (``weak_coupling_ratio`` above
+            :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`) or break the second law.
     """
+    if not MIN_RTOL <= rtol < 1.0:
+        raise InvalidParameterError(
+            f"rtol must be in [{MIN_RTOL:g}, 1), got {rtol!r}: the current is flat to "
+            "round-off within about 4e-7 of its peak, a narrower bracket cannot be reached"
+        )
     info = builder_info(build)
     eq = equations_named([equation], lamb_shift)[0]
     aliases = ALIASES if info.names == PAPER_PARAMETERS else {}
@@ -145,12 +176,31 @@ def ndtc_map(
     bath = bath_names[0] if bath is None else bath
     if bath not in bath_names:
         raise InvalidParameterError(f"bath must be one of {', '.join(bath_names)}, got {bath!r}")
-    curves = max(1, chunk_size // bias.size)  # plane points per chunk of the grid pass
-    current = np.empty((n, bias.size))
-    for start in tqdm(range(0, n, curves), desc="ndtc-map", unit="chunk", disable=not progress):
-        stop = min(start + curves, n)
-        chunk = {k: v[start:stop, None] for k, v in plane.items()}
-        current[start:stop] = _current(info, eq, bath, {**chunk, along: bias[None, :]})
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, (int, np.integer))
+        or chunk_size < 1
+    ):
+        raise InvalidParameterError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
+    total = n * bias.size  # the grid pass: every (plane point, grid value), chunk by chunk
+    points = {k: np.repeat(v, bias.size) for k, v in plane.items()}
+    points[along] = np.tile(bias, n)
+    current: FloatArray = np.empty((n, bias.size))
+    validity: dict[str, FloatArray] = {name: np.empty((n, bias.size)) for name in _VALIDITY}
+    flat_current, flat = current.reshape(-1), {k: v.reshape(-1) for k, v in validity.items()}
+    starts = range(0, total, chunk_size)
+    for start in tqdm(starts, desc="ndtc-map", unit="chunk", disable=not progress):
+        part = slice(start, min(start + chunk_size, total))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # summarized for the whole map below
+            sol = solve(info.build(**{k: v[part] for k, v in points.items()}), eq)
+        flat_current[part] = sol.current(bath)  # views: current and validity filled
+        for name, values in _validity(sol).items():
+            flat[name][part] = values
+        del sol  # before the next chunk is solved
+    ratio = np.fmax.reduce(validity["weak_coupling_ratio"], axis=-1)
+    broken_at = validity["second_law_broken"] > 0
+    _warn_outside(eq.name, ratio, broken_at, validity["entropy_production"])
 
     def at_bias(p: ArrayLike) -> FloatArray:
         flat = np.asarray(p, dtype=float).ravel()
@@ -201,6 +251,24 @@ def ndtc_map(
                 f"end of the first {label} interval of negative conductance (grid resolution)",
                 unit,
             ),
+            "weak_coupling_ratio": var(
+                ratio,
+                f"largest weak-coupling ratio along the {label} grid (docs/trust.md; outside "
+                f"weak coupling above {WEAK_COUPLING_WARN:g}, a notice above "
+                f"{WEAK_COUPLING_NOTICE:g})",
+                "1",
+            ),
+            "second_law_broken": var(
+                broken_at.any(axis=-1).astype(np.float64),
+                f"1 where heat flows from cold to hot at some point of the {label} grid",
+                "1",
+            ),
+            "secular_ratio": var(
+                np.fmax.reduce(validity["secular_ratio"], axis=-1),
+                f"largest secular ratio along the {label} grid (outside the secular "
+                "approximation above 1; NaN: not a secular equation)",
+                "1",
+            ),
         },
         coords={
             xname: xr.DataArray(xv, dims=(xname,), attrs={"long_name": _label(info, xname)}),
@@ -221,11 +289,47 @@ def ndtc_map(
             "equation": eq.name,
             "grid": f"{bias.size} values of {along} from {bias[0]:g} to {bias[-1]:g}",
             "rtol": rtol,
+            "weak_coupling_warn": WEAK_COUPLING_WARN,
             "lamb_shift": "on" if getattr(eq, "lamb_shift", True) else "S(w) = 0",
             "builder": info.identity,
             "source": f"qheat {__version__}",
         },
     )
+
+
+_VALIDITY = ("weak_coupling_ratio", "second_law_broken", "entropy_production", "secular_ratio")
+"""Per-point diagnostics of a solution that the map reduces along each curve."""
+
+
+def _validity(sol: Solution) -> dict[str, Any]:
+    """The diagnostics of :data:`_VALIDITY` of a chunk's solution (NaN: not computed)."""
+    values = {
+        "weak_coupling_ratio": sol.weak_coupling_ratio,
+        "second_law_broken": sol.second_law_broken,
+        "entropy_production": sol.entropy_production,
+        "secular_ratio": sol.secular_ratio,
+    }
+    return {k: np.nan if v is None else np.asarray(v, dtype=np.float64) for k, v in values.items()}
+
+
+def _warn_outside(
+    name: str, ratio: FloatArray, broken_at: NDArray[np.bool_], sigma: FloatArray
+) -> None:
+    """One WeakCouplingWarning for the map: its points whose curve leaves weak coupling."""
+    strong = ratio > WEAK_COUPLING_WARN
+    broken = broken_at.any(axis=-1)
+    if not (strong.any() or broken.any()):
+        return
+    lowest = float(np.min(sigma[broken_at])) if broken.any() else 0.0
+    message = weak_coupling_message(
+        f"{name} NDTC map",
+        ratio.size,
+        int(np.count_nonzero(strong)),
+        float(np.nanmax(ratio)) if strong.any() else 0.0,
+        int(np.count_nonzero(broken)),
+        lowest,
+    )
+    warnings.warn(message, WeakCouplingWarning, stacklevel=3)
 
 
 def _current(

@@ -63,8 +63,8 @@ from ..master import (
     UniversalLindblad,
 )
 from ..master.equations import SECULAR_RATIO_WARN
-from ..steady.krylov import RESTART
-from ..steady.solve import DEGENERATE_MESSAGE, KRYLOV_FROM, POSITIVITY_TOL, WARN_COND
+from ..steady.memory import point_memory_bytes
+from ..steady.solve import DEGENERATE_MESSAGE, POSITIVITY_TOL, WARN_COND
 from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import BuilderInfo, builder_info
 from .dataset import build_dataset, create_store, write_dataset
@@ -132,42 +132,6 @@ class OmittedEquationWarning(RuntimeWarning):
     """An equation requested implicitly (the default, or ``all``) does not apply to the
     system (e.g. the local Lindblad equation of a single qubit) and is left out of the sweep;
     the Dataset's ``omitted_equations`` attribute says which and why."""
-
-
-def point_memory_bytes(d: int, n_baths: int, equations: Sequence[str] = ("br",)) -> int:
-    """Working memory of one grid point while a chunk is solved, in bytes.
-
-    The equations of a chunk are solved one after the other, so the largest of
-
-    * ``br``, ``lindblad`` (and other equations): ``1.25 * 16 * (d^4 + (4 n_baths + 6) d^2)``,
-      the complex ``d^2 x d^2`` superoperator of the dense Liouvillian path (``d^4`` numbers
-      of 16 bytes) plus ``O(n_baths d^2)`` operators and rates, a quarter more for the
-      transients of the solve;
-    * ``local``: ``1.25 * 16 * (6 d^4 + (4 n_baths + 6) d^2)`` (its dissipators are built as
-      superoperators);
-    * ``ule``: ``1.25 * 16 * ((2 n_baths + 2) d^4 + 1100 d^2)`` (a jump operator per bath,
-      and its frequency quadrature);
-    * an equation of another name: the largest of these.
-
-    Calibrated on the peak traced memory per point of chunks of 32 points of a qubit chain
-    (``benchmarks/bench_memory.py --per-point``), which these bound from above by at most a
-    factor 2.2: Bloch-Redfield 7.4 kB (d = 4), 79 kB (8), 1.10 MB (16), 17.0 MB (32);
-    local Lindblad 27 kB, 401 kB, 6.3 MB, 101 MB; ULE 174 kB, 1.1 MB, 6.0 MB, 92 MB
-    (two baths). From ``d = KRYLOV_FROM`` on the steady state is matrix-free
-    (:mod:`qheat.steady.krylov`): ``1.25 * 16 * ((8 n_baths + 26) d^2 + RESTART d^2 / 2)``, the
-    operators of the point and, counted with each point for safety, GMRES's vectors.
-    """
-    small = (4 * n_baths + 6) * d**2
-    if d >= KRYLOV_FROM:  # matrix-free: the operators of each point, the Krylov vectors once
-        return int(1.25 * 16 * (small + (RESTART // 2 + 20 + 4 * n_baths) * d**2))
-    model = {
-        "br": d**4 + small,
-        "lindblad": d**4 + small,
-        "local": 6 * d**4 + small,
-        "ule": (2 * n_baths + 2) * d**4 + 1100 * d**2,
-    }
-    largest = max(model.values())
-    return int(1.25 * 16 * max(model.get(name, largest) for name in equations or ("br",)))
 
 
 def chunk_budget(workers: int, available: int | None = None) -> int:
