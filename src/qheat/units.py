@@ -158,6 +158,11 @@ class Units:
         """The SI unit :meth:`output_scale` converts ``quantity`` to."""
         return _output(quantity)[1]
 
+    def cumulant_scale(self, order: int) -> float:
+        """SI value (``J^order / s``) of one internal unit of the ``order``-th cumulant of the
+        heat (``u^order`` per time ``hbar / u``): ``c1`` in W, ``c2`` in ``J^2/s``, ..."""
+        return float(ENERGY_J**order * RATE_PER_S)
+
 
 def _output(quantity: str) -> tuple[float, str]:
     if quantity not in _OUTPUTS:

@@ -9,7 +9,8 @@ secular equation is its first point with ``Solution.secular_ratio > 1`` (as the 
 the paper's figures); the points outside weak coupling are those with
 ``Solution.weak_coupling_ratio`` above :data:`~qheat.steady.validity.WEAK_COUPLING_WARN` or
 where the currents break the second law (``Solution.second_law_broken``, docs/trust.md).
-Units: hbar = kB = 1.
+Units: hbar = kB = 1; a model with lab units (a device file with ``[units]``) has its currents
+in W and its entropy production in W/K (:mod:`qheat.units`).
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ class Curves:
         warnings: each distinct warning of the solves, ``"Category: message"``.
         seconds: wall time of the solves and the analysis.
         batch: points per batched solve (:func:`~qheat.explorer.budget.batch_points`).
+        current_unit: the unit of ``J``: ``"W"`` for a model with lab units, ``""`` for
+            natural units (``hbar = kB = 1``).
     """
 
     axis: str
@@ -138,6 +141,7 @@ class Curves:
     seconds: float = 0.0
     source: str | None = field(default=None)
     batch: int = 0
+    current_unit: str = ""
 
     def secular_index(self, equation: str) -> int | None:
         """First point where ``equation``'s secular ratio exceeds 1 (None: nowhere, not secular)."""
@@ -166,7 +170,14 @@ class Curves:
         per_point = ("equation", self.axis)
         ds = xr.Dataset(
             {
-                "J": (dims, self.J, {"long_name": "heat current from the bath into the system"}),
+                "J": (
+                    dims,
+                    self.J,
+                    {
+                        "long_name": "heat current from the bath into the system",
+                        "units": self.current_unit or "energy per time (hbar = 1)",
+                    },
+                ),
                 "secular_ratio": (per_point, self.secular_ratio),
                 "weak_coupling_ratio": (
                     per_point,
@@ -204,7 +215,9 @@ class Curves:
             attrs={
                 **{k: float(v) for k, v in self.params.items()},
                 "swept": self.axis,
-                "units": "hbar = kB = 1",
+                "units": "J in W, entropy_production in W/K, parameters in the device's units"
+                if self.current_unit
+                else "hbar = kB = 1",
                 "rho_basis": "eigenbasis of H_S, eigenenergies in the variable energy",
                 "peak_definition": "interior maximum of J (qheat.analysis.ndtc.ndtc_on_grid)",
                 "model": self.source or "paper (qheat.paper_system, T1 = T2 + dt)",
@@ -260,6 +273,10 @@ def compute_curves(
             for e, name in enumerate(equations):
                 bath_names = _store(out, e, part, solve(system, EQUATIONS[name]()))
             del system
+    units = getattr(model, "units", None)
+    if units is not None:  # lab units: W and W/K (qheat.units)
+        out["J"] *= units.output_scale("current")
+        out["entropy_production"] *= units.output_scale("entropy_production")
     J = out["J"]
     peaks = ndtc_on_grid(x, J)
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
@@ -281,6 +298,7 @@ def compute_curves(
         seconds=time.perf_counter() - started,
         source=model.source,
         batch=min(batch, n),
+        current_unit="" if units is None else units.output_unit("current"),
     )
 
 

@@ -603,6 +603,8 @@ class Explorer:
 
     def _draw_curves(self, curves: Curves) -> None:
         self.current_figure.xaxis.axis_label = self.parameters[curves.axis].label or curves.axis
+        unit = f" [{curves.current_unit}]" if curves.current_unit else ""
+        self.current_figure.yaxis.axis_label = f"J{unit} (into the system)"
         shown = set(curves.equations)
         for (eq, bath), source in self.sources.items():
             if eq in shown:
@@ -682,8 +684,9 @@ class Explorer:
     @staticmethod
     def _readout_row(curves: Curves, eq: str, bath: str, info: dict[str, Any]) -> str:
         axis = curves.axis
+        unit = f" {curves.current_unit}" if curves.current_unit else ""
         if np.isfinite(info["peak"]):
-            peak = f"J{bath} = {info['J_peak']:.5g} at {axis} = {info['peak']:.4g}"
+            peak = f"J{bath} = {info['J_peak']:.5g}{unit} at {axis} = {info['peak']:.4g}"
         else:
             peak = "none (no interior maximum)"
         if curves.secular_ratio[curves.equations.index(eq)].size and np.all(
