@@ -548,8 +548,8 @@ class _Reader:
             f"{field}[{index}]",
             f"the total must be Hermitian, but the terms with {group} give max |A - A^dag| = "
             f"{deviation:.3g}: {terms[index].label!r} has no Hermitian conjugate among them; "
-            "allowed: real coefficients, each term with a, adag (or a product of factors that "
-            "do not commute, such as 'q:n q:x') together with its conjugate at the same "
+            "allowed: real coefficients, each term with a or adag (or a product of factors "
+            "that do not commute, such as 'q:n q:x') together with its conjugate at the same "
             'coefficient (e.g. [g, "q:adag r:a"] with [g, "q:a r:adag"])',
         )
 
