@@ -90,3 +90,27 @@ def test_natural_units_sweeps_are_unchanged_and_have_no_top_level() -> None:
     assert np.isnan(ds["top_level_population"]).all()
     fig = sweep_figure(ds)
     assert "[" not in fig.axes[0].get_ylabel()
+
+
+def test_an_ndtc_map_of_a_lab_units_device_has_its_peak_current_in_watts() -> None:
+    """The map's ``J_peak`` of the heat valve (its current peaks in ``wq`` at the resonance):
+    in W, equal to ``qheat.solve`` at the peak times the SI factor."""
+    from qheat.devices import load_device
+    from qheat.sweeps.ndtc_map import ndtc_map
+
+    valve = load_device(Path(__file__).resolve().parents[1] / "examples" / "heat_valve.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = ndtc_map(
+            ("t_hot", [100.0]),
+            ("t_cold", [30.0]),
+            np.linspace(5.0, 5.8, 9),
+            build=valve,
+            along="wq",
+            bath="hot",
+            equation="br",
+        )
+        peak = float(ds["wq_peak"].squeeze())
+        at_peak = qheat.solve(valve.system(wq=peak), qheat.BlochRedfield()).current("hot")
+    assert ds["J_peak"].attrs["units"] == "W" and 5.3 < peak < 5.5
+    assert float(ds["J_peak"].squeeze()) == pytest.approx(float(at_peak) * CURRENT_W, rel=1e-6)
