@@ -192,8 +192,8 @@ def test_dry_run_prints_the_estimate_and_writes_nothing(
     text = capsys.readouterr().out
     assert "15 points (g (3) x dt (5)) in 6 chunks of up to 4 points" in text
     assert "expected time:" in text and "us per point" in text
-    # J (2 baths) and 8 diagnostics, float64: 15 * 10 * 8 B
-    assert f"output {out}: {15 * 10 * 8 / 1000:.2g} kB" in text
+    # J (2 baths) and 9 diagnostics, float64: 15 * 11 * 8 B
+    assert f"output {out}: {15 * 11 * 8 / 1000:.3g} kB" in text
     assert not out.exists()
     assert main(args) == 0 and "15 points" in capsys.readouterr().out
     assert len((out / DONE_LOG).read_text().split()) == 6

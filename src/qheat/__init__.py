@@ -1,7 +1,8 @@
 """qheat: quantum heat transport through small open quantum systems, beyond the secular
 approximation (Bloch-Redfield and Lindblad master equations).
 
-Units: hbar = kB = 1. See ``docs/theory.md`` for the equations the functions cite.
+Units: hbar = kB = 1 (device files may give lab units, :mod:`qheat.units`). See
+``docs/theory.md`` for the equations the functions cite.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from .errors import (
     PositivityWarning,
     QheatError,
     SecularityWarning,
+    TruncationWarning,
     WeakCouplingWarning,
 )
 from .master import (
@@ -39,7 +41,8 @@ from .master import (
     PartialSecular,
     UniversalLindblad,
 )
-from .model import Eigenbasis, OpenSystem, TwoQubitModel
+from .model import Eigenbasis, OpenSystem, Sites, TwoQubitModel, with_counterterm
+from .model.sites import sites
 from .steady import Solution, SteadyState, heat_currents, steady_state
 from .steady.perturbative import PerturbativeState, perturbative_state
 
@@ -86,6 +89,8 @@ __all__ = [
     "PositivityWarning",
     "QheatError",
     "SecularityWarning",
+    "Sites",
+    "TruncationWarning",
     "WeakCouplingWarning",
     "Solution",
     "SteadyState",
@@ -99,7 +104,9 @@ __all__ = [
     "paper_system",
     "parse_device",
     "perturbative_state",
+    "sites",
     "solve",
     "steady_state",
     "sweep",
+    "with_counterterm",
 ]

@@ -16,6 +16,7 @@ from .model import OpenSystem, TwoQubitModel
 from .steady import Solution, heat_currents, steady_state
 from .steady.cumulants import MAX_ORDER, heat_cumulants, tur_ratio
 from .steady.currents import current_round_off
+from .steady.truncation import warn_if_truncated
 from .steady.validity import entropy_production, second_law_broken, warn_if_not_weak
 
 __all__ = ["paper_system", "solve", "cumulants", "check_equation"]
@@ -124,6 +125,7 @@ def solve(
     order = _order(cumulants)
     # refuses a generator that is not finite; keeps the block inverse for the cumulants
     state = steady_state(generator, solver=solver, keep_inverse=order > 0)
+    warn_if_truncated(system, state)
     currents = heat_currents(generator, state.rho, state.dissipated)
     finite_output("the heat currents", currents, "these system and bath parameters")
     coupling = system.coupling_strength

@@ -15,6 +15,7 @@ __all__ = [
     "IllConditionedWarning",
     "PositivityWarning",
     "SecularityWarning",
+    "TruncationWarning",
     "WeakCouplingWarning",
     "ConvergenceWarning",
     "ConvergenceError",
@@ -101,6 +102,18 @@ class WeakCouplingWarning(RuntimeWarning):
     second law (``Solution.entropy_production < 0``: heat flowing from cold to hot), which no
     valid weak-coupling result does. Fix: weaker coupling, or an exact method
     (``qheat current --equation heom``, :func:`qheat.exact.solve_heom`).
+    """
+
+
+class TruncationWarning(RuntimeWarning):
+    """A truncated oscillator (a resonator or transmon site of a device) fills its top level.
+
+    Cause: the steady state populates levels the truncation to ``levels`` removed (a hot bath,
+    a resonant drive of heat). Measure (:mod:`qheat.steady.truncation`): the population of each
+    truncated site's top level in the steady state; the warning is raised above
+    :data:`~qheat.steady.truncation.TRUNCATION_WARN`. For a harmonic mode the relative error
+    of the heat current is ``levels x`` that population (docs/devices.md). Fix: raise that
+    site's ``levels`` until the currents stop changing.
     """
 
 

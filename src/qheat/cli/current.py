@@ -29,6 +29,7 @@ from ..model import OpenSystem
 from ..steady import Solution
 from ..steady.cumulants import MAX_ORDER
 from ..steady.solve import SOLVERS
+from ..steady.truncation import TRUNCATION_WARN, top_level_populations
 from ..steady.validity import weak_coupling_notice
 from . import SUMMARIES
 from ._parser import add_model_options, temperatures
@@ -226,8 +227,10 @@ def run_device(args: argparse.Namespace) -> int:
             "secular_ratio": None if secular is None else float(secular),
             **_validity(sol),
             **_fluctuations(sol),
+            **_truncation(system, sol),
             "warnings": notes,
         }
+        _to_lab_units(results[eq.name], device)
     if len(refusals) == len(chosen):  # nothing applies: the first reason, one line
         raise refusals[0]
     if args.json:
@@ -238,14 +241,16 @@ def run_device(args: argparse.Namespace) -> int:
         if "omitted" in r:
             print(f"\n[{name}]  omitted: {r['omitted']}")
             continue
-        currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in r["currents"].items())
-        print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}")
+        watts = " W" if "units" in r else ""
+        currents = "   ".join(f"J[{b}] = {j:+.10e}{watts}" for b, j in r["currents"].items())
+        print(f"\n[{name}]  {currents}   sum = {sum(r['currents'].values()):+.2e}{watts}")
         print(
             f"smallest eigenvalue of the state {r['min_eigenvalue']:.3e}, residual "
             f"{r['residual']:.2e}, condition number {_condition_text(r)}"
         )
         _print_validity(r)
         _print_fluctuations(r)
+        _print_truncation(r)
         if r["secular_ratio"] is not None:
             ratio = r["secular_ratio"]
             print(
@@ -283,12 +288,19 @@ def report_heom(
             file=sys.stderr,
         )
         return 1
+    if device.units is not None:  # the currents and their error estimate in W
+        scale = device.units.output_scale("current")
+        report["currents"] = {bath: j * scale for bath, j in report["currents"].items()}
+        if report["error_estimate"] is not None:
+            report["error_estimate"] *= scale
+        report["units"] = {"currents": "W", "error_estimate": "W"}
     if args.json:
         print(json.dumps({"heom": {**report, "warnings": notes}}))
         return 0
     _device_header(device, params, False)
-    currents = "   ".join(f"J[{bath}] = {j:+.10e}" for bath, j in report["currents"].items())
-    print(f"\n[heom]  {currents}   sum = {sum(report['currents'].values()):+.2e}")
+    watts = " W" if device.units is not None else ""
+    currents = "   ".join(f"J[{b}] = {j:+.10e}{watts}" for b, j in report["currents"].items())
+    print(f"\n[heom]  {currents}   sum = {sum(report['currents'].values()):+.2e}{watts}")
     estimate = report["error_estimate"]
     print(
         f"converged at order "
@@ -299,13 +311,60 @@ def report_heom(
 
 
 def _device_header(device: Device, params: dict[str, float], no_lamb_shift: bool) -> None:
-    """The first line of the human-readable output of a device: file, qubits, baths, values."""
+    """The first line of the human-readable output of a device: file, qubits or sites (and
+    units), baths, values."""
     values = {**device.parameters, **params}
     shown = " ".join(f"{k}={v:g}" for k, v in values.items())
     print(
-        f"device {device.source}: {device.n_qubits} qubits, baths {', '.join(device.bath_names)}"
+        f"device {device.source}: {device.summary}, baths {', '.join(device.bath_names)}"
         f"{'; ' + shown if shown else ''}{'  (no Lamb shift)' if no_lamb_shift else ''}"
     )
+
+
+def _truncation(system: OpenSystem, sol: Solution) -> dict[str, Any]:
+    """``top_level_population`` ``{site: p}`` of the truncated sites (none: nothing)."""
+    tops = top_level_populations(system, sol.state)
+    if not tops:
+        return {}
+    return {"top_level_population": {site: float(p) for site, p in tops.items()}}
+
+
+def _print_truncation(r: dict[str, Any]) -> None:
+    """The top-level populations of a printed summary, with the advice when one is full."""
+    tops = r.get("top_level_population")
+    if not tops:
+        return
+    shown = ", ".join(f"{site} {p:.3g}" for site, p in tops.items())
+    full = [site for site, p in tops.items() if p > TRUNCATION_WARN]
+    advice = (
+        f": above {TRUNCATION_WARN:g} for {', '.join(full)}, raise their levels"
+        if full
+        else f" (all below {TRUNCATION_WARN:g})"
+    )
+    print(f"top-level population of the truncated sites: {shown}{advice}")
+
+
+def _to_lab_units(r: dict[str, Any], device: Device) -> None:
+    """A device with ``[units]``: the currents in W, the entropy production in W/K, the
+    cumulants in J^n/s, and ``units`` naming them (qheat.units); else nothing changes."""
+    units = device.units
+    if units is None:
+        return
+    scale = units.output_scale("current")
+    r["currents"] = {bath: j * scale for bath, j in r["currents"].items()}
+    if r.get("entropy_production") is not None:
+        r["entropy_production"] *= units.output_scale("entropy_production")
+    if "cumulants" in r:
+        r["cumulants"] = {
+            bath: [c * units.cumulant_scale(n) for n, c in enumerate(values, 1)]
+            for bath, values in r["cumulants"].items()
+        }
+    r["units"] = {
+        "currents": "W",
+        "entropy_production": "W/K",
+        **({"cumulants": "J^n/s (c1 in W, c2 in J^2/s, ...)"} if "cumulants" in r else {}),
+        "parameters": {name: device.parameter_unit(name) for name in device.parameters},
+    }
 
 
 def _finite_or_none(value: float) -> float | None:

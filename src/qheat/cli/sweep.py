@@ -282,7 +282,11 @@ def run(args: argparse.Namespace) -> int:
     for eq in ds.equation.values:
         for bath in ds.bath.values:
             data = np.asarray(ds["J"].sel(equation=eq, bath=bath))
-            print(f"  J[{eq}, bath {bath}]: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}")
+            unit = _si_unit(ds["J"])
+            print(
+                f"  J[{eq}, bath {bath}]: min {np.nanmin(data):+.6e}{unit}  "
+                f"max {np.nanmax(data):+.6e}{unit}"
+            )
         for var in ds.data_vars:
             if var == "J":
                 continue
@@ -293,10 +297,18 @@ def run(args: argparse.Namespace) -> int:
                 )
                 where = f"{eq}, bath {bath}" if per_bath else eq
                 if not np.isnan(data).all():
+                    unit = _si_unit(ds[var])
                     print(
-                        f"  {var}[{where}]: min {np.nanmin(data):+.6e}  max {np.nanmax(data):+.6e}"
+                        f"  {var}[{where}]: min {np.nanmin(data):+.6e}{unit}  "
+                        f"max {np.nanmax(data):+.6e}{unit}"
                     )
     return 0
+
+
+def _si_unit(variable: Any) -> str:
+    """`` W`` or `` W/K``: a variable of a lab-units device (qheat.units); else nothing."""
+    unit = variable.attrs.get("units")
+    return f" {unit}" if unit in ("W", "W/K") else ""
 
 
 def _verify(args: argparse.Namespace) -> int:

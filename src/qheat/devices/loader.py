@@ -1,4 +1,4 @@
-"""Read a device file (TOML): qubits, a Hamiltonian of Pauli strings, named baths.
+"""Read a device file (TOML): qubits or sites, a Hamiltonian, named baths, optional units.
 
 The format, every key and every error are documented in ``docs/devices.md``. The file is
 parsed, never evaluated: a number is a TOML number, a parameter is a name. Any problem raises
@@ -19,17 +19,33 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
+import scipy.sparse
+
 from ..baths import registry
 from ..errors import InvalidParameterError
-from .device import BathSpec, Device
+from ..model.sites import Sites
+from ..units import BATH_PARAMETER_DIMENSIONS, ENERGY_UNITS, TEMPERATURE_UNITS, Dimension, Units
+from .device import BathSpec, Device, SiteSpec
 from .operator import LinearOperator, Term
-from .pauli import label_error
+from .spaces import OperatorSpace, QubitSpace, SiteSpace
 
-__all__ = ["MAX_BYTES", "MAX_QUBITS", "DeviceFileError", "load_device", "parse_device"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DIM",
+    "MAX_QUBITS",
+    "DeviceFileError",
+    "load_device",
+    "parse_device",
+]
 
 MAX_QUBITS = 12
 """Largest ``device.qubits``: ``d = 4096``, solved matrix-free (:mod:`qheat.steady.krylov`)
 in about 1.5 GB; each further qubit multiplies memory by 4 and time by 8."""
+
+MAX_DIM = 2**MAX_QUBITS
+"""Largest Hilbert-space dimension of a device (the product of the sites' levels): 4096,
+that of 12 qubits."""
 
 MAX_BYTES = 1 << 20
 """Largest device file read, in bytes (1 MiB; the examples are about 1 kB)."""
@@ -37,16 +53,18 @@ MAX_BYTES = 1 << 20
 FORMAT_VERSION = 1
 """Version of the canonical content that :meth:`Device.fingerprint` hashes."""
 
-_TABLES = ("parameters", "device", "baths")
-_DEVICE_KEYS = ("qubits", "hamiltonian", "degeneracy_tol")
+_TABLES = ("parameters", "units", "device", "baths")
+_DEVICE_KEYS = ("qubits", "sites", "hamiltonian", "degeneracy_tol")
+_SITE_KEYS = ("name", "levels", "truncated")
+_UNIT_KEYS = ("energy", "temperature")
 _BATH_KEYS = ("name", "coupling", "spectral_density")
+_BATH_OPTIONS = ("counterterm",)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_TERM = '[coefficient, "PAULI"] or [number, "parameter", "PAULI"]'
-_TERMS = f"a list of terms, each {_TERM}"
+_DIMENSION_NAMES = {"energy": "an energy", "temperature": "a temperature", "1": "dimensionless"}
 _FINITE = "a finite number (|x| < 1.8e308, not nan or inf)"
 """What ``[parameters]`` values must be (TOML reads 1e400 as inf)."""
 
-_BathEntry = tuple[str, list[Term], str, tuple[tuple[str, float | str], ...]]
+_BathEntry = tuple[str, list[Term], str, tuple[tuple[str, float | str], ...], bool]
 """One ``[[baths]]`` table read: name, coupling terms, spectral density, its parameters."""
 
 
@@ -164,6 +182,9 @@ class _Reader:
         self.source = source
         self.parameters: dict[str, float] = {}
         self.used: set[str] = set()
+        self.uses: dict[str, list[tuple[str, Dimension]]] = {}
+        self.units: Units | None = None
+        self.space: OperatorSpace = QubitSpace(1)
 
     def fail(self, field: str, message: str) -> NoReturn:
         raise DeviceFileError(self.source, field, message)
@@ -174,19 +195,26 @@ class _Reader:
         except tomllib.TOMLDecodeError as exc:
             self.fail("", f"not valid TOML: {exc}")
         self.keys(
-            "", data, _TABLES, "a device file has the tables [parameters], [device] and [[baths]]"
+            "",
+            data,
+            _TABLES,
+            "a device file has the tables [parameters], [device] and [[baths]], and [units]",
         )
         self.parameters = self.read_parameters(data.get("parameters", {}))
+        self.units = self.read_units(data.get("units"))
         table = self.table("device", data.get("device"), required=True)
         self.keys(
-            "device", table, _DEVICE_KEYS, "[device] takes qubits, hamiltonian, degeneracy_tol"
+            "device",
+            table,
+            _DEVICE_KEYS,
+            "[device] takes qubits, hamiltonian, degeneracy_tol (or sites instead of qubits)",
         )
-        n = self.qubits(table.get("qubits"))
+        site_specs = self.read_space(table)
         hamiltonian = self.operator(
-            "device.hamiltonian", table.get("hamiltonian"), n, sum_only=True
+            "device.hamiltonian", table.get("hamiltonian"), "energy", sum_only=True
         )
         tol = self.tolerance(table.get("degeneracy_tol", 1e-9))
-        baths = self.baths(data.get("baths"), n)
+        baths = self.baths(data.get("baths"))
         unused = [name for name in self.parameters if name not in self.used]
         if unused:
             self.fail(
@@ -194,10 +222,47 @@ class _Reader:
                 "is used nowhere; every parameter must stand for a number of [device] or "
                 "[[baths]] (remove it or use its name there)",
             )
-        content = {
+        dimensions = self.dimensions()
+        content = self.content(site_specs, hamiltonian, tol, baths)
+        dim = int(np.prod(self.space.dims))
+        energy = 1.0 if self.units is None else self.units.scale("energy")
+        return Device(
+            source=self.source,
+            subsystem_dims=self.space.dims,
+            site_specs=tuple(site_specs),
+            defaults=tuple(self.parameters.items()),
+            hamiltonian_operator=self.linear(hamiltonian, dim, energy),
+            baths=tuple(
+                BathSpec(name, self.linear(coupling, dim, 1.0), kind, values, counterterm)
+                for name, coupling, kind, values, counterterm in baths
+            ),
+            degeneracy_tol=tol * energy,
+            content=json.dumps(content, sort_keys=True),
+            units=self.units,
+            dimensions=tuple(dimensions.items()),
+        )
+
+    def linear(self, terms: list[Term], dim: int, scale: float) -> LinearOperator:
+        """The operator of ``terms`` in internal units: numeric coefficients times ``scale``
+        (a parameter's value is converted when the device is evaluated)."""
+        if scale != 1.0:
+            terms = [
+                Term(t.scale * scale, None, t.label) if t.parameter is None else t for t in terms
+            ]
+        return LinearOperator.from_terms(terms, dim, self.space.sparse)
+
+    def content(
+        self,
+        site_specs: list[SiteSpec],
+        hamiltonian: list[Term],
+        tol: float,
+        baths: list[_BathEntry],
+    ) -> dict[str, Any]:
+        """The canonical content of the file (what :meth:`Device.fingerprint` hashes); a
+        ``qubits`` file without units or counterterms has the keys it always had."""
+        content: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "parameters": self.parameters,
-            "qubits": n,
             "hamiltonian": [[t.scale, t.parameter, t.label] for t in hamiltonian],
             "degeneracy_tol": tol,
             "baths": [
@@ -206,23 +271,18 @@ class _Reader:
                     "coupling": [[t.scale, t.parameter, t.label] for t in coupling],
                     "spectral_density": kind,
                     "parameters": dict(values),
+                    **({"counterterm": True} if counterterm else {}),
                 }
-                for name, coupling, kind, values in baths
+                for name, coupling, kind, values, counterterm in baths
             ],
         }
-        dim = 2**n
-        return Device(
-            source=self.source,
-            n_qubits=n,
-            defaults=tuple(self.parameters.items()),
-            hamiltonian_operator=LinearOperator.from_terms(hamiltonian, dim),
-            baths=tuple(
-                BathSpec(name, LinearOperator.from_terms(coupling, dim), kind, values)
-                for name, coupling, kind, values in baths
-            ),
-            degeneracy_tol=tol,
-            content=json.dumps(content, sort_keys=True),
-        )
+        if site_specs:
+            content["sites"] = [[s.name, s.levels, s.truncated] for s in site_specs]
+        else:
+            content["qubits"] = len(self.space.dims)
+        if self.units is not None:
+            content["units"] = {"energy": self.units.energy, "temperature": self.units.temperature}
+        return content
 
     # -- tables and keys ---------------------------------------------------------------------
 
@@ -258,30 +318,125 @@ class _Reader:
             out[name] = float(number) + 0.0  # -0.0 is 0
         return out
 
+    def read_units(self, value: Any) -> Units | None:
+        """``[units]``: ``energy`` and ``temperature``, both (None without the table)."""
+        if value is None:
+            return None
+        table = self.table("units", value)
+        names = {"energy": ENERGY_UNITS, "temperature": TEMPERATURE_UNITS}
+        takes = "[units] takes energy (" + ", ".join(map(repr, ENERGY_UNITS)) + ") and "
+        takes += "temperature (" + ", ".join(map(repr, TEMPERATURE_UNITS)) + ")"
+        self.keys("units", table, _UNIT_KEYS, takes)
+        for key, allowed in names.items():
+            shown = " or ".join(map(repr, allowed))
+            if key not in table:
+                self.fail(
+                    f"units.{key}",
+                    f"missing; give {shown}: with [units] every energy and temperature of "
+                    "the file is in lab units, so both are needed",
+                )
+            if not isinstance(table[key], str) or table[key] not in allowed:
+                self.fail(f"units.{key}", f"must be {shown} (a string), got {_brief(table[key])}")
+        return Units(table["energy"], table["temperature"])
+
+    def read_space(self, table: Mapping[str, Any]) -> list[SiteSpec]:
+        """``qubits = n`` or ``sites = [...]`` (exactly one): the operator labels' space."""
+        if "qubits" in table and "sites" in table:
+            self.fail(
+                "device.sites",
+                "give either qubits (Pauli strings) or sites (site labels), not both; a qubit "
+                "is a site of 2 levels",
+            )
+        if "sites" in table:
+            specs = self.sites(table["sites"])
+            self.space = SiteSpace(
+                Sites(tuple(s.name for s in specs), tuple(s.levels for s in specs))
+            )
+            return specs
+        self.space = QubitSpace(self.qubits(table.get("qubits")))
+        return []
+
     def qubits(self, value: Any) -> int:
         allowed = f"an integer from 1 to {MAX_QUBITS}"
         if value is None:
-            self.fail("device.qubits", f"missing; give the number of qubits, {allowed}")
+            self.fail(
+                "device.qubits",
+                f"missing; give the number of qubits, {allowed} (or sites = [...])",
+            )
         if isinstance(value, int) and not isinstance(value, bool) and MAX_QUBITS < value < 64:
-            gib = 70 * 16 * 4.0**value / 2**30  # ~70 d x d complex matrices (matrix-free)
             self.fail(
                 "device.qubits",
                 f"must be {allowed}, got {value}: d = 2^{value} = {2**value} would need about "
-                f"{gib:.3g} GiB per point, and a day or more",
+                f"{_gib(2**value):.3g} GiB per point, and a day or more",
             )
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUBITS:
             self.fail("device.qubits", f"must be {allowed}, got {_brief(value)}")
         return value
+
+    def sites(self, value: Any) -> list[SiteSpec]:
+        """``sites``: a non-empty list of tables ``{name, levels[, truncated]}``."""
+        shape = '[{name = "q", levels = 4}, {name = "r", levels = 6}]'
+        if not isinstance(value, list) or not value:
+            self.fail("device.sites", f"must be a non-empty list of sites, e.g. {shape}")
+        out: list[SiteSpec] = []
+        names: dict[str, int] = {}
+        for k, site in enumerate(value):
+            field = f"device.sites[{k}]"
+            if not isinstance(site, dict):
+                self.fail(
+                    field, f"must be a table {{name = ..., levels = ...}}, got {_brief(site)}"
+                )
+            self.keys(field, site, _SITE_KEYS, "a site takes name, levels and truncated (optional)")
+            name = site.get("name")
+            if not isinstance(name, str) or not _NAME.match(name):
+                self.fail(
+                    f"{field}.name",
+                    "must be a name of letters, digits and _, not starting with a digit, got "
+                    f"{_brief(name)}",
+                )
+            if name in names:
+                self.fail(
+                    f"{field}.name",
+                    f"{name!r} is already the name of device.sites[{names[name]}]; site names "
+                    "must be distinct",
+                )
+            names[name] = k
+            levels = site.get("levels")
+            if (
+                isinstance(levels, bool)
+                or not isinstance(levels, int)
+                or not 2 <= levels <= MAX_DIM
+            ):
+                self.fail(
+                    f"{field}.levels",
+                    f"must be an integer from 2 to {MAX_DIM}, got {_brief(levels)}",
+                )
+            truncated = site.get("truncated", levels > 2)
+            if not isinstance(truncated, bool):
+                self.fail(f"{field}.truncated", f"must be true or false, got {_brief(truncated)}")
+            out.append(SiteSpec(name, levels, truncated))
+        dim = math.prod(s.levels for s in out)
+        if dim > MAX_DIM:
+            product = " x ".join(str(s.levels) for s in out)
+            self.fail(
+                "device.sites",
+                f"the levels multiply to d = {product} = {dim}, above the largest dimension "
+                f"{MAX_DIM} (12 qubits): one point would need about {_gib(dim):.3g} GiB; lower "
+                "the levels of some site",
+            )
+        return out
 
     def tolerance(self, value: Any) -> float:
         if not _is_number(value) or value < 0:
             self.fail("device.degeneracy_tol", f"must be a finite number >= 0, got {_brief(value)}")
         return float(value)
 
-    # -- numbers and operators ---------------------------------------------------------------
+    # -- numbers, their units, and operators -------------------------------------------------
 
-    def number(self, field: str, value: Any, what: str = "a finite number") -> float | str:
-        """A finite number, or the name of a parameter (recorded as used)."""
+    def number(
+        self, field: str, value: Any, what: str = "a finite number", dimension: Dimension = "1"
+    ) -> float | str:
+        """A finite number, or the name of a parameter (recorded as used, as ``dimension``)."""
         if _is_number(value):
             return float(value) + 0.0  # -0.0 is 0
         if isinstance(value, str):
@@ -296,17 +451,42 @@ class _Reader:
                     field, f"unknown parameter {value!r}; the parameters are: {known}{quoted}"
                 )
             self.used.add(value)
+            self.record(field, value, dimension)
             return value
         self.fail(field, f"must be {what} or a parameter name, got {_brief(value)}")
 
-    def term(self, field: str, value: Any, n: int) -> Term:
+    def record(self, field: str, name: str, dimension: Dimension) -> None:
+        """Note that the parameter ``name`` stands for a number of ``dimension`` at ``field``."""
+        self.uses.setdefault(name, []).append((field, dimension))
+
+    def dimensions(self) -> dict[str, Dimension]:
+        """Each parameter's dimension; with ``[units]`` a parameter must have one."""
+        out: dict[str, Dimension] = {}
+        for name, uses in self.uses.items():
+            field, dimension = uses[0]
+            other = next(((f, d) for f, d in uses if d != dimension), None)
+            if other is not None and self.units is not None:
+                self.fail(
+                    f"parameters.{name}",
+                    f"stands for {_DIMENSION_NAMES[dimension]} at {field} and for "
+                    f"{_DIMENSION_NAMES[other[1]]} at {other[0]}; with [units] a parameter has "
+                    "one unit: use two parameters",
+                )
+            out[name] = dimension
+        return out
+
+    def term_shape(self) -> str:
+        shape = self.space.shape
+        return f'[coefficient, "{shape}"] or [number, "parameter", "{shape}"]'
+
+    def term(self, field: str, value: Any, dimension: Dimension) -> Term:
         if not isinstance(value, list) or len(value) not in (2, 3):
-            self.fail(field, f"must be a term {_TERM}, got {_brief(value)}")
-        problem = label_error(value[-1], n)
+            self.fail(field, f"must be a term {self.term_shape()}, got {_brief(value)}")
+        problem = self.space.label_error(value[-1])
         if problem is not None:
-            self.fail(field, f"the Pauli string {problem}")
+            self.fail(field, f"the {self.space.word} {problem}")
         if len(value) == 2:
-            coefficient = self.number(field, value[0], "a real coefficient")
+            coefficient = self.number(field, value[0], "a real coefficient", dimension)
             if isinstance(coefficient, str):
                 return Term(1.0, coefficient, value[-1])
             return Term(coefficient, None, value[-1])
@@ -321,46 +501,72 @@ class _Reader:
                 field,
                 f"the second entry of a 3-entry term must be a parameter name, got {_brief(name)}",
             )
-        self.number(field, name)
+        self.number(field, name, dimension=dimension)
         return Term(float(scale), name, value[-1])
 
-    def operator(self, field: str, value: Any, n: int, sum_only: bool = False) -> list[Term]:
-        """A Hermitian sum of terms (or, unless ``sum_only``, one Pauli string)."""
-        allowed = _TERMS if sum_only else f"a Pauli string or {_TERMS}"
+    def operator(
+        self, field: str, value: Any, dimension: Dimension, sum_only: bool = False
+    ) -> list[Term]:
+        """A Hermitian sum of terms (or, unless ``sum_only``, one label); the coefficients
+        are of ``dimension`` (``energy`` for the Hamiltonian, dimensionless for couplings)."""
+        terms_text = f"a list of terms, each {self.term_shape()}"
+        allowed = terms_text if sum_only else f"a {self.space.word} or {terms_text}"
         if value is None:
             self.fail(field, f"missing; give {allowed}")
         if isinstance(value, str) and not sum_only:
-            problem = label_error(value, n)
+            problem = self.space.label_error(value)
             if problem is not None:
                 self.fail(field, problem)
             terms = [Term(1.0, None, value)]
         elif isinstance(value, list) and value:
-            terms = [self.term(f"{field}[{k}]", item, n) for k, item in enumerate(value)]
+            terms = [self.term(f"{field}[{k}]", item, dimension) for k, item in enumerate(value)]
         else:
             self.fail(field, f"must be {allowed} (at least one), got {_brief(value)}")
-        self.hermitian(field, terms, n)
+        self.hermitian(field, terms)
         return terms
 
-    def hermitian(self, field: str, terms: list[Term], n: int) -> None:
+    def hermitian(self, field: str, terms: list[Term]) -> None:
         """The total must be Hermitian for every parameter value: each parameter's group is."""
-        bad = LinearOperator.from_terms(terms, 2**n).non_hermitian_part()
+        dim = int(np.prod(self.space.dims))
+        bad = LinearOperator.from_terms(terms, dim, self.space.sparse).non_hermitian_part()
         if bad is None:
             return
         name, deviation = bad
         group_terms = [k for k, t in enumerate(terms) if t.parameter == name]
-        raising = [k for k in group_terms if set(terms[k].label) & {"+", "-"}]
-        index = (raising or group_terms)[0]
         group = "numeric coefficients" if name is None else f"coefficient {name}"
+        if isinstance(self.space, QubitSpace):
+            raising = [k for k in group_terms if set(terms[k].label) & {"+", "-"}]
+            index = (raising or group_terms)[0]
+            self.fail(
+                f"{field}[{index}]",
+                f"the total must be Hermitian, but the terms with {group} give max |A - A^dag| "
+                f"= {deviation:.3g}; allowed: real coefficients, each '+'/'-' string with its "
+                "conjugate ('+' and '-' swapped) at the same coefficient",
+            )
+        index = self.unmatched(terms, group_terms)
         self.fail(
             f"{field}[{index}]",
             f"the total must be Hermitian, but the terms with {group} give max |A - A^dag| = "
-            f"{deviation:.3g}; allowed: real coefficients, each '+'/'-' string with its "
-            "conjugate ('+' and '-' swapped) at the same coefficient",
+            f"{deviation:.3g}: {terms[index].label!r} has no Hermitian conjugate among them; "
+            "allowed: real coefficients, each term with a or adag (or a product of factors "
+            "that do not commute, such as 'q:n q:x') together with its conjugate at the same "
+            'coefficient (e.g. [g, "q:adag r:a"] with [g, "q:a r:adag"])',
         )
+
+    def unmatched(self, terms: list[Term], group: list[int]) -> int:
+        """The first term of ``group`` whose anti-Hermitian part the group's sum keeps (it
+        overlaps the sum's ``A - A^dag``): the term without its conjugate."""
+        matrices = {k: terms[k].scale * self.space.sparse(terms[k].label) for k in group}
+        total = sum(matrices.values(), scipy.sparse.csr_array(next(iter(matrices.values())).shape))
+        gap = abs(total - total.conj().T)
+        for k, matrix in matrices.items():
+            if abs(matrix - matrix.conj().T).multiply(gap).sum() > 0:
+                return k
+        return group[0]
 
     # -- baths -------------------------------------------------------------------------------
 
-    def baths(self, value: Any, n: int) -> list[_BathEntry]:
+    def baths(self, value: Any) -> list[_BathEntry]:
         if value is None:
             self.fail("baths", "missing; give at least one [[baths]] table")
         if not isinstance(value, list) or not value or not all(isinstance(b, dict) for b in value):
@@ -383,9 +589,10 @@ class _Reader:
             names[name] = j
             kind = self.kind(field, table.get("spectral_density"))
             entry = registry.SPECTRAL_DENSITIES[kind]
-            takes = ", ".join(_BATH_KEYS + entry.parameters)
-            self.keys(field, table, _BATH_KEYS + entry.parameters, f"a {kind} bath takes {takes}")
-            coupling = self.operator(f"{field}.coupling", table.get("coupling"), n)
+            takes = ", ".join(_BATH_KEYS + entry.parameters) + ", counterterm (optional)"
+            allowed = _BATH_KEYS + entry.parameters + _BATH_OPTIONS
+            self.keys(field, table, allowed, f"a {kind} bath takes {takes}")
+            coupling = self.operator(f"{field}.coupling", table.get("coupling"), "1")
             values: list[tuple[str, float | str]] = []
             for key in entry.parameters:
                 if key not in table:
@@ -394,10 +601,32 @@ class _Reader:
                         f"missing; a {kind} bath takes {takes} (each "
                         "parameter a number or a parameter name)",
                     )
-                values.append((key, self.number(f"{field}.{key}", table[key])))
+                dimension = self.bath_dimension(field, kind, key)
+                values.append((key, self.number(f"{field}.{key}", table[key], dimension=dimension)))
+            counterterm = table.get("counterterm", False)
+            if not isinstance(counterterm, bool):
+                self.fail(
+                    f"{field}.counterterm",
+                    "must be true (add the reorganization energy lambda A^2 to the Hamiltonian, "
+                    f"docs/baths.md) or false, got {_brief(counterterm)}",
+                )
             self.check_bath(field, kind, tuple(values))
-            out.append((name, coupling, kind, tuple(values)))
+            out.append((name, coupling, kind, tuple(values), counterterm))
         return out
+
+    def bath_dimension(self, field: str, kind: str, key: str) -> Dimension:
+        """The dimension of a bath parameter (a kind with a parameter of unknown dimension
+        cannot be read in lab units)."""
+        dimension = BATH_PARAMETER_DIMENSIONS.get(key)
+        if dimension is None:
+            if self.units is not None:
+                self.fail(
+                    f"{field}.{key}",
+                    f"the {kind} bath's parameter {key} has no known unit "
+                    "(qheat.units.BATH_PARAMETER_DIMENSIONS); remove [units] to use it",
+                )
+            return "1"
+        return dimension
 
     def kind(self, field: str, value: Any) -> str:
         kinds = ", ".join(map(repr, registry.SPECTRAL_DENSITIES))
@@ -421,6 +650,11 @@ class _Reader:
         }
         if "t" in numbers and numbers["t"] < 0:  # t is the temperature of every kind
             self.fail(f"{field}.t", f"a temperature must be >= 0, got {shown['t']}")
+        if self.units is not None:
+            units = self.units
+            numbers = {
+                k: units.to_internal(v, BATH_PARAMETER_DIMENSIONS[k]) for k, v in numbers.items()
+            }
         try:
             registry.make_bath(kind, numbers)
         except InvalidParameterError as exc:
@@ -429,6 +663,12 @@ class _Reader:
             where = f"{field}.{key}" if key else field
             got = f" ({key} = {shown[key]})" if key and isinstance(dict(values)[key], str) else ""
             self.fail(where, f"{message}{got}")
+
+
+def _gib(dim: int) -> float:
+    """Memory of one matrix-free point of dimension ``dim``: about 70 ``d x d`` complex
+    matrices (:mod:`qheat.steady.krylov`), in GiB."""
+    return 70 * 16 * float(dim) ** 2 / 2**30
 
 
 def _is_number(value: Any) -> bool:

@@ -1,15 +1,15 @@
 """Operators linear in named parameters: ``A(p) = A_0 + sum_k p_k A_k``.
 
-A device file writes its Hamiltonian and its coupling operators as sums of Pauli strings whose
-coefficients are numbers or parameter names; grouped by parameter, each is such an operator.
-The matrices ``A_0`` and ``A_k`` are built once, sparse (a Pauli string has ``d`` nonzeros),
-so evaluating ``A`` at a batch of parameter values is one multiply-add per parameter on the
-dense result.
+A device file writes its Hamiltonian and its coupling operators as sums of Pauli strings (or
+site labels, :mod:`qheat.model.sites`) whose coefficients are numbers or parameter names;
+grouped by parameter, each is such an operator. The matrices ``A_0`` and ``A_k`` are built
+once, sparse (a Pauli string has ``d`` nonzeros), so evaluating ``A`` at a batch of parameter
+values is one multiply-add per parameter on the dense result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -27,7 +27,8 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Term:
-    """``scale * parameter * P`` (``parameter`` None: ``scale * P``) for a Pauli string ``P``."""
+    """``scale * parameter * P`` (``parameter`` None: ``scale * P``) for the operator ``P`` of
+    ``label`` (a Pauli string or a site label)."""
 
     scale: float
     parameter: str | None
@@ -47,12 +48,18 @@ class LinearOperator:
     parts: tuple[tuple[str, scipy.sparse.csr_array], ...]
 
     @classmethod
-    def from_terms(cls, terms: Sequence[Term], dim: int) -> LinearOperator:
-        """Group ``terms`` by parameter and sum their Pauli matrices (built once, sparse)."""
+    def from_terms(
+        cls,
+        terms: Sequence[Term],
+        dim: int,
+        matrix_of: Callable[[str], scipy.sparse.csr_array] = sparse_pauli,
+    ) -> LinearOperator:
+        """Group ``terms`` by parameter and sum their matrices (built once, sparse);
+        ``matrix_of(label)`` is the matrix of a label (default: a Pauli string's)."""
         constant = scipy.sparse.csr_array((dim, dim), dtype=np.complex128)
         parts: dict[str, scipy.sparse.csr_array] = {}
         for term in terms:
-            matrix = term.scale * sparse_pauli(term.label)
+            matrix = term.scale * matrix_of(term.label)
             if term.parameter is None:
                 constant = constant + matrix
             else:

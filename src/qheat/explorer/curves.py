@@ -14,7 +14,8 @@ With ``noise=True`` each solve also gives the heat's first two cumulants
 the thermodynamic uncertainty ratio ``Q = c2 sigma / c1^2`` of every bath, at about 1.3 times
 the cost; ``Q`` is NaN where the mean current ``c1`` is below the currents' round-off
 (``Solution.current_floor``; at equilibrium ``Q = 0/0``, :func:`qheat.steady.cumulants.tur_ratio`).
-Units: hbar = kB = 1.
+Units: hbar = kB = 1; a model with lab units (a device file with ``[units]``) has its currents
+and ``c1`` in W, its noise in J^2/s and its entropy production in W/K (:mod:`qheat.units`).
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ class Curves:
         noise, tur_ratio, c1: with ``noise=True``, the zero-frequency noise ``c2``, the TUR
             ratio and the counting statistics' mean current of every bath,
             ``(equation, bath, n)``; None otherwise.
+        current_unit: the unit of ``J``: ``"W"`` for a model with lab units, ``""`` for
+            natural units (``hbar = kB = 1``).
     """
 
     axis: str
@@ -149,6 +152,7 @@ class Curves:
     noise: FloatArray | None = None
     tur_ratio: FloatArray | None = None
     c1: FloatArray | None = None
+    current_unit: str = ""
 
     def secular_index(self, equation: str) -> int | None:
         """First point where ``equation``'s secular ratio exceeds 1 (None: nowhere, not secular)."""
@@ -177,7 +181,14 @@ class Curves:
         per_point = ("equation", self.axis)
         ds = xr.Dataset(
             {
-                "J": (dims, self.J, {"long_name": "heat current from the bath into the system"}),
+                "J": (
+                    dims,
+                    self.J,
+                    {
+                        "long_name": "heat current from the bath into the system",
+                        "units": self.current_unit or "energy per time (hbar = 1)",
+                    },
+                ),
                 "secular_ratio": (per_point, self.secular_ratio),
                 "weak_coupling_ratio": (
                     per_point,
@@ -215,7 +226,9 @@ class Curves:
             attrs={
                 **{k: float(v) for k, v in self.params.items()},
                 "swept": self.axis,
-                "units": "hbar = kB = 1",
+                "units": "J in W, entropy_production in W/K, parameters in the device's units"
+                if self.current_unit
+                else "hbar = kB = 1",
                 "rho_basis": "eigenbasis of H_S, eigenenergies in the variable energy",
                 "peak_definition": "interior maximum of J (qheat.analysis.ndtc.ndtc_on_grid)",
                 "model": self.source or "paper (qheat.paper_system, T1 = T2 + dt)",
@@ -226,12 +239,14 @@ class Curves:
             "noise": "zero-frequency noise c2 of the heat current from the bath "
             "(docs/fluctuations.md)",
             "tur_ratio": "TUR ratio Q = c2 sigma / c1^2 (Q >= 2 for classical Markov jumps)",
-            "c1": "mean current of the counting statistics (J without the Lamb-shift term)",
+            "c1": "mean current of the counting statistics, Tr(H_S D_j(rho)) (docs/fluctuations.md)",
         }
+        lab = {"noise": "J^2/s", "tur_ratio": "1", "c1": "W"}
         for name, long_name in fluctuations.items():
             values = getattr(self, name)
             if values is not None:
-                ds[name] = (dims, values, {"long_name": long_name})
+                unit = lab[name] if self.current_unit else "hbar = kB = 1"
+                ds[name] = (dims, values, {"long_name": long_name, "units": unit})
         return ds
 
     def tur_minimum(self, equation: str, bath: str) -> tuple[float, float] | None:
@@ -296,6 +311,13 @@ def compute_curves(
                 solution = solve(system, EQUATIONS[name](), cumulants=order)
                 bath_names = _store(out, e, part, solution)
             del system
+    units = getattr(model, "units", None)
+    if units is not None:  # lab units: W and W/K (qheat.units)
+        out["J"] *= units.output_scale("current")
+        out["entropy_production"] *= units.output_scale("entropy_production")
+        if noise:  # the TUR ratio is dimensionless
+            out["c1"] *= units.cumulant_scale(1)
+            out["noise"] *= units.cumulant_scale(2)
     J = out["J"]
     peaks = ndtc_on_grid(x, J)
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
@@ -320,6 +342,7 @@ def compute_curves(
         noise=out["noise"] if noise else None,
         tur_ratio=out["tur_ratio"] if noise else None,
         c1=out["c1"] if noise else None,
+        current_unit="" if units is None else units.output_unit("current"),
     )
 
 

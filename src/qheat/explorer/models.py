@@ -2,7 +2,8 @@
 
 A model offers named real parameters with default values and slider ranges, the names of its
 baths, and ``system(**params)``, which builds one batched :class:`~qheat.model.OpenSystem` when
-some parameters are arrays (they broadcast). Units: hbar = kB = 1.
+some parameters are arrays (they broadcast). Units: hbar = kB = 1, or the lab units of a device
+file with ``[units]`` (its parameters in h x GHz, mK, ...; its currents shown in W).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..api import paper_system
 from ..devices import Device, load_device
 from ..errors import InvalidParameterError
 from ..model import OpenSystem
+from ..units import Units
 
 __all__ = ["DeviceModel", "Model", "PaperModel", "Parameter", "load_model"]
 
@@ -57,6 +59,10 @@ class Model(Protocol):
     @property
     def source(self) -> str | None: ...
 
+    @property
+    def units(self) -> Units | None:
+        """The lab units of the model's parameters and results (None: natural units)."""
+
     def system(self, **params: ArrayLike) -> OpenSystem: ...
 
 
@@ -78,6 +84,7 @@ class PaperModel:
     parameters: tuple[Parameter, ...] = _PAPER
     bath_names: tuple[str, ...] = ("1", "2")
     source: str | None = None
+    units: Units | None = None
 
     def system(self, **params: ArrayLike) -> OpenSystem:
         """:func:`qheat.paper_system` at these parameters; ``dt`` gives ``T1 = T2 + dt >= 0``."""
@@ -100,13 +107,20 @@ class PaperModel:
 
 
 class DeviceModel:
-    """A device file's model (:func:`qheat.devices.load_device`), ``[parameters]`` as sliders."""
+    """A device file's model (:func:`qheat.devices.load_device`), ``[parameters]`` as sliders
+    (labelled with their units when the file has ``[units]``)."""
 
     def __init__(self, device: Device, source: str) -> None:
         self._device = device
         self.source = source
+        self.units = device.units
         self.parameters = tuple(
-            _device_parameter(name, float(value)) for name, value in device.parameters.items()
+            _device_parameter(
+                name,
+                float(value),
+                "" if device.units is None else f"{name} [{device.parameter_unit(name)}]",
+            )
+            for name, value in device.parameters.items()
         )
         self.bath_names = tuple(str(b) for b in device.bath_names)
 
@@ -115,13 +129,13 @@ class DeviceModel:
         return self._device.system(**params)
 
 
-def _device_parameter(name: str, value: float) -> Parameter:
+def _device_parameter(name: str, value: float, label: str = "") -> Parameter:
     """A slider around a device parameter's default: ``[v/10, 2 v]`` for ``v > 0``, symmetric
     else (``v = 0`` may be a degenerate point: no unique steady state)."""
     if value > 0:
-        return Parameter(name, value, 0.1 * value, 2.0 * value)
+        return Parameter(name, value, 0.1 * value, 2.0 * value, label)
     span = abs(value) if value else 1.0
-    return Parameter(name, value, value - span, value + span)
+    return Parameter(name, value, value - span, value + span, label)
 
 
 def load_model(device: str | Path | None = None) -> Model:

@@ -685,6 +685,8 @@ class Explorer:
 
     def _draw_curves(self, curves: Curves) -> None:
         self.current_figure.xaxis.axis_label = self.parameters[curves.axis].label or curves.axis
+        unit = f" [{curves.current_unit}]" if curves.current_unit else ""
+        self.current_figure.yaxis.axis_label = f"J{unit} (into the system)"
         shown = set(curves.equations)
         for (eq, bath), source in self.sources.items():
             if eq in shown:
@@ -755,6 +757,8 @@ class Explorer:
         self.fluctuation_row.visible = curves.noise is not None
         for fig in (self.noise_figure, self.tur_figure):
             fig.xaxis.axis_label = self.parameters[curves.axis].label or curves.axis
+        noise_unit = "J^2/s" if curves.current_unit else "energy^2/time"
+        self.noise_figure.yaxis.axis_label = f"noise c2 ({noise_unit})"
         if curves.noise is None:
             return
         bath = self.bath.value
@@ -795,8 +799,9 @@ class Explorer:
     @staticmethod
     def _readout_row(curves: Curves, eq: str, bath: str, info: dict[str, Any]) -> str:
         axis = curves.axis
+        unit = f" {curves.current_unit}" if curves.current_unit else ""
         if np.isfinite(info["peak"]):
-            peak = f"J{bath} = {info['J_peak']:.5g} at {axis} = {info['peak']:.4g}"
+            peak = f"J{bath} = {info['J_peak']:.5g}{unit} at {axis} = {info['peak']:.4g}"
         else:
             peak = "none (no interior maximum)"
         if curves.secular_ratio[curves.equations.index(eq)].size and np.all(

@@ -106,7 +106,7 @@ def sweep_figure(
                     )
         ax.axhline(0.0, color="0.6", lw=0.6)
         ax.set_xlabel(_label(ds, x))
-        ax.set_ylabel(f"$J_{{{bath}}}$ (heat from bath {bath} into the system)")
+        ax.set_ylabel(f"$J_{{{bath}}}${_unit(ds['J'])} (heat from bath {bath} into the system)")
         ax.set_title(f"bath {bath}", fontsize=10)
     axes[0].legend(frameon=False, fontsize=8)
     for row, name in zip(grid[1:], rows):
@@ -183,4 +183,13 @@ def _picks(ds: xr.Dataset, dim: str) -> list[float]:
 
 def _label(ds: xr.Dataset, dim: str) -> str:
     long_name = str(ds[dim].attrs.get("long_name", ""))
-    return f"{dim}: {long_name}" if long_name and len(long_name) < 45 else dim
+    label = f"{dim}: {long_name}" if long_name and len(long_name) < 45 else dim
+    return label + _unit(ds[dim])
+
+
+def _unit(variable: xr.DataArray) -> str:
+    """`` [W]``: the unit of a variable in lab units (its ``units`` attribute), if it has one
+    that is not a natural-units description."""
+    unit = str(variable.attrs.get("units", ""))
+    plain = unit and unit != "1" and "hbar" not in unit and "natural" not in unit
+    return f" [{unit}]" if plain else ""

@@ -111,8 +111,15 @@ class OpenSystem:
         subsystem_dims: the tensor-product structure of the Hilbert space, e.g. ``(2, 2, 2)``
             for three qubits (product ``d``; the first factor is the leftmost); ``None`` when
             unknown. :class:`~qheat.master.LocalLindblad` uses it to find local Hamiltonians.
+        site_names: optional, one distinct name per factor of ``subsystem_dims`` (a device's
+            sites, :mod:`qheat.model.sites`); diagnostics name sites by it.
+        truncated_sites: the names (of ``site_names``) of the sites that are truncated
+            oscillators (resonators, transmons): :func:`qheat.solve` checks the population of
+            their top level (:mod:`qheat.steady.truncation`, ``TruncationWarning``).
 
-    ``hamiltonian`` and ``couplings`` may be QuTiP ``Qobj`` (their ``full()`` matrix is used).
+    ``hamiltonian`` and ``couplings`` may be QuTiP ``Qobj`` (their ``full()`` matrix is used);
+    a tensor ``Qobj`` (``dims = [[4, 6], [4, 6]]``) gives ``subsystem_dims`` when it is not
+    given, and must agree with it when it is.
     """
 
     hamiltonian: ComplexArray
@@ -122,8 +129,11 @@ class OpenSystem:
     degeneracy_tol: float = DEFAULT_DEGENERACY_TOL
     bath_names: tuple[str, ...] | None = None
     subsystem_dims: tuple[int, ...] | None = None
+    site_names: tuple[str, ...] | None = None
+    truncated_sites: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        qobj_dims = _qobj_dims(self.hamiltonian, self.couplings, self.subsystem_dims)
         h = hermitian("hamiltonian", as_matrix(self.hamiltonian))
         d = h.shape[-1]
         if isinstance(self.couplings, np.ndarray) or not isinstance(self.couplings, (tuple, list)):
@@ -146,7 +156,11 @@ class OpenSystem:
         object.__setattr__(self, "baths", tuple(self.baths))
         self._check_baths()
         object.__setattr__(self, "bath_names", _names(self.bath_names, len(couplings)))
-        object.__setattr__(self, "subsystem_dims", _dims(self.subsystem_dims, d))
+        dims = _dims(self.subsystem_dims if qobj_dims is None else qobj_dims, d)
+        object.__setattr__(self, "subsystem_dims", dims)
+        names, truncated = _sites(self.site_names, self.truncated_sites, dims)
+        object.__setattr__(self, "site_names", names)
+        object.__setattr__(self, "truncated_sites", truncated)
         if self.eigenbasis is not None:
             _check_eigenbasis(self.eigenbasis, h)
 
@@ -166,6 +180,7 @@ class OpenSystem:
         fields = {"hamiltonian": hamiltonian, "couplings": couplings, "baths": baths}
         fields.update({"eigenbasis": eigenbasis, "degeneracy_tol": cls.degeneracy_tol})
         fields.update({"bath_names": _names(None, len(baths)), "subsystem_dims": subsystem_dims})
+        fields.update({"site_names": None, "truncated_sites": ()})
         for name, value in fields.items():
             object.__setattr__(system, name, value)
         system._check_baths()
@@ -199,6 +214,8 @@ class OpenSystem:
             degeneracy_tol=self.degeneracy_tol,
             bath_names=self.bath_names,
             subsystem_dims=self.subsystem_dims,
+            site_names=self.site_names,
+            truncated_sites=self.truncated_sites,
         )
 
     @property
@@ -375,6 +392,82 @@ def _dims(dims: object, d: int) -> tuple[int, ...] | None:
             f"subsystem_dims {dims} must multiply to the dimension d = {d}, got {int(np.prod(dims))}"
         )
     return dims
+
+
+def _qobj_dims(hamiltonian: object, couplings: object, dims: object) -> tuple[int, ...] | None:
+    """The tensor structure of QuTiP operators: the factors of the ``dims`` of the tensor
+    ``Qobj`` among ``hamiltonian`` and ``couplings`` (None when there is none). They must all
+    agree, and agree with ``subsystem_dims`` if it is given."""
+    named = {"hamiltonian": hamiltonian}
+    if isinstance(couplings, (tuple, list)):
+        named.update({f"couplings[{j}]": a for j, a in enumerate(couplings)})
+    found: dict[str, tuple[int, ...]] = {}
+    for name, value in named.items():
+        qdims = getattr(value, "dims", None)
+        if not callable(getattr(value, "full", None)) or not isinstance(qdims, (list, tuple)):
+            continue
+        if len(qdims) != 2 or not all(isinstance(side, (list, tuple)) for side in qdims):
+            continue
+        left, right = (tuple(int(x) for x in side) for side in qdims)
+        if left != right:
+            raise InvalidParameterError(
+                f"{name} is a Qobj with dims {[list(left), list(right)]}: an operator of an "
+                "open system needs equal left and right dims"
+            )
+        if len(left) > 1:  # a tensor product
+            found[name] = left
+    if not found:
+        return None
+    first_name, first = next(iter(found.items()))
+    for name, value in found.items():
+        if value != first:
+            raise InvalidParameterError(
+                f"{name} is a Qobj of dims {list(value)}, {first_name} of dims {list(first)}: "
+                "they must act on the same tensor product"
+            )
+    if isinstance(dims, (tuple, list)) and tuple(dims) != first:
+        raise InvalidParameterError(
+            f"subsystem_dims {tuple(dims)} does not match the dims {list(first)} of the Qobj "
+            f"{first_name}"
+        )
+    return first
+
+
+def _sites(
+    names: object, truncated: object, dims: tuple[int, ...] | None
+) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """``site_names`` (one distinct string per factor of ``dims``) and ``truncated_sites``
+    (some of them), checked."""
+    if isinstance(truncated, str) or not isinstance(truncated, (tuple, list)):
+        raise InvalidParameterError(
+            f"truncated_sites must be a tuple of site names, got {type(truncated).__name__}"
+        )
+    truncated = tuple(truncated)
+    if names is None:
+        if truncated:
+            raise InvalidParameterError(
+                "truncated_sites needs site_names (one name per factor of subsystem_dims)"
+            )
+        return None, ()
+    if isinstance(names, str) or not isinstance(names, (tuple, list)):
+        raise InvalidParameterError(
+            f"site_names must be a tuple of strings, got {type(names).__name__}"
+        )
+    names = tuple(names)
+    if dims is None or len(names) != len(dims):
+        raise InvalidParameterError(
+            f"site_names must name each factor of subsystem_dims {dims}, got {list(names)}"
+        )
+    if not all(isinstance(x, str) and x for x in names) or len(set(names)) != len(names):
+        raise InvalidParameterError(
+            f"site_names must be distinct non-empty strings, got {list(names)}"
+        )
+    unknown = [x for x in truncated if x not in names]
+    if unknown:
+        raise InvalidParameterError(
+            f"truncated_sites: {unknown[0]!r} is not a site; the sites are {', '.join(names)}"
+        )
+    return names, tuple(x for x in names if x in truncated)
 
 
 def stack_baths(arrays: tuple[ComplexArray, ...], ndim: int) -> ComplexArray:

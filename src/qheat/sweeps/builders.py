@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..api import paper_system
 from ..errors import InvalidParameterError
 from ..model import Builder, OpenSystem
+from ..units import Units
 
 __all__ = [
     "PAPER_PARAMETERS",
@@ -48,6 +49,7 @@ __all__ = [
     "BuilderInfo",
     "paper_point",
     "builder_info",
+    "builder_units",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -354,3 +356,10 @@ def _names(code: types.CodeType) -> Iterator[str]:
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             yield from _names(const)
+
+
+def builder_units(build: Any) -> Units | None:
+    """The lab units of a builder: those of the device whose ``system`` it is (None: natural
+    units, no conversion)."""
+    units = getattr(getattr(build, "__self__", None), "units", None)
+    return units if isinstance(units, Units) else None

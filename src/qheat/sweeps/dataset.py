@@ -3,13 +3,16 @@
 Variables: ``J`` with dims ``(equation, bath, *swept)`` (Eqs. 21-23: the heat current from
 each bath into the system) and, with dims ``(equation, *swept)``, the diagnostics of
 :class:`~qheat.steady.Solution`: ``min_eigenvalue``, ``residual``, ``condition_number``,
-``secular_ratio`` (NaN for equations that drop no pair of Bohr frequencies) and
-``conservation_residual``. With ``cumulants=N`` (docs/fluctuations.md), also with dims
+``secular_ratio`` (NaN for equations that drop no pair of Bohr frequencies),
+``conservation_residual``, ``weak_coupling_ratio``, ``entropy_production``,
+``second_law_broken`` and ``top_level_population`` (the largest over the truncated sites of a
+device, NaN without them). With ``cumulants=N`` (docs/fluctuations.md), also with dims
 ``(equation, bath, *swept)``: ``c1`` (the mean current of the counting statistics,
-``Tr(H_S D_j(rho))``: ``J`` minus the Lamb-shift term ``Tr(H_LS D_j(rho))``), ``noise`` (``c2``,
-N >= 2), ``tur_ratio`` (N >= 2) and ``c3`` ... ``cN`` (:func:`cumulant_variables`).
-Coordinates: ``equation`` and ``bath`` (names), the swept axes, and every fixed parameter as a
-scalar coordinate.
+``Tr(H_S D_j(rho))``), ``noise`` (``c2``, N >= 2), ``tur_ratio`` (N >= 2) and ``c3`` ... ``cN``
+(:func:`cumulant_variables`). Coordinates: ``equation`` and ``bath`` (names), the swept axes,
+and every fixed parameter as a scalar coordinate. A device with ``[units]`` gives ``J`` and
+``c1`` in W, ``entropy_production`` in W/K, ``noise`` and ``cN`` in ``J^N/s`` and each
+parameter's unit as the ``units`` attribute of its coordinate (:mod:`qheat.units`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from .._version import __version__
-from .builders import BuilderInfo
+from ..steady.truncation import TRUNCATION_WARN
+from .builders import BuilderInfo, builder_units
 from .grid import ZIP_DIM, Grid
 from .store import ChunkLayout, atomic_replace, remove_path, write_manifest
 
@@ -36,6 +40,7 @@ __all__ = [
     "create_store",
     "cumulant_variables",
     "dataset_attributes",
+    "variable_attributes",
     "variable_dims",
     "write_dataset",
 ]
@@ -83,6 +88,12 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
     "second_law_broken": {
         "long_name": "1 where heat flows from cold to hot beyond round-off (entropy production "
         "< -1e-6 sum_j |J_j| / T_j), else 0; NaN where a bath has no temperature",
+        "units": "1",
+    },
+    "top_level_population": {
+        "long_name": "largest population of a truncated site's top level in the steady state "
+        f"(> {TRUNCATION_WARN:g}: raise that site's levels; NaN: no truncated site), "
+        "qheat.steady.truncation",
         "units": "1",
     },
 }
@@ -147,7 +158,7 @@ def build_dataset(
         name: xr.DataArray(
             values.reshape(values.shape[:-1] + grid.shape),
             dims=variable_dims(name, grid),
-            attrs=_attributes(name),
+            attrs=variable_attributes(name, info),
         )
         for name, values in columns.items()
     }
@@ -156,6 +167,23 @@ def build_dataset(
         coords=coordinates(grid, equations, baths, info),
         attrs=dataset_attributes(equations, info, lamb_shift, omitted),
     )
+
+
+def variable_attributes(name: str, info: BuilderInfo) -> dict[str, str]:
+    """``long_name`` and ``units`` of the variable ``name``: W and W/K for the currents and
+    the entropy production of a device with ``[units]``, ``J^n/s`` for its cumulants."""
+    attrs = dict(_attributes(name))
+    units = builder_units(info.build)
+    if units is None:
+        return attrs
+    if name in ("J", "c1"):
+        attrs["units"] = units.output_unit("current")
+    elif name == "entropy_production":
+        attrs["units"] = units.output_unit("entropy_production")
+    elif name == "noise" or (name in CUMULANT_ATTRIBUTES and name != "tur_ratio"):
+        order = 2 if name == "noise" else int(name[1:])
+        attrs["units"] = f"J^{order}/s"
+    return attrs
 
 
 def variable_dims(name: str, grid: Grid) -> tuple[str, ...]:
@@ -178,12 +206,21 @@ def coordinates(
     }
     for name, values in grid.axes:
         dim = ZIP_DIM if grid.zipped else name
-        long_name = info.units.get(name, name)
-        coords[name] = xr.DataArray(np.asarray(values), dims=(dim,), attrs={"long_name": long_name})
+        attrs = {"long_name": info.units.get(name, name), **_unit(info, name)}
+        coords[name] = xr.DataArray(np.asarray(values), dims=(dim,), attrs=attrs)
     for name, value in grid.fixed:
-        long_name = info.units.get(name, name) + " (fixed)"
-        coords[name] = xr.DataArray(value, attrs={"long_name": long_name})
+        attrs = {"long_name": info.units.get(name, name) + " (fixed)", **_unit(info, name)}
+        coords[name] = xr.DataArray(value, attrs=attrs)
     return coords
+
+
+def _unit(info: BuilderInfo, name: str) -> dict[str, str]:
+    """``{"units": ...}`` of a parameter of a device with ``[units]`` (else nothing)."""
+    device = getattr(info.build, "__self__", None)
+    if builder_units(info.build) is None or not callable(getattr(device, "parameter_unit", None)):
+        return {}
+    assert device is not None
+    return {"units": str(device.parameter_unit(name))}
 
 
 def dataset_attributes(
@@ -202,6 +239,12 @@ def dataset_attributes(
         "builder": info.identity,
         "source": f"qheat {__version__}",
     }
+    units = builder_units(info.build)
+    if units is not None:
+        attrs["units"] = (
+            f"lab units: energies h x {units.energy}, temperatures {units.temperature}, "
+            "J in W, entropy_production in W/K (qheat.units)"
+        )
     if omitted:
         attrs["omitted_equations"] = "; ".join(f"{k}: {v}" for k, v in omitted.items())
     return attrs
@@ -239,10 +282,12 @@ def create_store(
     coords.to_zarr(tmp, mode="w", zarr_format=2, consolidated=False)
     group = zarr.open_group(str(tmp), mode="r+", zarr_format=2)
     scalars = " ".join(name for name, _ in grid.fixed)
-    described_all = {**ATTRIBUTES, **{c: CUMULANT_ATTRIBUTES[c] for c in cumulants}}
-    for name, described in described_all.items():
+    for name in (*ATTRIBUTES, *cumulants):
         lead = (len(equations), len(baths)) if _per_bath(name) else (len(equations),)
-        attrs: dict[str, Any] = {**described, "_ARRAY_DIMENSIONS": list(variable_dims(name, grid))}
+        attrs: dict[str, Any] = {
+            **variable_attributes(name, info),
+            "_ARRAY_DIMENSIONS": list(variable_dims(name, grid)),
+        }
         if scalars:
             attrs["coordinates"] = scalars
         group.create_array(

@@ -2,7 +2,8 @@
 
 This is :func:`qheat.solve` on a batch (the only path from a system to its currents, and with
 ``cumulants=N`` to their cumulants); the chunk's warnings are collected as diagnostics and
-raised once per sweep by the caller.
+raised once per sweep by the caller. A device with ``[units]`` has its currents and entropy
+production recorded in W and W/K, its cumulants in ``J^n/s`` (:func:`output_scales`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,11 +21,19 @@ from ..api import solve
 from ..master import MasterEquation
 from ..model import OpenSystem
 from ..steady import Solution
-from .builders import Builder
+from ..steady.truncation import top_level_populations
+from .builders import Builder, builder_units
 from .dataset import cumulant_variables
 from .grid import Grid
 
-__all__ = ["VARIABLES", "ChunkSpec", "ChunkTask", "evaluate_chunk", "evaluate_system"]
+__all__ = [
+    "VARIABLES",
+    "ChunkSpec",
+    "ChunkTask",
+    "evaluate_chunk",
+    "evaluate_system",
+    "output_scales",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -36,8 +46,11 @@ VARIABLES = (
     "weak_coupling_ratio",
     "entropy_production",
     "second_law_broken",
+    "top_level_population",
 )
-"""The diagnostics of :class:`~qheat.steady.Solution` a sweep records, ``(equation, n)`` each."""
+"""The diagnostics of :class:`~qheat.steady.Solution` a sweep records, ``(equation, n)`` each;
+``top_level_population`` is the largest over the system's truncated sites
+(:func:`qheat.steady.truncation.top_level_populations`; NaN when it has none)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,26 @@ def evaluate_chunk(spec: ChunkSpec, task: ChunkTask) -> dict[str, FloatArray]:
     """The flat result arrays of one chunk: ``J`` ``(equation, bath, n)``, each of
     :data:`VARIABLES` ``(equation, n)`` and the cumulant variables ``(equation, bath, n)``."""
     system = spec.build(**spec.grid.points(task.start, task.stop))
-    return evaluate_system(system, spec.equations, task.stop - task.start, spec.cumulants)
+    out = evaluate_system(system, spec.equations, task.stop - task.start, spec.cumulants)
+    for name, scale in output_scales(spec.build, spec.cumulants).items():
+        out[name] *= scale
+    return out
+
+
+def output_scales(build: Any, cumulants: int = 0) -> dict[str, float]:
+    """What a sweep multiplies its results by: ``J`` and ``c1`` to W, ``entropy_production``
+    to W/K, ``noise`` and ``c3 ... cN`` to ``J^n/s`` for a device with ``[units]``
+    (:mod:`qheat.units`; the TUR ratio is dimensionless); nothing otherwise."""
+    units = builder_units(build)
+    if units is None:
+        return {}
+    scales = {
+        "J": units.output_scale("current"),
+        "entropy_production": units.output_scale("entropy_production"),
+    }
+    orders = {"c1": 1, "noise": 2, **{f"c{n}": n for n in range(3, cumulants + 1)}}
+    scales.update({name: units.cumulant_scale(n) for name, n in orders.items() if n <= cumulants})
+    return scales
 
 
 def evaluate_system(
@@ -108,6 +140,7 @@ def evaluate_system(
             "second_law_broken": None
             if solution.second_law_broken is None
             else solution.second_law_broken.astype(np.float64),
+            "top_level_population": _largest(top_level_populations(system, solution.state)),
         }
         for name, values in diagnostics.items():
             if values is not None:
@@ -127,3 +160,10 @@ def _store_cumulants(
         out[name][i] = flat[..., k].T
     if solution.tur_ratio is not None:
         out["tur_ratio"][i] = np.broadcast_to(solution.tur_ratio, batch + (nb,)).reshape(n, nb).T
+
+
+def _largest(populations: Mapping[str, FloatArray]) -> FloatArray | None:
+    """The largest top-level population over the sites, per point (None without sites)."""
+    if not populations:
+        return None
+    return np.asarray(np.max(np.broadcast_arrays(*populations.values()), axis=0))

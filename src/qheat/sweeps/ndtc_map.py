@@ -35,6 +35,7 @@ from ..master import MasterEquation
 from ..steady import Solution
 from ..steady.validity import WEAK_COUPLING_NOTICE, WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import PAPER_PARAMETERS, BuilderInfo, builder_info
+from .evaluate import output_scales
 from .grid import make_grid
 from .run import equations_named
 
@@ -215,6 +216,7 @@ def ndtc_map(
     shape = (xv.size, yv.size)
     dims = (xname, yname)
     unit = "energy (kB = 1)" if along == "dt" else "as the parameter"
+    watts = output_scales(info.build).get("J")  # a device with [units]: J_peak in W
     label = "dT" if along == "dt" else along
 
     def var(values: ArrayLike, long_name: str, units: str) -> xr.DataArray:
@@ -237,9 +239,9 @@ def ndtc_map(
                 unit,
             ),
             "J_peak": var(
-                result.J_peak,
+                result.J_peak * watts if watts else result.J_peak,
                 f"J at the peak (heat from bath {bath} into the system)",
-                "energy per time (hbar = 1)",
+                "W" if watts else "energy per time (hbar = 1)",
             ),
             "negative_interval_start": var(
                 result.negative_interval[..., 0],
