@@ -207,6 +207,9 @@ def test_krylov_cumulants_equal_the_dense_ones(equation: object) -> None:
     assert np.all(np.abs(krylov.cumulants - dense.cumulants) <= 1e-8 * scale)
 
 
+@pytest.mark.filterwarnings(
+    "ignore::qheat.errors.CountingWarning"
+)  # BR at the NDTC: test_counting_balance
 def test_batches_and_bad_orders() -> None:
     """A batch equals its points; orders outside 0..6 are refused naming the parameter."""
     t1 = np.array([6.0, 15.0, 40.0])

@@ -62,6 +62,9 @@ def curves():  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.filterwarnings(
+    "ignore::qheat.errors.CountingWarning"
+)  # BR at the NDTC: test_counting_balance
 def test_curves_noise_equals_one_solve_per_point(curves) -> None:  # type: ignore[no-untyped-def]
     assert curves.noise.shape == curves.tur_ratio.shape == curves.J.shape == (2, 2, 31)
     for i in (3, 12, 30):
@@ -74,6 +77,9 @@ def test_curves_noise_equals_one_solve_per_point(curves) -> None:  # type: ignor
     assert plain.noise is None and plain.tur_minimum("br", "1") is None
 
 
+@pytest.mark.filterwarnings(
+    "ignore::qheat.errors.CountingWarning"
+)  # BR at the NDTC: test_counting_balance
 def test_exports_carry_the_noise(curves, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with xr.open_dataset(io.BytesIO(netcdf_bytes(curves))) as ds:
         np.testing.assert_array_equal(ds["noise"].values, curves.noise)
@@ -95,6 +101,9 @@ def test_exports_carry_the_noise(curves, tmp_path: Path) -> None:  # type: ignor
         np.testing.assert_allclose(np.asarray(noise[name]).T, curves.noise[e], rtol=1e-12)
 
 
+@pytest.mark.filterwarnings(
+    "ignore::qheat.errors.CountingWarning"
+)  # BR at the NDTC: test_counting_balance
 def test_map_noise_at_the_peak_and_smallest_tur_ratio() -> None:
     bias = Axis("dt", 0.0, 150.0, 16)
     plane = compute_plane(

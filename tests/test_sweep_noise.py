@@ -100,6 +100,9 @@ def test_variables_have_the_dims_of_the_current(plane: xr.Dataset) -> None:
     assert "Lamb-shift" in plane["c1"].attrs["long_name"]
 
 
+@pytest.mark.filterwarnings(
+    "ignore::qheat.errors.CountingWarning"
+)  # BR at the NDTC: test_counting_balance
 def test_a_sweep_equals_qheat_cumulants_point_by_point(plane: xr.Dataset) -> None:
     for i, g in enumerate(G):
         for j, dt in enumerate(DT):

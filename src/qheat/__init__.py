@@ -23,6 +23,7 @@ from .devices import Device, DeviceFileError, load_device, parse_device
 from .errors import (
     ConvergenceError,
     ConvergenceWarning,
+    CountingWarning,
     DegenerateSteadyStateWarning,
     IllConditionedWarning,
     InvalidParameterError,
@@ -67,6 +68,7 @@ __all__ = [
     "BlochRedfield",
     "ConvergenceError",
     "ConvergenceWarning",
+    "CountingWarning",
     "DegenerateSteadyStateWarning",
     "Device",
     "DeviceFileError",

@@ -14,7 +14,13 @@ from .errors import InvalidParameterError, NonUniqueSteadyStateError
 from .master import BlochRedfield, MasterEquation
 from .model import OpenSystem, TwoQubitModel
 from .steady import Solution, heat_currents, steady_state
-from .steady.cumulants import MAX_ORDER, heat_cumulants, tur_ratio
+from .steady.cumulants import (
+    MAX_ORDER,
+    counting_imbalance,
+    heat_cumulants,
+    tur_ratio,
+    warn_if_unbalanced,
+)
 from .steady.currents import current_round_off
 from .steady.truncation import warn_if_truncated
 from .steady.validity import entropy_production, second_law_broken, warn_if_not_weak
@@ -104,6 +110,9 @@ def solve(
             (``Solution.weak_coupling_ratio`` above
             :data:`~qheat.steady.validity.WEAK_COUPLING_WARN`) or the currents break the
             second law there (``Solution.entropy_production < 0``); docs/trust.md.
+        CountingWarning: with ``cumulants``, the counting statistics loses more than
+            :data:`~qheat.steady.cumulants.COUNTING_IMBALANCE_WARN` of its largest mean current
+            (``Solution.counting_imbalance``; Bloch-Redfield's non-secular Lamb shift).
 
     Example:
         >>> from qheat import GlobalLindblad
@@ -134,6 +143,9 @@ def solve(
     broken = second_law_broken(currents, system.temperatures, floor)
     warn_if_not_weak(eq.name, coupling.ratio, broken, sigma)
     counted = heat_cumulants(generator, state, order) if order else None
+    imbalance = None if counted is None else counting_imbalance(counted, floor)
+    if imbalance is not None:
+        warn_if_unbalanced(eq.name, imbalance)
     return Solution(
         equation=eq.name,
         generator=generator,
@@ -148,6 +160,7 @@ def solve(
         tur_ratio=None
         if counted is None or order < 2
         else tur_ratio(counted, system.temperatures, floor),
+        counting_imbalance=imbalance,
     )
 
 

@@ -117,6 +117,23 @@ class TruncationWarning(RuntimeWarning):
     """
 
 
+class CountingWarning(RuntimeWarning):
+    """The counting statistics of the heat does not conserve energy: ``sum_j c1_j != 0``.
+
+    Cause: the heat is counted by its jumps, each at its Bohr frequencies
+    (:mod:`qheat.master.counting`), so ``c1_j = Tr(H_S D_j(rho))``; where the Lamb shift
+    ``H_LS`` has parts that do not commute with ``H_S`` (Bloch-Redfield's non-secular terms,
+    even without the Lamb shift's imaginary parts) the energy it moves between the levels,
+    ``sum_j c1_j = -Tr(H_S (-i)[H_LS, rho])``, is counted by no bath. Measure:
+    ``Solution.counting_imbalance``, ``|sum_j c1_j| / max_j |c1_j|``; the warning is raised
+    above :data:`~qheat.steady.cumulants.COUNTING_IMBALANCE_WARN`. Then ``c1`` differs from
+    the conserved currents ``J`` by as much, and the noise and the TUR ratio (whose entropy
+    production is ``-sum_j c1_j / T_j``) are uncertain at that level (docs/fluctuations.md).
+    Secular equations (global Lindblad) conserve it to round-off. Fix: weaker coupling, or a
+    secular equation.
+    """
+
+
 class ConvergenceWarning(RuntimeWarning):
     """A numerical integral or an iterative method did not reach its tolerance."""
 

@@ -27,7 +27,7 @@ from ..master import (
 from ..master.equations import SECULAR_RATIO_NOTICE, secular_notice
 from ..model import OpenSystem
 from ..steady import Solution
-from ..steady.cumulants import MAX_ORDER
+from ..steady.cumulants import COUNTING_IMBALANCE_WARN, MAX_ORDER
 from ..steady.solve import SOLVERS
 from ..steady.truncation import TRUNCATION_WARN, top_level_populations
 from ..steady.validity import weak_coupling_notice
@@ -420,6 +420,13 @@ def _print_fluctuations(r: dict[str, Any]) -> None:
         shown = "   ".join(f"c{n} = {c:+.6e}" for n, c in enumerate(values, 1))
         tur = r.get("tur_ratio", {}).get(bath)
         print(f"cumulants [{bath}]  {shown}" + ("" if tur is None else f"   TUR Q = {tur:.6g}"))
+    imbalance = r.get("counting_imbalance")
+    if imbalance is not None and imbalance > COUNTING_IMBALANCE_WARN:
+        print(
+            f"counting imbalance |sum_j c1_j| / max |c1_j| = {imbalance:.3g} > "
+            f"{COUNTING_IMBALANCE_WARN:g}: c1 is not J, the noise and TUR ratio are uncertain "
+            "at that level"
+        )
 
 
 def _cumulant_order(text: str) -> int:
@@ -452,7 +459,8 @@ def _solver(sol: Solution) -> dict[str, Any]:
 
 
 def _fluctuations(sol: Solution) -> dict[str, Any]:
-    """``cumulants`` ``{bath: [c1, ..., cN]}`` and ``tur_ratio`` ``{bath: Q}`` when computed."""
+    """``cumulants`` ``{bath: [c1, ..., cN]}``, ``counting_imbalance`` and ``tur_ratio``
+    ``{bath: Q}`` when computed."""
     if sol.cumulants is None:
         return {}
     out: dict[str, Any] = {
@@ -460,6 +468,8 @@ def _fluctuations(sol: Solution) -> dict[str, Any]:
             name: [float(c) for c in sol.cumulants[j]] for j, name in enumerate(sol.bath_names)
         }
     }
+    if sol.counting_imbalance is not None:
+        out["counting_imbalance"] = float(sol.counting_imbalance)
     if sol.tur_ratio is not None:
         out["tur_ratio"] = {
             name: _finite_or_none(float(q)) for name, q in zip(sol.bath_names, sol.tur_ratio)

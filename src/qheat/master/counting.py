@@ -23,8 +23,10 @@ With this choice the first cumulant is exactly ``Tr(H_S D_j(rho))``, the energy 
 the bare Bohr frequencies: expanding ``D_j`` elementwise, ``Tr(H_S D_j(rho)) = sum (Gamma_ab +
 Gamma*_ad) A_ab A*_ad rho_bd (E_a - (E_b + E_d)/2) = sum ... (-(w_ab + w_ad)/2)``. qheat's current
 ``J_j = Tr((H_S + H_LS) D_j(rho))`` (Eqs. 21-23) adds ``Tr(H_LS D_j(rho))``, fourth order in the
-coupling (``tests/test_cumulants.py`` measures it); without the Lamb shift the secular
-equations' ``J_j`` equals the first cumulant exactly.
+coupling (``tests/test_cumulants.py`` measures it); only the global Lindblad equation without
+the Lamb shift has ``J_j = c1_j`` exactly. Where ``H_LS`` does not commute with ``H_S``
+(Bloch-Redfield) ``sum_j c1_j = i Tr(H_S [H_LS, rho]) != 0``: the energy it moves is counted by
+no bath (``Solution.counting_imbalance``, :class:`~qheat.errors.CountingWarning`).
 
 The ``n``-th derivative at ``chi = 0`` (what the cumulants need) multiplies each term by
 ``(-(w_ab + w_ce)/2)^n``: :func:`counting_block` on a block of ``vec(rho)``, and

@@ -39,6 +39,9 @@ class Solution:
             (``qheat.solve(..., cumulants=N)``, :func:`qheat.cumulants`).
         tur_ratio: ``Q_j = c2_j sigma / c1_j^2`` of every bath, ``(..., n_baths)``; None
             without the noise.
+        counting_imbalance: ``|sum_j c1_j| / max_j |c1_j|``, ``(...)``, the energy the
+            counting statistics does not conserve (:class:`~qheat.errors.CountingWarning`);
+            None without cumulants.
 
     ``J1``, ``J2``, ``J3``, ... are the currents of the first, second, third ... bath;
     :meth:`current` takes a bath's name.
@@ -55,6 +58,7 @@ class Solution:
     current_floor: NDArray[np.float64] | None = None
     cumulants: NDArray[np.float64] | None = None
     tur_ratio: NDArray[np.float64] | None = None
+    counting_imbalance: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         n = self.currents.shape[-1] if self.currents.ndim else 1
