@@ -18,6 +18,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import connected_components
 
 __all__ = [
     "vec",
@@ -139,13 +141,7 @@ class PopulationBlock:
         is block-diagonal over these groups, so its eigenvalues are theirs."""
         joined = np.eye(self.dim, dtype=bool)
         joined[self.rows, self.cols] = True
-        left = np.ones(self.dim, dtype=bool)
-        groups = []
-        while left.any():
-            reached = _reachable(joined, int(np.argmax(left)))
-            groups.append(np.flatnonzero(reached).astype(np.intp))
-            left &= ~reached
-        return tuple(groups)
+        return tuple(_components(joined))
 
 
 def _reachable(adjacency: NDArray[np.bool_], start: int) -> NDArray[np.bool_]:
@@ -158,6 +154,17 @@ def _reachable(adjacency: NDArray[np.bool_], start: int) -> NDArray[np.bool_]:
         if np.array_equal(grown, reached):
             return reached
         reached = grown
+
+
+def _components(adjacency: NDArray[np.bool_]) -> list[IndexArray]:
+    """Connected components of the undirected graph of a square boolean matrix, each sorted,
+    in the order of their smallest node (scipy's ``connected_components``: linear in the
+    edges, where growing each component by matrix rows cost a pass over the graph per node)."""
+    count, labels = connected_components(csr_array(adjacency), directed=False)
+    order = np.argsort(labels, kind="stable")
+    parts = np.split(order, np.cumsum(np.bincount(labels, minlength=count))[:-1])
+    parts.sort(key=lambda part: int(part[0]))
+    return [part.astype(np.intp) for part in parts]
 
 
 def population_block(pattern: NDArray[np.bool_]) -> PopulationBlock:
@@ -223,14 +230,7 @@ def _complement(packed: bytes, n: int) -> tuple[PopulationBlock, IndexArray] | N
     pattern = (
         np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: n * n].reshape(n, n).astype(bool)
     )
-    sub = pattern[np.ix_(index, index)]
-    graph = sub | sub.T
-    left = np.ones(index.size, dtype=bool)
-    parts = []
-    while left.any():
-        reached = _reachable(graph, int(np.argmax(left))) & left
-        parts.append(np.flatnonzero(reached))
-        left &= ~reached
+    parts = _components(pattern[np.ix_(index, index)])
     parts.sort(key=lambda part: -part.size)
     index = index[np.concatenate(parts)].astype(np.intp)
     offsets = np.cumsum([0] + [part.size for part in parts]).astype(np.intp)
