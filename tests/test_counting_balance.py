@@ -86,3 +86,19 @@ def test_a_batch_reports_the_share_of_points() -> None:
 def test_round_off_currents_count_as_balanced() -> None:
     c = np.array([[[1e-17, 0.0], [2e-17, 0.0]], [[1.0, 0.0], [-0.5, 0.0]]])
     assert counting_imbalance(c, floor=np.array([1e-15, 1e-15])).tolist() == [0.0, 0.5]
+
+
+@pytest.mark.filterwarnings("ignore::qheat.errors.CountingWarning")
+def test_a_sweep_stores_it_per_equation_and_point() -> None:
+    import qheat
+
+    dt = np.array([0.0, 10.0, 150.0])
+    ds = qheat.sweep(eps1=5, eps2=4, g=0.5, gamma1=0.01, gamma2=0.01, omega_d=50, t2=5, dt=dt,
+                     equations=["br", "lindblad"], cumulants=1)  # fmt: skip
+    assert ds["counting_imbalance"].dims == ("equation", "dt")
+    for k, value in enumerate(dt):
+        for name, equation in (("br", BlochRedfield()), ("lindblad", GlobalLindblad())):
+            want = float(_solve_quietly(_paper(value), equation, 1).counting_imbalance)
+            got = float(ds["counting_imbalance"].sel(equation=name).values[k])
+            assert got == pytest.approx(want, rel=1e-12, abs=1e-15)
+    assert float(ds["counting_imbalance"].sel(equation="br", dt=150.0)) > 0.05

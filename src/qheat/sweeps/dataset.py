@@ -39,6 +39,7 @@ __all__ = [
     "coordinates",
     "create_store",
     "cumulant_variables",
+    "per_bath",
     "dataset_attributes",
     "variable_attributes",
     "variable_dims",
@@ -126,18 +127,25 @@ CUMULANT_ATTRIBUTES: dict[str, dict[str, str]] = {
         }
         for n in range(3, 7)
     },
+    "counting_imbalance": {
+        "long_name": "|sum_j c1_j| / max_j |c1_j|: the energy the counting statistics does not "
+        "conserve (> 0.01: CountingWarning, the noise and TUR ratio uncertain at that level; "
+        "Bloch-Redfield's non-secular Lamb shift; docs/fluctuations.md)",
+        "units": "1",
+    },
 }
 """Attributes of the cumulant variables (``qheat.sweep(..., cumulants=N)``), dims
-``(equation, bath, *swept)``."""
+``(equation, bath, *swept)`` but for ``counting_imbalance``, ``(equation, *swept)``."""
 
 
 def cumulant_variables(order: int) -> tuple[str, ...]:
     """The variables of ``cumulants=order``: ``c1``, then from 2 ``noise`` and ``tur_ratio``,
-    then ``c3`` ... ``c<order>`` (none for 0)."""
+    then ``c3`` ... ``c<order>``, and ``counting_imbalance`` (none for 0)."""
     names = ["c1"] if order >= 1 else []
     if order >= 2:
         names += ["noise", "tur_ratio"]
-    return tuple(names + [f"c{n}" for n in range(3, order + 1)])
+    names += [f"c{n}" for n in range(3, order + 1)]
+    return tuple(names + (["counting_imbalance"] if order >= 1 else []))
 
 
 def _attributes(name: str) -> dict[str, str]:
@@ -180,7 +188,7 @@ def variable_attributes(name: str, info: BuilderInfo) -> dict[str, str]:
         attrs["units"] = units.output_unit("current")
     elif name == "entropy_production":
         attrs["units"] = units.output_unit("entropy_production")
-    elif name == "noise" or (name in CUMULANT_ATTRIBUTES and name != "tur_ratio"):
+    elif name == "noise" or (name in CUMULANT_ATTRIBUTES and name[0] == "c" and name[1:].isdigit()):
         order = 2 if name == "noise" else int(name[1:])
         attrs["units"] = f"J^{order}/s"
     return attrs
@@ -189,11 +197,13 @@ def variable_attributes(name: str, info: BuilderInfo) -> dict[str, str]:
 def variable_dims(name: str, grid: Grid) -> tuple[str, ...]:
     """Dimensions of the variable ``name``: ``J`` and the cumulants ``(equation, bath,
     *swept)``, the diagnostics ``(equation, *swept)``."""
-    return (("equation", "bath") if _per_bath(name) else ("equation",)) + grid.dims
+    return (("equation", "bath") if per_bath(name) else ("equation",)) + grid.dims
 
 
-def _per_bath(name: str) -> bool:
-    return name == "J" or name in CUMULANT_ATTRIBUTES
+def per_bath(name: str) -> bool:
+    """Whether the variable ``name`` has a ``bath`` dimension: ``J`` and the cumulants but
+    ``counting_imbalance``."""
+    return name == "J" or (name in CUMULANT_ATTRIBUTES and name != "counting_imbalance")
 
 
 def coordinates(
@@ -283,7 +293,7 @@ def create_store(
     group = zarr.open_group(str(tmp), mode="r+", zarr_format=2)
     scalars = " ".join(name for name, _ in grid.fixed)
     for name in (*ATTRIBUTES, *cumulants):
-        lead = (len(equations), len(baths)) if _per_bath(name) else (len(equations),)
+        lead = (len(equations), len(baths)) if per_bath(name) else (len(equations),)
         attrs: dict[str, Any] = {
             **variable_attributes(name, info),
             "_ARRAY_DIMENSIONS": list(variable_dims(name, grid)),

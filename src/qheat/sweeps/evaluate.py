@@ -23,7 +23,7 @@ from ..model import OpenSystem
 from ..steady import Solution
 from ..steady.truncation import top_level_populations
 from .builders import Builder, builder_units
-from .dataset import cumulant_variables
+from .dataset import cumulant_variables, per_bath
 from .grid import Grid
 
 __all__ = [
@@ -119,7 +119,12 @@ def evaluate_system(
     out = {"J": np.empty((len(equations), nb, n))}
     out.update({name: np.full((len(equations), n), np.nan) for name in VARIABLES})
     out.update(
-        {name: np.full((len(equations), nb, n), np.nan) for name in cumulant_variables(cumulants)}
+        {
+            name: np.full(
+                (len(equations), nb, n) if per_bath(name) else (len(equations), n), np.nan
+            )
+            for name in cumulant_variables(cumulants)
+        }
     )
     for i, equation in enumerate(equations):
         with warnings.catch_warnings():
@@ -152,7 +157,8 @@ def _store_cumulants(
     out: dict[str, FloatArray], i: int, solution: Solution, batch: tuple[int, ...], n: int
 ) -> None:
     """``Solution.cumulants`` ``(..., bath, N)`` and ``tur_ratio`` ``(..., bath)`` of equation
-    ``i`` into the flat ``(equation, bath, n)`` columns."""
+    ``i`` into the flat ``(equation, bath, n)`` columns, ``counting_imbalance`` into
+    ``(equation, n)``."""
     assert solution.cumulants is not None
     nb, order = solution.cumulants.shape[-2:]
     flat = np.broadcast_to(solution.cumulants, batch + (nb, order)).reshape(n, nb, order)
@@ -160,6 +166,10 @@ def _store_cumulants(
         out[name][i] = flat[..., k].T
     if solution.tur_ratio is not None:
         out["tur_ratio"][i] = np.broadcast_to(solution.tur_ratio, batch + (nb,)).reshape(n, nb).T
+    if solution.counting_imbalance is not None:
+        out["counting_imbalance"][i] = np.broadcast_to(solution.counting_imbalance, batch).reshape(
+            n
+        )
 
 
 def _largest(populations: Mapping[str, FloatArray]) -> FloatArray | None:

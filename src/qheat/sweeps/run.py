@@ -68,7 +68,7 @@ from ..steady.memory import point_memory_bytes
 from ..steady.solve import DEGENERATE_MESSAGE, POSITIVITY_TOL, WARN_COND
 from ..steady.validity import WEAK_COUPLING_WARN, weak_coupling_message
 from .builders import BuilderInfo, builder_info
-from .dataset import build_dataset, create_store, cumulant_variables, write_dataset
+from .dataset import build_dataset, create_store, cumulant_variables, per_bath, write_dataset
 from .evaluate import VARIABLES, ChunkSpec, ChunkTask, evaluate_chunk, evaluate_system
 from .grid import Grid, make_grid
 from .schedulers import Scheduler, Serial
@@ -518,15 +518,18 @@ def prepare_grid(
         "probe": probe,
         "cumulants": cumulants,
     }
-    per_bath = len(cumulant_variables(cumulants))
-    n_vars = len(equations) * ((1 + per_bath) * len(baths) + len(VARIABLES))
+    counted = cumulant_variables(cumulants)
+    bath_vars = sum(per_bath(v) for v in counted)
+    n_vars = len(equations) * (
+        (1 + bath_vars) * len(baths) + len(VARIABLES) + len(counted) - bath_vars
+    )
     result_bytes = 8 * n_vars * grid.size
     coordinate_bytes = 8 * sum(values.size for _, values in grid.axes)
     memory = coordinate_bytes + (
         8 * n_vars * layout.points_per_chunk if _streamed(out) else result_bytes
     )
     columns = {"J": len(equations) * len(baths), **{v: len(equations) for v in VARIABLES}}
-    columns.update({v: len(equations) * len(baths) for v in cumulant_variables(cumulants)})
+    columns.update({v: len(equations) * (len(baths) if per_bath(v) else 1) for v in counted})
     block = fs_block(out) if out is not None else 4096
 
     def disk_of(chunks: int) -> int:
