@@ -330,8 +330,8 @@ class Explorer:
         self.fluctuation_sources: dict[tuple[str, str, str], ColumnDataSource] = {}
         figures = []
         for kind, title, label in (
-            ("noise", "Zero-frequency noise of the heat current", "noise c2 (energy^2/time)"),
-            ("tur", "TUR ratio Q = c2 sigma / c1^2", "Q"),
+            ("noise", "Zero-frequency noise of the heat current\n ", "noise c2 (energy^2/time)"),
+            ("tur", "TUR ratio Q = c2 sigma / c1^2 (dashed: Q = 2)\nsmallest Q: not computed", "Q"),
         ):
             fig = figure(
                 width=430,
