@@ -74,13 +74,7 @@ def assemble_block(
     """
     n_baths, n, d = couplings.shape[:3]
     m = index.size
-    table = _entries(
-        index.astype(np.int64).tobytes(),
-        np.packbits(pattern).tobytes(),
-        np.packbits(supports).tobytes(),
-        d,
-        n_baths,
-    )
+    table = _block_table(index, pattern, supports, d, n_baths)
     out = np.zeros((n, m * m), dtype=np.complex128)
     _assemble(
         table,
@@ -93,6 +87,24 @@ def assemble_block(
         out,
     )
     return out.reshape(n, m, m)
+
+
+def _block_table(
+    index: NDArray[np.intp],
+    pattern: NDArray[np.bool_],
+    supports: NDArray[np.bool_],
+    d: int,
+    n_baths: int,
+) -> NDArray[np.int64]:
+    """The structural entries of ``L`` on the block ``index`` (cached by :func:`_entries` on
+    the block, the sparsity pattern and the couplings' supports)."""
+    return _entries(
+        index.astype(np.int64).tobytes(),
+        np.packbits(pattern).tobytes(),
+        np.packbits(supports).tobytes(),
+        d,
+        n_baths,
+    )
 
 
 def assemble_counting(
@@ -112,13 +124,7 @@ def assemble_counting(
     :mod:`qheat.master.counting`). Arguments as :func:`assemble_block`."""
     n_baths, n, d = couplings.shape[:3]
     m = index.size
-    table = _entries(
-        index.astype(np.int64).tobytes(),
-        np.packbits(pattern).tobytes(),
-        np.packbits(supports).tobytes(),
-        d,
-        n_baths,
-    )
+    table = _block_table(index, pattern, supports, d, n_baths)
     out = np.zeros((n, m * m), dtype=np.complex128)
     _assemble_counting(
         table,
